@@ -1,0 +1,412 @@
+//! `Config`: Beaker's session options, by their own names, turned into validated settings.
+//!
+//! Follows beaker-session-jwt 1.0.4 `JWTCookieSession.__init__` and Beaker 1.14.1
+//! `beaker/converters.py` (`asbool`, `aslist`) and `beaker/util.py` (`coerce_session_params`).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+
+/// Key material: zeroized on drop, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Zeroizing<Vec<u8>>);
+
+impl SecretKey {
+    /// Wraps the bytes of a key (Beaker uses the UTF-8 bytes of the configured string).
+    pub fn new(bytes: impl Into<Vec<u8>>) -> SecretKey {
+        SecretKey(Zeroizing::new(bytes.into()))
+    }
+
+    /// The key bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True for the empty key (which [`Config::validate`] refuses).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for SecretKey {
+    fn from(s: &str) -> SecretKey {
+        SecretKey::new(s.as_bytes())
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey(<{} bytes redacted>)", self.0.len())
+    }
+}
+
+/// `original_format_data_serializer`: how a legacy cookie's payload is serialized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Serializer {
+    /// `pickle` (Beaker's default): protocol 2 pickles.
+    #[default]
+    Pickle,
+    /// `json`: zlib-compressed JSON.
+    Json,
+}
+
+/// `cookie_expires`: what Beaker puts in the `Expires` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CookieExpires {
+    /// `true` (the default): a browser-session cookie, no `Expires`.
+    #[default]
+    BrowserSession,
+    /// `false`: never expires (Beaker writes the date of 0x7FFFFFFF seconds).
+    Never,
+    /// An integer number of seconds from now.
+    After(u64),
+}
+
+/// How `timeout` treats `_accessed_time`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimeMode {
+    /// Python's semantics: a missing `_accessed_time` never expires; only
+    /// `now - _accessed_time > timeout` expires. A non-number `_accessed_time` is
+    /// [`Error::Expired`] too (Python raises a `TypeError` there).
+    #[default]
+    Beaker,
+    /// Also refuses a missing, non-numeric, non-finite or future `_accessed_time`.
+    Strict,
+}
+
+/// Validated settings for reading and writing cookies. Fields carry Beaker's option names.
+///
+/// Build it with [`Config::new`] (keys in code) or [`Config::from_options`] (the lines of a
+/// Beaker `.ini`), change fields as needed, then [`Config::validate`] (every decode and encode
+/// validates again).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// `key`: the cookie name. Default `beaker.session.id`.
+    pub key: String,
+    /// `jwt_secret_keys`: the first signs, every one verifies (rotation). Must not be empty.
+    pub jwt_secret_keys: Vec<SecretKey>,
+    /// `bson_compress_jwt_payload`: `{"bsZ": b85(zlib9(BSON(session)))}` claims when true
+    /// (default), the session as JSON claims when false.
+    pub bson_compress_jwt_payload: bool,
+    /// `read_original_format`: accept legacy Beaker signed cookies too.
+    pub read_original_format: bool,
+    /// `write_original_format`: write legacy Beaker signed cookies.
+    pub write_original_format: bool,
+    /// `original_format_validate_key`: the legacy HMAC-SHA1 key; required when either legacy
+    /// option is on.
+    pub original_format_validate_key: Option<SecretKey>,
+    /// `original_format_data_serializer`: `pickle` (default) or `json`.
+    pub original_format_data_serializer: Serializer,
+    /// `original_format_remove_keys`: session keys dropped from legacy cookies on read.
+    pub original_format_remove_keys: Vec<String>,
+    /// `timeout`: seconds since `_accessed_time` after which a session is expired.
+    pub timeout: Option<u64>,
+    /// How `timeout` treats `_accessed_time`. Default [`TimeMode::Beaker`].
+    pub time_mode: TimeMode,
+    /// Accept keys shorter than 14 bytes (112 bits). Python only warns; we refuse by default.
+    pub allow_weak_keys: bool,
+    /// `cookie_path`. Default `/`.
+    pub cookie_path: String,
+    /// `cookie_domain`.
+    pub cookie_domain: Option<String>,
+    /// `cookie_expires`.
+    pub cookie_expires: CookieExpires,
+    /// `secure`.
+    pub secure: bool,
+    /// `httponly`.
+    pub httponly: bool,
+    /// `samesite`. Default `Lax`; `None` omits the attribute.
+    pub samesite: Option<String>,
+    /// Bounds on decoding and encoding.
+    pub limits: Limits,
+}
+
+/// The shortest key accepted unless `allow_weak_keys`: 112 bits (NIST SP 800-107's floor for
+/// HMAC keys).
+pub const MIN_KEY_LEN: usize = 14;
+
+impl Config {
+    /// A config with the given JWT keys (first signs) and Beaker's defaults for the rest.
+    ///
+    /// # Errors
+    /// [`Error::Config`] as [`Config::validate`].
+    pub fn new<K: Into<SecretKey>>(jwt_secret_keys: impl IntoIterator<Item = K>) -> Result<Config> {
+        let config = Config {
+            jwt_secret_keys: jwt_secret_keys.into_iter().map(Into::into).collect(),
+            ..Config::unvalidated()
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn unvalidated() -> Config {
+        Config {
+            key: String::from("beaker.session.id"),
+            jwt_secret_keys: Vec::new(),
+            bson_compress_jwt_payload: true,
+            read_original_format: false,
+            write_original_format: false,
+            original_format_validate_key: None,
+            original_format_data_serializer: Serializer::Pickle,
+            original_format_remove_keys: Vec::new(),
+            timeout: None,
+            time_mode: TimeMode::Beaker,
+            allow_weak_keys: false,
+            cookie_path: String::from("/"),
+            cookie_domain: None,
+            cookie_expires: CookieExpires::BrowserSession,
+            secure: false,
+            httponly: false,
+            samesite: Some(String::from("Lax")),
+            limits: Limits::DEFAULT,
+        }
+    }
+
+    /// Builds a config from option pairs exactly as a Beaker `.ini` holds them. Names may carry
+    /// the `session.` or `beaker.session.` prefix; pairs with any other prefix are ignored, so a
+    /// whole `[app:main]` section can be passed. Values are parsed as Beaker does: booleans with
+    /// `asbool` (`true/yes/on/y/t/1`, `false/no/off/n/f/0`, case-insensitive, trimmed), lists
+    /// split on `,` and trimmed. Unknown session options (Beaker's own `type`, `data_dir`, ...)
+    /// are ignored; the extra option `allow_weak_keys` and `time_mode` (`beaker`|`strict`) are ours.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a value Beaker would refuse and as [`Config::validate`].
+    pub fn from_options<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Config> {
+        let mut c = Config::unvalidated();
+        for (name, value) in pairs {
+            let name = name.trim();
+            let Some(opt) = name
+                .strip_prefix("beaker.session.")
+                .or_else(|| name.strip_prefix("session."))
+            else {
+                continue;
+            };
+            c.set_option(opt, value)?;
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Sets one option by its Beaker name (without prefix) from its `.ini` text.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the value cannot be parsed as Beaker would.
+    pub fn set_option(&mut self, name: &str, value: &str) -> Result<()> {
+        match name {
+            "key" => self.key = non_empty(value, "key must not be empty")?,
+            "jwt_secret_keys" => {
+                self.jwt_secret_keys = aslist(value).map(SecretKey::from).collect()
+            }
+            "bson_compress_jwt_payload" => self.bson_compress_jwt_payload = asbool(value)?,
+            "read_original_format" => self.read_original_format = asbool(value)?,
+            "write_original_format" => self.write_original_format = asbool(value)?,
+            "original_format_validate_key" => {
+                self.original_format_validate_key = Some(SecretKey::from(value))
+            }
+            "original_format_data_serializer" => {
+                self.original_format_data_serializer = match value.trim() {
+                    "pickle" => Serializer::Pickle,
+                    "json" => Serializer::Json,
+                    _ => return Err(Error::Config("original_format_data_serializer must be pickle or json")),
+                }
+            }
+            "original_format_remove_keys" => {
+                self.original_format_remove_keys = aslist(value).map(ToString::to_string).collect()
+            }
+            "timeout" => {
+                self.timeout = Some(
+                    value
+                        .trim()
+                        .parse::<u64>()
+                        .map_err(|_| Error::Config("timeout must be a whole number of seconds"))?,
+                )
+            }
+            "time_mode" => {
+                self.time_mode = match value.trim() {
+                    "beaker" => TimeMode::Beaker,
+                    "strict" => TimeMode::Strict,
+                    _ => return Err(Error::Config("time_mode must be beaker or strict")),
+                }
+            }
+            "allow_weak_keys" => self.allow_weak_keys = asbool(value)?,
+            "cookie_path" => self.cookie_path = non_empty(value, "cookie_path must not be empty")?,
+            "cookie_domain" => self.cookie_domain = Some(non_empty(value, "cookie_domain must not be empty")?),
+            "cookie_expires" => {
+                self.cookie_expires = match asbool(value) {
+                    Ok(true) => CookieExpires::BrowserSession,
+                    Ok(false) => CookieExpires::Never,
+                    Err(_) => CookieExpires::After(value.trim().parse::<u64>().map_err(|_| {
+                        Error::Config("cookie_expires must be a boolean or a number of seconds")
+                    })?),
+                }
+            }
+            "secure" => self.secure = asbool(value)?,
+            "httponly" => self.httponly = asbool(value)?,
+            "samesite" => {
+                let v = value.trim();
+                self.samesite = if v.is_empty() { None } else { Some(String::from(v)) }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Checks what Python checks at construction, and more.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when: there is no JWT key; a key is empty; a key is shorter than
+    /// [`MIN_KEY_LEN`] bytes and `allow_weak_keys` is off; a legacy option is on without
+    /// `original_format_validate_key`; the cookie name is empty or holds characters a cookie
+    /// name cannot; a limit is zero.
+    pub fn validate(&self) -> Result<()> {
+        if self.jwt_secret_keys.is_empty() {
+            return Err(Error::Config("no jwt_secret_keys specified"));
+        }
+        for key in &self.jwt_secret_keys {
+            check_key(key, self.allow_weak_keys)?;
+        }
+        if self.read_original_format || self.write_original_format {
+            match &self.original_format_validate_key {
+                None => return Err(Error::Config("no original_format_validate_key specified")),
+                Some(key) => check_key(key, self.allow_weak_keys)?,
+            }
+        }
+        if self.key.is_empty()
+            || !self
+                .key
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b'=' | b',' | b'"'))
+        {
+            return Err(Error::Config("key (the cookie name) is not a valid cookie name"));
+        }
+        let l = &self.limits;
+        if [
+            l.max_cookie_len,
+            l.max_write_len,
+            l.max_inflated_len,
+            l.max_depth,
+            l.max_items,
+            l.max_str_len,
+            l.max_memo,
+        ]
+        .contains(&0)
+        {
+            return Err(Error::Config("every limit must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+fn check_key(key: &SecretKey, allow_weak: bool) -> Result<()> {
+    if key.is_empty() {
+        return Err(Error::Config("empty key"));
+    }
+    if key.len() < MIN_KEY_LEN && !allow_weak {
+        return Err(Error::Config(
+            "key shorter than 14 bytes (set allow_weak_keys to accept it, as Python does)",
+        ));
+    }
+    Ok(())
+}
+
+fn non_empty(value: &str, what: &'static str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::Config(what));
+    }
+    Ok(String::from(v))
+}
+
+/// Beaker's `asbool` (`beaker/converters.py`).
+pub(crate) fn asbool(value: &str) -> Result<bool> {
+    let v = value.trim();
+    const TRUE: [&str; 6] = ["true", "yes", "on", "y", "t", "1"];
+    const FALSE: [&str; 6] = ["false", "no", "off", "n", "f", "0"];
+    if TRUE.iter().any(|t| v.eq_ignore_ascii_case(t)) {
+        Ok(true)
+    } else if FALSE.iter().any(|f| v.eq_ignore_ascii_case(f)) {
+        Ok(false)
+    } else {
+        Err(Error::Config("string is not true/false"))
+    }
+}
+
+/// Beaker's `aslist(value, sep=',')`: split on commas, strip each piece. Empty pieces are
+/// kept (so `validate` can refuse an empty key, as joserfc does).
+fn aslist(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K1: &str = "0123456789abcdef-one";
+    const K2: &str = "0123456789abcdef-two";
+
+    #[test]
+    fn config_from_ini_pairs() {
+        let c = Config::from_options([
+            ("session.type", "cookie"),
+            ("beaker.session.jwt_secret_keys", " 0123456789abcdef-one , 0123456789abcdef-two "),
+            ("session.bson_compress_jwt_payload", " Off "),
+            ("session.timeout", "600"),
+            ("other.thing", "ignored"),
+        ])
+        .unwrap();
+        assert_eq!(c.jwt_secret_keys, [SecretKey::from(K1), SecretKey::from(K2)]);
+        assert!(!c.bson_compress_jwt_payload);
+        assert_eq!(c.timeout, Some(600));
+    }
+
+    #[test]
+    fn config_refuses_missing_empty_and_weak_keys() {
+        assert_eq!(Config::new(Vec::<&str>::new()).unwrap_err(), Error::Config("no jwt_secret_keys specified"));
+        assert!(matches!(Config::new([K1, ""]), Err(Error::Config(_))));
+        assert!(Config::from_options([("session.jwt_secret_keys", "a,,b")]).is_err());
+        assert!(matches!(Config::new(["short"]), Err(Error::Config(_))));
+        let mut c = Config::new([K1]).unwrap();
+        c.jwt_secret_keys.push(SecretKey::from("short"));
+        c.allow_weak_keys = true;
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn config_legacy_needs_validate_key() {
+        let err = Config::from_options([
+            ("session.jwt_secret_keys", K1),
+            ("session.read_original_format", "true"),
+        ]);
+        assert_eq!(err.unwrap_err(), Error::Config("no original_format_validate_key specified"));
+    }
+
+    #[test]
+    fn config_asbool_matches_beaker() {
+        for t in ["true", "YES", " on ", "y", "T", "1"] {
+            assert_eq!(asbool(t), Ok(true));
+        }
+        for f in ["false", "No", "off", "n", "F", "0"] {
+            assert_eq!(asbool(f), Ok(false));
+        }
+        assert!(asbool("maybe").is_err());
+        assert!(asbool("").is_err());
+    }
+
+    #[test]
+    fn config_debug_redacts_keys() {
+        let c = Config::new([K1]).unwrap();
+        let shown = alloc::format!("{c:?}");
+        assert!(!shown.contains("abcdef"), "{shown}");
+    }
+}

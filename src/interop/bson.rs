@@ -1,0 +1,1 @@
+//! (feature `bson`) `Value` / `Document` <-> `::bson::Bson` / `::bson::Document`.

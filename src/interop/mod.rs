@@ -1,0 +1,3 @@
+//! Conversions to and from other crates' types (feature `bson`).
+
+pub mod bson;

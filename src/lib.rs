@@ -1,0 +1,65 @@
+//! Read and write Beaker session cookies: the HS256 JWTs of the Python package
+//! beaker-session-jwt 1.0.4 and, for migration, Beaker's legacy signed cookies — with no
+//! `unsafe`, no `std` requirement, and a bound on everything a hostile cookie can make us spend.
+//!
+//! # What is checked
+//! - The MAC (HMAC-SHA256 for JWTs, HMAC-SHA1 for legacy cookies) is verified, in constant time,
+//!   before any payload byte is decoded. Every configured key is tried in order; the result says
+//!   which one verified.
+//! - Only the JWS header `{"typ":"JWT","alg":"HS256"}` family is accepted: `none`, other
+//!   algorithms, `crit` and unknown header names are refused.
+//! - Every layer (base64url, base85, zlib, BSON, JSON, pickle) validates its grammar and reports
+//!   a typed [`Error`] naming the [`Layer`]; nothing panics and no partial session is returned.
+//! - Legacy pickles are read by an opcode whitelist that only builds data: no code runs.
+//!
+//! # What is bounded
+//! Every allocation and every loop is bounded by a [`Limits`] value (see its fields for the
+//! defaults): cookie length, inflated size, nesting depth, element count, string length, pickle
+//! memo size.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms, unreachable_pub)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod base64;
+pub mod base85;
+pub mod bson;
+mod config;
+mod cookie;
+mod error;
+mod header;
+pub mod json;
+pub mod jwt;
+pub mod legacy;
+mod limits;
+mod mac;
+pub mod pickle;
+mod time;
+mod value;
+pub mod zlib;
+
+#[cfg(feature = "bson")]
+pub mod interop;
+
+pub use crate::{
+    config::{Config, CookieExpires, SecretKey, Serializer, TimeMode, MIN_KEY_LEN},
+    cookie::{decode_cookie, decode_cookie_or_empty, encode_cookie, migrate_cookie, Decoded, Format},
+    error::{Error, Layer, Limit, Name, Result},
+    header::{cookie_from_header, set_cookie_value},
+    limits::Limits,
+    value::{Document, Session, Value},
+};

@@ -1,0 +1,54 @@
+//! `Limits`: every bound a decode or encode can spend, its default, and why.
+//!
+//! Every public function that reads untrusted bytes takes a `&Limits` (directly or through
+//! [`Config`](crate::Config)) and documents under `# Limits` which fields bound it.
+
+/// Bounds on what one decode (or encode) may spend. Change a field with
+/// `let mut l = Limits::default(); l.max_depth = 8;`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Longest cookie value accepted for reading, in bytes. Default 8192: twice the ~4 KiB a
+    /// browser keeps per cookie. Reports [`Limit::CookieLen`](crate::Limit::CookieLen).
+    pub max_cookie_len: usize,
+    /// Longest cookie value written, in bytes. Default 4064, Beaker's own cap
+    /// (`beaker/session.py`: "Cookie value is too long to store"). Reports
+    /// [`Limit::WriteLen`](crate::Limit::WriteLen).
+    pub max_write_len: usize,
+    /// Most bytes one zlib stream may inflate to; inflation stops there and the whole decode is
+    /// refused. Default 256 KiB (a full 4 KiB cookie of real session data inflates to well under
+    /// 64 KiB). Reports [`Limit::InflatedLen`](crate::Limit::InflatedLen).
+    pub max_inflated_len: usize,
+    /// Deepest nesting of documents, arrays and containers (BSON, JSON, pickle). Default 64.
+    /// Reports [`Limit::Depth`](crate::Limit::Depth).
+    pub max_depth: usize,
+    /// Most values one decode may build, counting every element of every container (a pickle
+    /// memo reference counts its whole value again). Default 65,536.
+    /// Reports [`Limit::Items`](crate::Limit::Items).
+    pub max_items: usize,
+    /// Longest single string, key or binary value, in bytes. Default 256 KiB (the inflate
+    /// bound). Reports [`Limit::StrLen`](crate::Limit::StrLen).
+    pub max_str_len: usize,
+    /// Most entries a pickle memo may hold. Default 65,536. Reports
+    /// [`Limit::Memo`](crate::Limit::Memo).
+    pub max_memo: usize,
+}
+
+impl Limits {
+    /// The defaults: they fit every real Beaker cookie with headroom.
+    pub const DEFAULT: Limits = Limits {
+        max_cookie_len: 8192,
+        max_write_len: 4064,
+        max_inflated_len: 256 * 1024,
+        max_depth: 64,
+        max_items: 65_536,
+        max_str_len: 256 * 1024,
+        max_memo: 65_536,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}

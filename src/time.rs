@@ -1,0 +1,1 @@
+//! Beaker's `timeout` check against `_accessed_time`.

@@ -1,0 +1,500 @@
+//! `Value` and `Document`: the one data model every codec reads into and writes from.
+//!
+//! `Value` has one variant per BSON element type (<https://bsonspec.org/spec.html>), so any
+//! session a Python app wrote round-trips losslessly. A `Document` keeps insertion order; a
+//! session is a `Document`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A session: a document of string keys to values, in insertion order.
+pub type Session = Document;
+
+/// One value of a session.
+///
+/// Equality compares doubles by their bits, so `NaN == NaN` and `0.0 != -0.0`: two values are
+/// equal exactly when they encode to the same BSON.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// BSON 0x01, Python `float`.
+    Double(f64),
+    /// BSON 0x02, Python `str`.
+    String(String),
+    /// BSON 0x03, Python `dict`.
+    Document(Document),
+    /// BSON 0x04, Python `list` (and `tuple` when written).
+    Array(Vec<Value>),
+    /// BSON 0x05, Python `bytes` (subtype 0) or `bson.binary.Binary`.
+    Binary {
+        /// The BSON binary subtype.
+        subtype: u8,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// BSON 0x06 (deprecated); pymongo reads it as `None`.
+    Undefined,
+    /// BSON 0x07, `bson.objectid.ObjectId`.
+    ObjectId([u8; 12]),
+    /// BSON 0x08, Python `bool`.
+    Bool(bool),
+    /// BSON 0x09, milliseconds since the Unix epoch (UTC), Python `datetime.datetime`.
+    DateTime(i64),
+    /// BSON 0x0A, Python `None`.
+    Null,
+    /// BSON 0x0B, `bson.regex.Regex`.
+    Regex {
+        /// The pattern.
+        pattern: String,
+        /// The option letters, as stored.
+        options: String,
+    },
+    /// BSON 0x0C (deprecated); pymongo reads it as a `DBRef`.
+    DbPointer {
+        /// The collection namespace.
+        namespace: String,
+        /// The referenced ObjectId.
+        id: [u8; 12],
+    },
+    /// BSON 0x0D, `bson.code.Code` without scope.
+    JavaScript(String),
+    /// BSON 0x0E (deprecated); pymongo reads it as `str`.
+    Symbol(String),
+    /// BSON 0x0F, `bson.code.Code` with a scope.
+    JavaScriptWithScope {
+        /// The code.
+        code: String,
+        /// The scope document.
+        scope: Document,
+    },
+    /// BSON 0x10, a Python `int` that fits 32 bits.
+    Int32(i32),
+    /// BSON 0x11, `bson.timestamp.Timestamp`.
+    Timestamp {
+        /// Seconds since the epoch (the high 32 bits).
+        time: u32,
+        /// The ordinal (the low 32 bits).
+        increment: u32,
+    },
+    /// BSON 0x12, a Python `int` beyond 32 bits or `bson.int64.Int64`.
+    Int64(i64),
+    /// BSON 0x13, `bson.decimal128.Decimal128`, as its 16 little-endian bytes.
+    Decimal128([u8; 16]),
+    /// BSON 0xFF.
+    MinKey,
+    /// BSON 0x7F.
+    MaxKey,
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Double(a), Double(b)) => a.to_bits() == b.to_bits(),
+            (String(a), String(b)) | (JavaScript(a), JavaScript(b)) | (Symbol(a), Symbol(b)) => {
+                a == b
+            }
+            (Document(a), Document(b)) => a == b,
+            (Array(a), Array(b)) => a == b,
+            (
+                Binary {
+                    subtype: s1,
+                    bytes: b1,
+                },
+                Binary {
+                    subtype: s2,
+                    bytes: b2,
+                },
+            ) => s1 == s2 && b1 == b2,
+            (ObjectId(a), ObjectId(b)) => a == b,
+            (Bool(a), Bool(b)) => a == b,
+            (DateTime(a), DateTime(b)) | (Int64(a), Int64(b)) => a == b,
+            (
+                Regex {
+                    pattern: p1,
+                    options: o1,
+                },
+                Regex {
+                    pattern: p2,
+                    options: o2,
+                },
+            ) => p1 == p2 && o1 == o2,
+            (
+                DbPointer {
+                    namespace: n1,
+                    id: i1,
+                },
+                DbPointer {
+                    namespace: n2,
+                    id: i2,
+                },
+            ) => n1 == n2 && i1 == i2,
+            (
+                JavaScriptWithScope {
+                    code: c1,
+                    scope: s1,
+                },
+                JavaScriptWithScope {
+                    code: c2,
+                    scope: s2,
+                },
+            ) => c1 == c2 && s1 == s2,
+            (Int32(a), Int32(b)) => a == b,
+            (
+                Timestamp {
+                    time: t1,
+                    increment: i1,
+                },
+                Timestamp {
+                    time: t2,
+                    increment: i2,
+                },
+            ) => t1 == t2 && i1 == i2,
+            (Decimal128(a), Decimal128(b)) => a == b,
+            (Undefined, Undefined)
+            | (Null, Null)
+            | (MinKey, MinKey)
+            | (MaxKey, MaxKey) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl Value {
+    /// The BSON element type byte of this value.
+    pub fn bson_type(&self) -> u8 {
+        match self {
+            Value::Double(_) => 0x01,
+            Value::String(_) => 0x02,
+            Value::Document(_) => 0x03,
+            Value::Array(_) => 0x04,
+            Value::Binary { .. } => 0x05,
+            Value::Undefined => 0x06,
+            Value::ObjectId(_) => 0x07,
+            Value::Bool(_) => 0x08,
+            Value::DateTime(_) => 0x09,
+            Value::Null => 0x0A,
+            Value::Regex { .. } => 0x0B,
+            Value::DbPointer { .. } => 0x0C,
+            Value::JavaScript(_) => 0x0D,
+            Value::Symbol(_) => 0x0E,
+            Value::JavaScriptWithScope { .. } => 0x0F,
+            Value::Int32(_) => 0x10,
+            Value::Timestamp { .. } => 0x11,
+            Value::Int64(_) => 0x12,
+            Value::Decimal128(_) => 0x13,
+            Value::MinKey => 0xFF,
+            Value::MaxKey => 0x7F,
+        }
+    }
+
+    /// A static name for the kind of value, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Double(_) => "double",
+            Value::String(_) => "string",
+            Value::Document(_) => "document",
+            Value::Array(_) => "array",
+            Value::Binary { .. } => "binary",
+            Value::Undefined => "undefined",
+            Value::ObjectId(_) => "objectid",
+            Value::Bool(_) => "bool",
+            Value::DateTime(_) => "datetime",
+            Value::Null => "null",
+            Value::Regex { .. } => "regex",
+            Value::DbPointer { .. } => "dbpointer",
+            Value::JavaScript(_) => "javascript",
+            Value::Symbol(_) => "symbol",
+            Value::JavaScriptWithScope { .. } => "javascript with scope",
+            Value::Int32(_) => "int32",
+            Value::Timestamp { .. } => "timestamp",
+            Value::Int64(_) => "int64",
+            Value::Decimal128(_) => "decimal128",
+            Value::MinKey => "minkey",
+            Value::MaxKey => "maxkey",
+        }
+    }
+
+    /// The value as a number of seconds, if it is a double or an integer (how Beaker stores
+    /// `_accessed_time` and `_creation_time`).
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Value::Double(d) => Some(d),
+            Value::Int32(i) => Some(f64::from(i)),
+            // Precision loss above 2^53 matches Python's int/float comparison closely enough
+            // for timestamps, which are far below it.
+            Value::Int64(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is a `String`.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(String::from(s))
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+
+impl From<i32> for Value {
+    fn from(i: i32) -> Value {
+        Value::Int32(i)
+    }
+}
+
+impl From<i64> for Value {
+    /// A Python `int`: `Int32` when it fits, as pymongo writes it, else `Int64`.
+    fn from(i: i64) -> Value {
+        match i32::try_from(i) {
+            Ok(small) => Value::Int32(small),
+            Err(_) => Value::Int64(i),
+        }
+    }
+}
+
+impl From<f64> for Value {
+    fn from(d: f64) -> Value {
+        Value::Double(d)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<Document> for Value {
+    fn from(d: Document) -> Value {
+        Value::Document(d)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Value {
+        Value::Array(v)
+    }
+}
+
+/// String keys to values, in insertion order. Inserting an existing key replaces its value in
+/// place, as a Python `dict` does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Document {
+    entries: Vec<(String, Value)>,
+}
+
+impl Document {
+    /// An empty document.
+    pub const fn new() -> Document {
+        Document {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Builds a document from entries read off the wire, keeping Python's rule for duplicate
+    /// keys: the first position, the last value. Runs in O(n log n).
+    pub fn from_entries(mut entries: Vec<(String, Value)>) -> Document {
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| key_at(&entries, a).cmp(key_at(&entries, b)).then(a.cmp(&b)));
+        let has_duplicates = order
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if key_at(&entries, *a) == key_at(&entries, *b)));
+        if !has_duplicates {
+            return Document { entries };
+        }
+        // For each run of equal keys, move the last value into the first slot and mark the
+        // rest for removal.
+        let mut keep = alloc::vec![true; entries.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && same_key(&entries, &order, start, end) {
+                end += 1;
+            }
+            if end - start > 1 {
+                if let (Some(&first), Some(&last)) = (order.get(start), order.get(end - 1)) {
+                    let value = core::mem::replace(
+                        entries.get_mut(last).map(|e| &mut e.1).unwrap_or(&mut Value::Null),
+                        Value::Null,
+                    );
+                    if let Some(e) = entries.get_mut(first) {
+                        e.1 = value;
+                    }
+                }
+                for &i in order.get(start + 1..end).unwrap_or_default() {
+                    if let Some(k) = keep.get_mut(i) {
+                        *k = false;
+                    }
+                }
+            }
+            start = end;
+        }
+        let mut flags = keep.into_iter();
+        entries.retain(|_| flags.next().unwrap_or(true));
+        Document { entries }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The value under `key`, mutably.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// True when `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` to `value`: in place if present (returning the old value), else at the end.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
+        let key = key.into();
+        let value = value.into();
+        match self.get_mut(&key) {
+            Some(slot) => Some(core::mem::replace(slot, value)),
+            None => {
+                self.entries.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `key`, keeping the order of the rest.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(at).1)
+    }
+
+    /// The entries in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The entries, consuming the document.
+    pub fn into_entries(self) -> Vec<(String, Value)> {
+        self.entries
+    }
+
+    /// The entries as a slice.
+    pub fn entries(&self) -> &[(String, Value)] {
+        &self.entries
+    }
+}
+
+fn key_at(entries: &[(String, Value)], i: usize) -> &str {
+    entries.get(i).map(|e| e.0.as_str()).unwrap_or_default()
+}
+
+fn same_key(entries: &[(String, Value)], order: &[usize], a: usize, b: usize) -> bool {
+    match (order.get(a), order.get(b)) {
+        (Some(&x), Some(&y)) => key_at(entries, x) == key_at(entries, y),
+        _ => false,
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Document {
+    /// Collects with [`Document::insert`] semantics (a repeated key keeps its first position).
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Document {
+        let mut d = Document::new();
+        for (k, v) in iter {
+            d.insert(k, v);
+        }
+        d
+    }
+}
+
+impl<'a> IntoIterator for &'a Document {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = core::iter::Map<
+        core::slice::Iter<'a, (String, Value)>,
+        fn(&'a (String, Value)) -> (&'a str, &'a Value),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        fn pair(e: &(String, Value)) -> (&str, &Value) {
+            (e.0.as_str(), &e.1)
+        }
+        self.entries.iter().map(pair)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn value_double_equality_is_bitwise() {
+        assert_eq!(Value::Double(f64::NAN), Value::Double(f64::NAN));
+        assert_ne!(Value::Double(0.0), Value::Double(-0.0));
+        assert_ne!(Value::Int32(1), Value::Int64(1));
+    }
+
+    #[test]
+    fn document_from_entries_last_value_first_position() {
+        let d = Document::from_entries(vec![
+            ("a".into(), Value::Int32(1)),
+            ("b".into(), Value::Int32(2)),
+            ("a".into(), Value::Int32(3)),
+            ("c".into(), Value::Int32(4)),
+            ("a".into(), Value::Int32(5)),
+        ]);
+        let got: Vec<(&str, &Value)> = d.iter().collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a", &Value::Int32(5)),
+                ("b", &Value::Int32(2)),
+                ("c", &Value::Int32(4))
+            ]
+        );
+    }
+
+    #[test]
+    fn document_insert_replaces_in_place() {
+        let mut d: Document = [("x", 1i32), ("y", 2)].into_iter().collect();
+        assert_eq!(d.insert("x", 9i32), Some(Value::Int32(1)));
+        assert_eq!(d.keys().collect::<Vec<_>>(), vec!["x", "y"]);
+        assert_eq!(d.remove("x"), Some(Value::Int32(9)));
+        assert_eq!(d.len(), 1);
+    }
+}
