@@ -77,10 +77,12 @@ pub enum CookieExpires {
 pub enum TimeMode {
     /// Python's semantics: a missing `_accessed_time` never expires; only
     /// `now - _accessed_time > timeout` expires. A non-number `_accessed_time` is
-    /// [`Error::Expired`] too (Python raises a `TypeError` there).
+    /// [`Error::Malformed`] in [`Layer::Session`](crate::Layer::Session) (Python raises a
+    /// `TypeError` there).
     #[default]
     Beaker,
-    /// Also refuses a missing, non-numeric, non-finite or future `_accessed_time`.
+    /// Also refuses ([`Error::Expired`]) a missing, non-finite or future `_accessed_time`, and
+    /// a boolean one.
     Strict,
 }
 
@@ -268,7 +270,7 @@ impl Config {
     /// [`Error::Config`] when: there is no JWT key; a key is empty; a key is shorter than
     /// [`MIN_KEY_LEN`] bytes and `allow_weak_keys` is off; a legacy option is on without
     /// `original_format_validate_key`; the cookie name is empty or holds characters a cookie
-    /// name cannot; a limit is zero.
+    /// name cannot; a cookie attribute could break the `Set-Cookie` header; a limit is zero.
     pub fn validate(&self) -> Result<()> {
         if self.jwt_secret_keys.is_empty() {
             return Err(Error::Config("no jwt_secret_keys specified"));
@@ -289,6 +291,16 @@ impl Config {
                 .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b'=' | b',' | b'"'))
         {
             return Err(Error::Config("key (the cookie name) is not a valid cookie name"));
+        }
+        let attrs = [Some(&self.cookie_path), self.cookie_domain.as_ref(), self.samesite.as_ref()];
+        if attrs
+            .into_iter()
+            .flatten()
+            .any(|a| !a.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b';'))
+        {
+            return Err(Error::Config(
+                "cookie_path, cookie_domain and samesite must be printable ASCII without ';'",
+            ));
         }
         let l = &self.limits;
         if [

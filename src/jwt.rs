@@ -1,1 +1,234 @@
 //! Compact JWS with HS256 (RFC 7515, RFC 7518 §3.2), as joserfc 1.8.0 writes and reads it.
+//!
+//! Writing: the header is always `{"typ":"JWT","alg":"HS256"}` (joserfc's `jwt.encode` puts
+//! `typ` first), signed with the first key. Reading follows `joserfc.jws.deserialize_compact`
+//! with `algorithms=["HS256"]`: three segments; size caps on the header (512) and signature
+//! (1024) segments; strict, canonical base64url; a header that is a JSON object naming
+//! `alg: "HS256"`, with only registered header names of the right types; then the MAC, tried
+//! with each key in order. The payload is not decoded before a MAC verifies.
+
+use alloc::vec::Vec;
+
+use crate::base64;
+use crate::config::SecretKey;
+use crate::error::{Error, Layer, Result};
+use crate::json;
+use crate::limits::Limits;
+use crate::mac;
+use crate::value::{Document, Value};
+
+/// The header segment we write: base64url of `{"typ":"JWT","alg":"HS256"}`.
+pub const HEADER_SEGMENT: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
+
+/// joserfc's `JWSRegistry.max_header_length`.
+const MAX_HEADER_SEGMENT: usize = 512;
+/// joserfc's `JWSRegistry.max_signature_length`.
+const MAX_SIGNATURE_SEGMENT: usize = 1024;
+/// joserfc's `JWSRegistry.max_payload_length`.
+const MAX_PAYLOAD_SEGMENT: usize = 128_000;
+
+/// A token whose MAC verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Verified {
+    /// The decoded payload bytes (the JSON claims), not yet parsed.
+    pub payload: Vec<u8>,
+    /// Index in the key list of the key that verified the MAC.
+    pub key_index: usize,
+}
+
+/// Signs `payload` (the claims JSON) with `key`, returning the compact JWS.
+pub fn sign(payload: &[u8], key: &SecretKey) -> alloc::string::String {
+    let payload_segment = base64::encode_url(payload);
+    let tag = mac::sha256(
+        key.as_bytes(),
+        &[HEADER_SEGMENT.as_bytes(), b".", payload_segment.as_bytes()],
+    );
+    let tag_segment = base64::encode_url(&tag);
+    let mut out = alloc::string::String::with_capacity(
+        HEADER_SEGMENT.len() + payload_segment.len() + tag_segment.len() + 2,
+    );
+    out.push_str(HEADER_SEGMENT);
+    out.push('.');
+    out.push_str(&payload_segment);
+    out.push('.');
+    out.push_str(&tag_segment);
+    out
+}
+
+/// Verifies a compact JWS against each key in order and returns its payload.
+///
+/// The header is checked before the MAC (the algorithm must be known to check it); the
+/// payload is base64url-decoded only after a MAC verifies. A forged token costs one base64url
+/// decode of the signature and one HMAC per key, and allocates nothing when its header is the
+/// one we write.
+///
+/// # Errors
+/// - [`Error::Malformed`] in [`Layer::Jws`] (not three segments, header not a JSON object,
+///   a header value of the wrong type) or [`Layer::Base64`] (a segment that is not canonical
+///   base64url);
+/// - [`Error::Unsupported`] in [`Layer::Jws`]: an algorithm other than `HS256`, `crit`, `b64`,
+///   or a header name joserfc does not register;
+/// - [`Error::LimitExceeded`] with `CookieLen` for segments beyond joserfc's size caps or the
+///   token beyond `limits.max_cookie_len`;
+/// - [`Error::BadSignature`] when no key verifies.
+///
+/// # Limits
+/// `max_cookie_len` (the whole token); the header is parsed under depth and size caps of its
+/// own.
+pub fn verify(token: &str, keys: &[SecretKey], limits: &Limits) -> Result<Verified> {
+    let (header_segment, payload_segment, signature_segment) = split(token, limits)?;
+    check_header(header_segment)?;
+    // A segment that is not 32 bytes of base64url cannot be an HS256 tag: joserfc's
+    // `verify_compact` returns False for it, which is a bad signature.
+    let mut tag = [0u8; 32];
+    let tag = match base64::decode_url_into(signature_segment, &mut tag) {
+        Ok(t) if t.len() == 32 => t,
+        _ => return Err(Error::BadSignature),
+    };
+    // joserfc decodes the payload before the MAC and reports bad base64 as a DecodeError; we
+    // check only the alphabet before the MAC (no allocation) and decode after it.
+    if !payload_segment.iter().all(|&b| is_url_char(b)) {
+        return Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
+    }
+    let signing_input = &[header_segment, b".", payload_segment];
+    let key_index = keys
+        .iter()
+        .position(|key| mac::verify_sha256(key.as_bytes(), signing_input, tag))
+        .ok_or(Error::BadSignature)?;
+    let payload = base64::decode_url(payload_segment)?;
+    Ok(Verified { payload, key_index })
+}
+
+/// Splits a compact JWS into its three segments and applies the size caps.
+fn split<'t>(token: &'t str, limits: &Limits) -> Result<(&'t [u8], &'t [u8], &'t [u8])> {
+    if token.len() > limits.max_cookie_len {
+        return Err(Error::LimitExceeded(crate::error::Limit::CookieLen));
+    }
+    let mut parts = token.as_bytes().split(|&b| b == b'.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::malformed(Layer::Jws, 0, "not three segments"));
+    };
+    if header.len() > MAX_HEADER_SEGMENT
+        || signature.len() > MAX_SIGNATURE_SEGMENT
+        || payload.len() > MAX_PAYLOAD_SEGMENT
+    {
+        return Err(Error::LimitExceeded(crate::error::Limit::CookieLen));
+    }
+    Ok((header, payload, signature))
+}
+
+fn is_url_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// Checks a protected header as joserfc's registry does for `algorithms=["HS256"]`.
+fn check_header(segment: &[u8]) -> Result<()> {
+    if segment == HEADER_SEGMENT.as_bytes() {
+        return Ok(());
+    }
+    let bytes = base64::decode_url(segment)?;
+    // A header is tiny (<= 384 bytes decoded); these caps keep its parse trivially bounded.
+    let mut limits = Limits::DEFAULT;
+    limits.max_depth = 4;
+    limits.max_items = 64;
+    limits.max_str_len = MAX_HEADER_SEGMENT;
+    let header = json::read(&bytes, &limits)
+        .map_err(|_| Error::malformed(Layer::Jws, 0, "header is not a JSON object"))?;
+    check_header_fields(&header)
+}
+
+fn check_header_fields(header: &Document) -> Result<()> {
+    // joserfc `check_crit_header`: an unknown critical name is refused; `b64` (RFC 7797) is
+    // the only one it knows, and it changes the signing input: we refuse both outright.
+    for (name, value) in header {
+        let ok = match name {
+            "alg" => true,
+            "typ" | "cty" | "kid" | "x5t" | "x5t#S256" | "jku" | "x5u" => {
+                matches!(value, Value::String(_))
+            }
+            "x5c" => match value {
+                Value::Array(items) => items.iter().all(|v| matches!(v, Value::String(_))),
+                _ => false,
+            },
+            "jwk" => matches!(value, Value::Document(_)),
+            "crit" | "b64" => {
+                return Err(Error::unsupported(Layer::Jws, 0, "crit/b64 header"));
+            }
+            _ => return Err(Error::unsupported(Layer::Jws, 0, "header name")),
+        };
+        if !ok {
+            return Err(Error::malformed(Layer::Jws, 0, "header value of the wrong type"));
+        }
+    }
+    match header.get("alg") {
+        Some(Value::String(alg)) if alg == "HS256" => Ok(()),
+        Some(Value::String(_)) => Err(Error::unsupported(Layer::Jws, 0, "algorithm")),
+        Some(_) => Err(Error::malformed(Layer::Jws, 0, "alg is not a string")),
+        None => Err(Error::malformed(Layer::Jws, 0, "missing alg")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> SecretKey {
+        SecretKey::from(s)
+    }
+
+    #[test]
+    fn jwt_header_segment_is_joserfc_header() {
+        assert_eq!(
+            base64::decode_url(HEADER_SEGMENT.as_bytes()).unwrap(),
+            br#"{"typ":"JWT","alg":"HS256"}"#
+        );
+    }
+
+    #[test]
+    fn jwt_sign_verify_reports_key_index() {
+        let keys = [key("first-key-0123456"), key("second-key-012345")];
+        let token = sign(br#"{"a":1}"#, &keys[1]);
+        let v = verify(&token, &keys, &Limits::DEFAULT).unwrap();
+        assert_eq!(v.key_index, 1);
+        assert_eq!(v.payload, br#"{"a":1}"#);
+        assert_eq!(
+            verify(&token, &keys[..1], &Limits::DEFAULT),
+            Err(Error::BadSignature)
+        );
+    }
+
+    #[test]
+    fn jwt_rejects_wrong_segment_count() {
+        let keys = [key("first-key-0123456")];
+        for t in ["", "a", "a.b", "a.b.c.d", "a.b.c.d.e"] {
+            assert!(matches!(
+                verify(t, &keys, &Limits::DEFAULT),
+                Err(Error::Malformed { layer: Layer::Jws, .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn jwt_bad_tag_shapes_are_bad_signature() {
+        let keys = [key("first-key-0123456")];
+        let token = sign(b"{}", &keys[0]);
+        let (body, _) = token.rsplit_once('.').unwrap();
+        for tag in ["", "AAAA", "!!!", "A"] {
+            let t = alloc::format!("{body}.{tag}");
+            assert_eq!(verify(&t, &keys, &Limits::DEFAULT), Err(Error::BadSignature));
+        }
+    }
+
+    #[test]
+    fn jwt_oversized_header_segment_is_refused() {
+        let keys = [key("first-key-0123456")];
+        let t = alloc::format!("{}.e30.AAAA", "A".repeat(513));
+        assert_eq!(
+            verify(&t, &keys, &Limits::DEFAULT),
+            Err(Error::LimitExceeded(crate::error::Limit::CookieLen))
+        );
+    }
+}

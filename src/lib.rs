@@ -57,7 +57,9 @@ pub mod interop;
 
 pub use crate::{
     config::{Config, CookieExpires, SecretKey, Serializer, TimeMode, MIN_KEY_LEN},
-    cookie::{decode_cookie, decode_cookie_or_empty, encode_cookie, migrate_cookie, Decoded, Format},
+    cookie::{
+        decode_cookie, decode_cookie_or_empty, encode_cookie, migrate_cookie, Decoded, Format, Migrated,
+    },
     error::{Error, Layer, Limit, Name, Result},
     header::{cookie_from_header, set_cookie_value},
     limits::Limits,
