@@ -31,7 +31,7 @@ pub(crate) fn decode_url(text: &[u8]) -> Result<Vec<u8>> {
 /// [`Error::Malformed`] in [`Layer::Base64`], also when `out` is too small.
 pub(crate) fn decode_url_into<'o>(text: &[u8], out: &'o mut [u8]) -> Result<&'o [u8]> {
     Base64UrlUnpadded::decode(text, out)
-        .map(|s| &*s)
+        .map(|s| -> &[u8] { s })
         .map_err(|_| Error::malformed(Layer::Base64, 0, "invalid base64url"))
 }
 
