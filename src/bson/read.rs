@@ -844,7 +844,7 @@ mod tests {
                 scope: doc_of(vec![("x", Value::Int32(1))])
             })
         );
-        let mut bad = |total: &str, code_len: &str, scope_len: &str, at: usize| {
+        let bad = |total: &str, code_len: &str, scope_len: &str, at: usize| {
             let body = hex(&[total, code_len, "6100", scope_len, "10780001000000 00"].concat());
             malformed_at(&doc(&el(0x0F, b"c", &body)), at);
         };
@@ -890,8 +890,11 @@ mod tests {
 
     #[test]
     fn limits_depth_trips_at_max_plus_one() {
-        let mut limits = Limits::default();
-        limits.max_depth = 3;
+        let depth = |max_depth| Limits {
+            max_depth,
+            ..Limits::DEFAULT
+        };
+        let limits = depth(3);
         assert!(read(&nested(3), &limits).is_ok());
         assert_eq!(
             read(&nested(4), &limits),
@@ -900,23 +903,24 @@ mod tests {
         // Arrays and code-with-scope scopes count as levels too.
         let arr = doc(&el(0x04, b"a", &doc(&el(0x04, b"0", &doc(&[])))));
         assert!(read(&arr, &limits).is_ok());
-        limits.max_depth = 2;
+        let limits = depth(2);
         assert_eq!(read(&arr, &limits), Err(Error::LimitExceeded(Limit::Depth)));
         let cws = doc(&el(0x0F, b"c", &hex("0e000000 01000000 00 05000000 00")));
         assert!(read(&cws, &limits).is_ok());
-        limits.max_depth = 1;
+        let limits = depth(1);
         assert_eq!(read(&cws, &limits), Err(Error::LimitExceeded(Limit::Depth)));
-        limits.max_depth = 0;
         assert_eq!(
-            read(&doc(&[]), &limits),
+            read(&doc(&[]), &depth(0)),
             Err(Error::LimitExceeded(Limit::Depth))
         );
     }
 
     #[test]
     fn limits_depth_is_capped_at_max_nesting() {
-        let mut limits = Limits::default();
-        limits.max_depth = usize::MAX;
+        let limits = Limits {
+            max_depth: usize::MAX,
+            ..Limits::DEFAULT
+        };
         assert!(read(&nested(MAX_NESTING), &limits).is_ok());
         assert_eq!(
             read(&nested(MAX_NESTING + 1), &limits),
@@ -931,8 +935,11 @@ mod tests {
 
     #[test]
     fn limits_items_trips_at_max_plus_one() {
-        let mut limits = Limits::default();
-        limits.max_items = 3;
+        let items = |max_items| Limits {
+            max_items,
+            ..Limits::DEFAULT
+        };
+        let limits = items(3);
         // Nested elements count: a, a.0, a.1 = 3.
         let three = doc(&el(
             0x04,
@@ -945,14 +952,19 @@ mod tests {
             read(&four, &limits),
             Err(Error::LimitExceeded(Limit::Items))
         );
-        limits.max_items = 0;
-        assert!(read(&doc(&[]), &limits).is_ok());
+        assert!(read(&doc(&[]), &items(0)).is_ok());
+        assert_eq!(
+            read(&doc(&el(0x0A, b"", &[])), &items(0)),
+            Err(Error::LimitExceeded(Limit::Items))
+        );
     }
 
     #[test]
     fn limits_str_len_trips_at_max_plus_one() {
-        let mut limits = Limits::default();
-        limits.max_str_len = 3;
+        let limits = Limits {
+            max_str_len: 3,
+            ..Limits::DEFAULT
+        };
         let cases: [(Vec<u8>, Vec<u8>); 5] = [
             (
                 doc(&el(0x02, b"k", &sv(b"abc"))),

@@ -414,8 +414,10 @@ mod tests {
             d
         };
         let fits = write(&deep(MAX_NESTING)).unwrap();
-        let mut limits = Limits::default();
-        limits.max_depth = MAX_NESTING;
+        let limits = Limits {
+            max_depth: MAX_NESTING,
+            ..Limits::DEFAULT
+        };
         assert_eq!(read(&fits, &limits).unwrap(), deep(MAX_NESTING));
         assert_eq!(
             unwritable_key(&deep(MAX_NESTING + 1)),
