@@ -48,7 +48,7 @@ const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 ///   scopes, the top-level document being level 1 ([`Limit::Depth`]).
 /// - `max_items`: elements across the whole document, every level counted ([`Limit::Items`]).
 /// - `max_str_len`: bytes of any one key, string, code, symbol, regex part, DBPointer
-///   namespace or binary value ([`Limit::StrLen`]).
+///   namespace or binary value ([`Limit::StrLen`]); array keys are skipped, never stored.
 ///
 /// Nothing is allocated before the bytes it stands for have been seen: memory is bounded by the
 /// size of `bytes` plus one [`Value`] per element, and elements are bounded by `max_items`.
@@ -153,86 +153,98 @@ impl Reader<'_> {
             if self.items > self.limits.max_items {
                 return Err(Error::LimitExceeded(Limit::Items));
             }
-            let value = match tag {
-                0x01 => Value::Double(f64::from_le_bytes(self.fixed(&mut pos, last)?)),
-                0x02 => Value::String(self.string(&mut pos, last)?),
+            match tag {
                 0x03 | 0x04 => {
                     let len = length_at(self.input, pos, "truncated document length")?;
+                    let end = self.nested_end(pos, len, last)?;
                     let body = if tag == 0x03 {
                         Body::Document(Vec::new())
                     } else {
                         Body::Array(Vec::new())
                     };
-                    let end = self.nested_end(pos, len, last)?;
                     self.open(&mut stack, &mut pos, end, body, Slot::Element(key))?;
-                    continue;
                 }
-                0x05 => self.binary(&mut pos, last)?,
-                0x06 => Value::Undefined,
-                0x07 => Value::ObjectId(self.fixed(&mut pos, last)?),
-                0x08 => match self.fixed(&mut pos, last)? {
-                    [0] => Value::Bool(false),
-                    [1] => Value::Bool(true),
-                    _ => return Err(malformed(pos - 1, "boolean other than 0 or 1")),
-                },
-                0x09 => Value::DateTime(i64::from_le_bytes(self.fixed(&mut pos, last)?)),
-                0x0A => Value::Null,
-                0x0B => {
-                    let (pattern, after) = self.cstring(pos, last)?;
-                    let (options, after) = self.cstring(after, last)?;
-                    pos = after;
-                    Value::Regex { pattern, options }
-                }
-                0x0C => {
-                    let namespace = self.string(&mut pos, last)?;
-                    let id = self.fixed(&mut pos, last)?;
-                    Value::DbPointer { namespace, id }
-                }
-                0x0D => Value::JavaScript(self.string(&mut pos, last)?),
-                0x0E => Value::Symbol(self.string(&mut pos, last)?),
                 0x0F => {
-                    let start = pos;
-                    let total = length_at(self.input, pos, "truncated code with scope length")?;
-                    if total < MIN_CODE_WITH_SCOPE_LEN {
-                        return Err(malformed(pos, "code with scope length below the minimum"));
-                    }
-                    let end = self.nested_end(pos, total, last)?;
-                    pos += 4;
-                    // The code string and the scope must fill the declared length exactly.
-                    let code = self.string(&mut pos, end)?;
-                    let scope_len = length_at(self.input, pos, "truncated scope length")?;
-                    if Some(end) != pos.checked_add(scope_len) {
-                        return Err(malformed(
-                            start,
-                            "code with scope length does not match its contents",
-                        ));
-                    }
-                    if scope_len < MIN_DOCUMENT_LEN {
-                        return Err(malformed(pos, "document length below the minimum of 5"));
-                    }
+                    let (code, end) = self.code_with_scope(&mut pos, last)?;
                     let slot = Slot::Scope { key, code };
                     self.open(&mut stack, &mut pos, end, Body::Document(Vec::new()), slot)?;
-                    continue;
                 }
-                0x10 => Value::Int32(i32::from_le_bytes(self.fixed(&mut pos, last)?)),
-                0x11 => {
-                    // Little-endian u64: the increment is the low half, the time the high half.
-                    let raw = u64::from_le_bytes(self.fixed(&mut pos, last)?);
-                    Value::Timestamp {
-                        time: (raw >> 32) as u32,
-                        increment: raw as u32,
-                    }
-                }
-                0x12 => Value::Int64(i64::from_le_bytes(self.fixed(&mut pos, last)?)),
-                0x13 => Value::Decimal128(self.fixed(&mut pos, last)?),
-                0x7F => Value::MaxKey,
-                0xFF => Value::MinKey,
                 _ => {
-                    return Err(Error::unsupported(Layer::Bson, tag_at, "BSON element type"));
+                    let value = self.scalar(tag, tag_at, &mut pos, last)?;
+                    attach(&mut stack, key, value, pos)?;
                 }
-            };
-            attach(&mut stack, key, value, pos)?;
+            }
         }
+    }
+
+    /// The value of an element of a type without children, at `pos`, ending before `last`.
+    fn scalar(&self, tag: u8, tag_at: usize, pos: &mut usize, last: usize) -> Result<Value> {
+        Ok(match tag {
+            0x01 => Value::Double(f64::from_le_bytes(self.fixed(pos, last)?)),
+            0x02 => Value::String(self.string(pos, last)?),
+            0x05 => self.binary(pos, last)?,
+            0x06 => Value::Undefined,
+            0x07 => Value::ObjectId(self.fixed(pos, last)?),
+            0x08 => match self.fixed(pos, last)? {
+                [0] => Value::Bool(false),
+                [1] => Value::Bool(true),
+                _ => return Err(malformed(*pos - 1, "boolean other than 0 or 1")),
+            },
+            0x09 => Value::DateTime(i64::from_le_bytes(self.fixed(pos, last)?)),
+            0x0A => Value::Null,
+            0x0B => {
+                let (pattern, after) = self.cstring(*pos, last)?;
+                let (options, after) = self.cstring(after, last)?;
+                *pos = after;
+                Value::Regex { pattern, options }
+            }
+            0x0C => {
+                let namespace = self.string(pos, last)?;
+                let id = self.fixed(pos, last)?;
+                Value::DbPointer { namespace, id }
+            }
+            0x0D => Value::JavaScript(self.string(pos, last)?),
+            0x0E => Value::Symbol(self.string(pos, last)?),
+            0x10 => Value::Int32(i32::from_le_bytes(self.fixed(pos, last)?)),
+            0x11 => {
+                // Little-endian u64: the increment is the low half, the time the high half.
+                let raw = u64::from_le_bytes(self.fixed(pos, last)?);
+                Value::Timestamp {
+                    time: (raw >> 32) as u32,
+                    increment: raw as u32,
+                }
+            }
+            0x12 => Value::Int64(i64::from_le_bytes(self.fixed(pos, last)?)),
+            0x13 => Value::Decimal128(self.fixed(pos, last)?),
+            0x7F => Value::MaxKey,
+            0xFF => Value::MinKey,
+            _ => return Err(Error::unsupported(Layer::Bson, tag_at, "BSON element type")),
+        })
+    }
+
+    /// The head of a code-with-scope at `pos`: its total length and code string, which with the
+    /// scope document must fill that length exactly. Leaves `pos` at the scope and returns the
+    /// code and the element's end.
+    fn code_with_scope(&self, pos: &mut usize, last: usize) -> Result<(String, usize)> {
+        let start = *pos;
+        let total = length_at(self.input, start, "truncated code with scope length")?;
+        if total < MIN_CODE_WITH_SCOPE_LEN {
+            return Err(malformed(start, "code with scope length below the minimum"));
+        }
+        let end = self.nested_end(start, total, last)?;
+        *pos = start + 4;
+        let code = self.string(pos, end)?;
+        let scope_len = length_at(self.input, *pos, "truncated scope length")?;
+        if scope_len < MIN_DOCUMENT_LEN {
+            return Err(malformed(*pos, "document length below the minimum of 5"));
+        }
+        if Some(end) != pos.checked_add(scope_len) {
+            return Err(malformed(
+                start,
+                "code with scope length does not match its contents",
+            ));
+        }
+        Ok((code, end))
     }
 
     /// Pushes a container whose bytes are `pos..end` (length prefix at `pos`, terminator at
