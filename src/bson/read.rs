@@ -1,17 +1,1078 @@
-//! BSON bytes -> `Document`, validating like the BSON corpus `decodeErrors`.
+//! BSON bytes -> `Document` (<https://bsonspec.org/spec.html>), refusing everything the BSON
+//! corpus lists under `decodeErrors` and reading the rest as pymongo's `bson.decode` does.
+//!
+//! The reader is iterative (an explicit stack of open containers), so no input can make it
+//! recurse; nesting is bounded by `Limits::max_depth` and by [`MAX_NESTING`].
 
-use crate::error::{Error, Layer, Result};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
-use crate::value::Document;
+use crate::value::{Document, Value};
+
+/// The deepest nesting of documents, arrays and code-with-scope scopes that [`read`] accepts and
+/// [`write`](super::write) produces, whatever `Limits::max_depth` says; the top-level document is
+/// level 1.
+///
+/// pymongo itself cannot go this deep: its C codec stops at Python's recursion limit (about
+/// 1000 levels), so no Python-written session is refused by this cap. It exists because the
+/// values we return are dropped, cloned and compared recursively.
+pub const MAX_NESTING: usize = 1024;
+
+/// The smallest document: a length and a terminator.
+const MIN_DOCUMENT_LEN: usize = 5;
+
+/// The smallest code-with-scope: total length, empty string (length + NUL), empty document.
+const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 
 /// Reads one BSON document that spans all of `bytes`.
 ///
+/// Every element type of the BSON spec is read into its own [`Value`] variant, with nothing
+/// converted (a Symbol stays a Symbol, an int64 stays an Int64, a regex keeps its option letters
+/// as stored). Where the spec leaves room, pymongo decides: a repeated key keeps its first
+/// position and its last value ([`Document::from_entries`]), and the keys of an array are
+/// skipped without being checked (not even for UTF-8), as `bson/__init__.py` `_get_array` does.
+///
 /// # Errors
-/// [`Error::Malformed`] in [`Layer::Bson`]; [`Error::LimitExceeded`].
+/// - [`Error::Malformed`] in [`Layer::Bson`], at the offending byte offset, for anything the
+///   BSON corpus refuses: a declared length that disagrees with the bytes (document, string,
+///   binary, old binary's inner length, code-with-scope), a missing NUL terminator, a key or
+///   string that is not UTF-8, a truncated fixed-width value, a boolean other than 0 or 1,
+///   bytes after the document.
+/// - [`Error::Unsupported`] in [`Layer::Bson`] for an element type byte the spec does not define.
+/// - [`Error::LimitExceeded`] when a bound below is hit.
 ///
 /// # Limits
-/// `max_depth`, `max_items`, `max_str_len`.
+/// - `max_depth` (and at most [`MAX_NESTING`]): nesting of documents, arrays and code-with-scope
+///   scopes, the top-level document being level 1 ([`Limit::Depth`]).
+/// - `max_items`: elements across the whole document, every level counted ([`Limit::Items`]).
+/// - `max_str_len`: bytes of any one key, string, code, symbol, regex part, DBPointer
+///   namespace or binary value ([`Limit::StrLen`]); array keys are skipped, never stored.
+///
+/// Nothing is allocated before the bytes it stands for have been seen: memory is bounded by the
+/// size of `bytes` plus one [`Value`] per element, and elements are bounded by `max_items`.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
-    let _ = (bytes, limits);
-    Err(Error::unsupported(Layer::Bson, 0, "UNFINISHED STUB"))
+    let declared = length_at(bytes, 0, "truncated document length")?;
+    if declared < MIN_DOCUMENT_LEN {
+        return Err(malformed(0, "document length below the minimum of 5"));
+    }
+    if declared != bytes.len() {
+        return Err(malformed(
+            0,
+            "document length does not match the input length",
+        ));
+    }
+    let reader = Reader {
+        input: bytes,
+        limits,
+        max_depth: limits.max_depth.min(MAX_NESTING),
+        items: 0,
+    };
+    reader.run()
+}
+
+struct Reader<'a> {
+    input: &'a [u8],
+    limits: &'a Limits,
+    max_depth: usize,
+    items: usize,
+}
+
+/// The elements read so far of an open container.
+enum Body {
+    Document(Vec<(String, Value)>),
+    Array(Vec<Value>),
+}
+
+/// Where a container goes once its terminator is read.
+enum Slot {
+    /// The top-level document.
+    Root,
+    /// An element of the enclosing container; `None` as key inside an array.
+    Element(Option<String>),
+    /// The scope of a code-with-scope element.
+    Scope { key: Option<String>, code: String },
+}
+
+/// An open container.
+struct Frame {
+    /// Offset of the container's terminating NUL.
+    last: usize,
+    body: Body,
+    slot: Slot,
+}
+
+impl Reader<'_> {
+    fn run(mut self) -> Result<Document> {
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut pos = 0;
+        // `read` checked the top-level length against the input, so the terminator is its last byte.
+        self.open(
+            &mut stack,
+            &mut pos,
+            self.input.len(),
+            Body::Document(Vec::new()),
+            Slot::Root,
+        )?;
+        loop {
+            let (last, in_array) = match stack.last() {
+                Some(frame) => (frame.last, matches!(frame.body, Body::Array(_))),
+                None => return Err(malformed(pos, "no open document")),
+            };
+            let tag = self.byte(pos, "truncated document")?;
+            if tag == 0 {
+                if pos != last {
+                    return Err(malformed(
+                        pos,
+                        "document terminator before its declared end",
+                    ));
+                }
+                pos += 1;
+                if let Some(done) = self.close(&mut stack)? {
+                    return Ok(done);
+                }
+                continue;
+            }
+            if pos >= last {
+                return Err(malformed(pos, "document not NUL-terminated"));
+            }
+            let tag_at = pos;
+            pos += 1;
+            let key = if in_array {
+                // bson/__init__.py `_get_array`: "Just skip the keys."
+                let (_, after) = self.cstring_bytes(pos, last)?;
+                pos = after;
+                None
+            } else {
+                let (key, after) = self.cstring(pos, last)?;
+                pos = after;
+                Some(key)
+            };
+            self.items = self.items.saturating_add(1);
+            if self.items > self.limits.max_items {
+                return Err(Error::LimitExceeded(Limit::Items));
+            }
+            match tag {
+                0x03 | 0x04 => {
+                    let len = length_at(self.input, pos, "truncated document length")?;
+                    let end = self.nested_end(pos, len, last)?;
+                    let body = if tag == 0x03 {
+                        Body::Document(Vec::new())
+                    } else {
+                        Body::Array(Vec::new())
+                    };
+                    self.open(&mut stack, &mut pos, end, body, Slot::Element(key))?;
+                }
+                0x0F => {
+                    let (code, end) = self.code_with_scope(&mut pos, last)?;
+                    let slot = Slot::Scope { key, code };
+                    self.open(&mut stack, &mut pos, end, Body::Document(Vec::new()), slot)?;
+                }
+                _ => {
+                    let value = self.scalar(tag, tag_at, &mut pos, last)?;
+                    attach(&mut stack, key, value, pos)?;
+                }
+            }
+        }
+    }
+
+    /// The value of an element of a type without children, at `pos`, ending before `last`.
+    fn scalar(&self, tag: u8, tag_at: usize, pos: &mut usize, last: usize) -> Result<Value> {
+        Ok(match tag {
+            0x01 => Value::Double(f64::from_le_bytes(self.fixed(pos, last)?)),
+            0x02 => Value::String(self.string(pos, last)?),
+            0x05 => self.binary(pos, last)?,
+            0x06 => Value::Undefined,
+            0x07 => Value::ObjectId(self.fixed(pos, last)?),
+            0x08 => match self.fixed(pos, last)? {
+                [0] => Value::Bool(false),
+                [1] => Value::Bool(true),
+                _ => return Err(malformed(*pos - 1, "boolean other than 0 or 1")),
+            },
+            0x09 => Value::DateTime(i64::from_le_bytes(self.fixed(pos, last)?)),
+            0x0A => Value::Null,
+            0x0B => {
+                let (pattern, after) = self.cstring(*pos, last)?;
+                let (options, after) = self.cstring(after, last)?;
+                *pos = after;
+                Value::Regex { pattern, options }
+            }
+            0x0C => {
+                let namespace = self.string(pos, last)?;
+                let id = self.fixed(pos, last)?;
+                Value::DbPointer { namespace, id }
+            }
+            0x0D => Value::JavaScript(self.string(pos, last)?),
+            0x0E => Value::Symbol(self.string(pos, last)?),
+            0x10 => Value::Int32(i32::from_le_bytes(self.fixed(pos, last)?)),
+            0x11 => {
+                // Little-endian u64: the increment is the low half, the time the high half.
+                let raw = u64::from_le_bytes(self.fixed(pos, last)?);
+                Value::Timestamp {
+                    time: (raw >> 32) as u32,
+                    increment: raw as u32,
+                }
+            }
+            0x12 => Value::Int64(i64::from_le_bytes(self.fixed(pos, last)?)),
+            0x13 => Value::Decimal128(self.fixed(pos, last)?),
+            0x7F => Value::MaxKey,
+            0xFF => Value::MinKey,
+            _ => return Err(Error::unsupported(Layer::Bson, tag_at, "BSON element type")),
+        })
+    }
+
+    /// The head of a code-with-scope at `pos`: its total length and code string, which with the
+    /// scope document must fill that length exactly. Leaves `pos` at the scope and returns the
+    /// code and the element's end.
+    fn code_with_scope(&self, pos: &mut usize, last: usize) -> Result<(String, usize)> {
+        let start = *pos;
+        let total = length_at(self.input, start, "truncated code with scope length")?;
+        if total < MIN_CODE_WITH_SCOPE_LEN {
+            return Err(malformed(start, "code with scope length below the minimum"));
+        }
+        let end = self.nested_end(start, total, last)?;
+        *pos = start + 4;
+        let code = self.string(pos, end)?;
+        let scope_len = length_at(self.input, *pos, "truncated scope length")?;
+        if scope_len < MIN_DOCUMENT_LEN {
+            return Err(malformed(*pos, "document length below the minimum of 5"));
+        }
+        if Some(end) != pos.checked_add(scope_len) {
+            return Err(malformed(
+                start,
+                "code with scope length does not match its contents",
+            ));
+        }
+        Ok((code, end))
+    }
+
+    /// Pushes a container whose bytes are `pos..end` (length prefix at `pos`, terminator at
+    /// `end - 1`) and moves `pos` past its length.
+    fn open(
+        &self,
+        stack: &mut Vec<Frame>,
+        pos: &mut usize,
+        end: usize,
+        body: Body,
+        slot: Slot,
+    ) -> Result<()> {
+        if stack.len() >= self.max_depth {
+            return Err(Error::LimitExceeded(Limit::Depth));
+        }
+        let last = end
+            .checked_sub(1)
+            .ok_or(malformed(*pos, "document length below the minimum of 5"))?;
+        stack.push(Frame { last, body, slot });
+        *pos = pos.saturating_add(4);
+        Ok(())
+    }
+
+    /// Pops the innermost container (its terminator just read) into its parent; returns the
+    /// top-level document once that closes.
+    fn close(&self, stack: &mut Vec<Frame>) -> Result<Option<Document>> {
+        let frame = stack
+            .pop()
+            .ok_or(malformed(self.input.len(), "no open document"))?;
+        let end = frame.last.saturating_add(1);
+        let value = match frame.body {
+            Body::Document(entries) => Value::Document(Document::from_entries(entries)),
+            Body::Array(values) => Value::Array(values),
+        };
+        match (frame.slot, value) {
+            (Slot::Root, Value::Document(doc)) => Ok(Some(doc)),
+            (Slot::Element(key), value) => attach(stack, key, value, end).map(|()| None),
+            (Slot::Scope { key, code }, Value::Document(scope)) => {
+                attach(stack, key, Value::JavaScriptWithScope { code, scope }, end).map(|()| None)
+            }
+            _ => Err(malformed(end, "container of the wrong kind")),
+        }
+    }
+
+    /// The end offset of a nested container of declared length `len` starting at `pos`; it must
+    /// end before the enclosing container's terminator at `last`.
+    fn nested_end(&self, pos: usize, len: usize, last: usize) -> Result<usize> {
+        if len < MIN_DOCUMENT_LEN {
+            return Err(malformed(pos, "document length below the minimum of 5"));
+        }
+        match pos.checked_add(len) {
+            Some(end) if end <= last => Ok(end),
+            _ => Err(malformed(
+                pos,
+                "nested length runs past the enclosing document",
+            )),
+        }
+    }
+
+    fn byte(&self, pos: usize, what: &'static str) -> Result<u8> {
+        self.input.get(pos).copied().ok_or(malformed(pos, what))
+    }
+
+    /// `N` bytes at `pos`, which must end before the terminator at `last`.
+    fn fixed<const N: usize>(&self, pos: &mut usize, last: usize) -> Result<[u8; N]> {
+        let bytes = self.slice(*pos, N, last, "truncated fixed-width value")?;
+        let array = <[u8; N]>::try_from(bytes)
+            .map_err(|_| malformed(*pos, "truncated fixed-width value"))?;
+        *pos += N;
+        Ok(array)
+    }
+
+    /// `len` bytes at `pos`, which must end at or before `bound`.
+    fn slice(&self, pos: usize, len: usize, bound: usize, what: &'static str) -> Result<&[u8]> {
+        match pos.checked_add(len) {
+            Some(end) if end <= bound => self.input.get(pos..end).ok_or(malformed(pos, what)),
+            _ => Err(malformed(pos, what)),
+        }
+    }
+
+    /// The bytes of a NUL-terminated string at `pos` whose NUL lies before `last`, and the
+    /// offset after the NUL.
+    fn cstring_bytes(&self, pos: usize, last: usize) -> Result<(&[u8], usize)> {
+        let window = self
+            .input
+            .get(pos..last)
+            .ok_or(malformed(pos, "truncated key"))?;
+        let len = window.iter().position(|&b| b == 0).ok_or(malformed(
+            pos,
+            "string not NUL-terminated within its document",
+        ))?;
+        let bytes = window.get(..len).ok_or(malformed(pos, "truncated key"))?;
+        Ok((bytes, pos + len + 1))
+    }
+
+    /// A NUL-terminated UTF-8 string (a key or a regex part).
+    fn cstring(&self, pos: usize, last: usize) -> Result<(String, usize)> {
+        let (bytes, after) = self.cstring_bytes(pos, last)?;
+        Ok((self.text(bytes, pos)?, after))
+    }
+
+    /// A length-prefixed string (int32 length counting its NUL, bytes, NUL) ending at or before
+    /// `bound`. Embedded NULs are allowed, as the corpus requires.
+    fn string(&self, pos: &mut usize, bound: usize) -> Result<String> {
+        let start = *pos;
+        let len = length_at(self.input, start, "truncated string length")?;
+        if len == 0 {
+            return Err(malformed(start, "string length below 1"));
+        }
+        let data_at = start + 4;
+        let data = self.slice(data_at, len, bound, "string length runs past its document")?;
+        let (nul, text) = data
+            .split_last()
+            .ok_or(malformed(start, "string length below 1"))?;
+        if *nul != 0 {
+            return Err(malformed(data_at + len - 1, "string not NUL-terminated"));
+        }
+        let s = self.text(text, data_at)?;
+        *pos = data_at + len;
+        Ok(s)
+    }
+
+    /// Binary: int32 length, subtype, bytes. Subtype 2 (old binary) repeats the length inside,
+    /// which must be 4 less than the outer one (pymongo: "lengths don't match").
+    fn binary(&self, pos: &mut usize, last: usize) -> Result<Value> {
+        let start = *pos;
+        let len = length_at(self.input, start, "truncated binary length")?;
+        let subtype = *self
+            .slice(start + 4, 1, last, "truncated binary subtype")?
+            .first()
+            .ok_or(malformed(start + 4, "truncated binary subtype"))?;
+        let data_at = start + 5;
+        let data = self.slice(data_at, len, last, "binary length runs past its document")?;
+        let bytes = if subtype == 0x02 {
+            let inner = length_at(data, 0, "old binary without its inner length")
+                .map_err(|_| malformed(data_at, "old binary without its inner length"))?;
+            if Some(inner) != len.checked_sub(4) {
+                return Err(malformed(data_at, "old binary inner length does not match"));
+            }
+            data.get(4..).unwrap_or_default()
+        } else {
+            data
+        };
+        if bytes.len() > self.limits.max_str_len {
+            return Err(Error::LimitExceeded(Limit::StrLen));
+        }
+        *pos = data_at + len;
+        Ok(Value::Binary {
+            subtype,
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    /// Checks the length bound and UTF-8, then copies.
+    fn text(&self, bytes: &[u8], at: usize) -> Result<String> {
+        if bytes.len() > self.limits.max_str_len {
+            return Err(Error::LimitExceeded(Limit::StrLen));
+        }
+        match core::str::from_utf8(bytes) {
+            Ok(s) => Ok(String::from(s)),
+            Err(e) => Err(malformed(at + e.valid_up_to(), "string is not UTF-8")),
+        }
+    }
+}
+
+/// Adds a finished value to the innermost open container.
+fn attach(stack: &mut [Frame], key: Option<String>, value: Value, pos: usize) -> Result<()> {
+    match (stack.last_mut().map(|f| &mut f.body), key) {
+        (Some(Body::Document(entries)), Some(key)) => entries.push((key, value)),
+        (Some(Body::Array(values)), None) => values.push(value),
+        _ => return Err(malformed(pos, "element outside a container")),
+    }
+    Ok(())
+}
+
+/// A non-negative little-endian int32 length at `pos`, as a `usize`.
+fn length_at(input: &[u8], pos: usize, what: &'static str) -> Result<usize> {
+    let bytes = pos
+        .checked_add(4)
+        .and_then(|end| input.get(pos..end))
+        .ok_or(malformed(pos, what))?;
+    let le = <[u8; 4]>::try_from(bytes).map_err(|_| malformed(pos, what))?;
+    usize::try_from(i32::from_le_bytes(le)).map_err(|_| malformed(pos, "negative length"))
+}
+
+const fn malformed(offset: usize, what: &'static str) -> Error {
+    Error::malformed(Layer::Bson, offset, what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bson::write;
+    use alloc::vec;
+
+    fn hex(s: &str) -> Vec<u8> {
+        let digits: Vec<u8> = s
+            .bytes()
+            .filter(u8::is_ascii_hexdigit)
+            .map(|c| match c {
+                b'0'..=b'9' => c - b'0',
+                _ => (c | 0x20) - b'a' + 10,
+            })
+            .collect();
+        digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect()
+    }
+
+    /// A document around `body`: its length, the body, the terminator.
+    fn doc(body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 5) as i32).to_le_bytes().to_vec();
+        out.extend_from_slice(body);
+        out.push(0);
+        out
+    }
+
+    /// One element: type, key, NUL, value bytes.
+    fn el(tag: u8, key: &[u8], value: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        out.extend_from_slice(key);
+        out.push(0);
+        out.extend_from_slice(value);
+        out
+    }
+
+    /// A length-prefixed string value.
+    fn sv(s: &[u8]) -> Vec<u8> {
+        let mut out = ((s.len() + 1) as i32).to_le_bytes().to_vec();
+        out.extend_from_slice(s);
+        out.push(0);
+        out
+    }
+
+    /// `levels` documents, each the only element (key "") of the one around it.
+    fn nested(levels: usize) -> Vec<u8> {
+        let inner = levels - 1;
+        let mut out = Vec::with_capacity(7 * inner + 5);
+        for i in 0..inner {
+            out.extend_from_slice(&((5 + 7 * (inner - i)) as i32).to_le_bytes());
+            out.extend_from_slice(&[0x03, 0x00]);
+        }
+        out.extend_from_slice(&[5, 0, 0, 0, 0]);
+        out.extend(core::iter::repeat(0).take(inner));
+        out
+    }
+
+    fn ok(bytes: &[u8]) -> Document {
+        read(bytes, &Limits::default()).unwrap()
+    }
+
+    fn malformed_at(bytes: &[u8], offset: usize) {
+        match read(bytes, &Limits::default()) {
+            Err(Error::Malformed {
+                layer: Layer::Bson,
+                offset: got,
+                ..
+            }) => assert_eq!(got, offset, "{:?}", read(bytes, &Limits::default())),
+            other => panic!("expected Malformed at {offset}, got {other:?}"),
+        }
+    }
+
+    fn doc_of(entries: Vec<(&str, Value)>) -> Document {
+        Document::from_entries(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    // bson.encode({...}) by pymongo 4.20.1; see the dict in each test.
+    const PYMONGO_EVERY_TYPE: &str = "31010000016400000000000000f83f0273000700000068c3a96c6c6f00\
+        03646f63000c0000001061000100000000046172720018000000103000010000000231000200000078000a\
+        3200000562696e00020000000000010562696e34001000000004303132333435363738396162636465660562\
+        696e3200060000000202000000ffff076f69640056e1fc72e0c917e9c47141610874000108660000096474\
+        002edb20c88c0100000a6e000b7265005e612e2a622400696d000d636f64650004000000782b31000f637773\
+        00160000000200000079000c00000010790002000000001069333200fbffffff117473002a00000015cd5b07\
+        126936340007000000000000001262696700000000000001000013646563000f000000000000000000000000\
+        003e30ff6d696e007f6d61780000";
+
+    #[test]
+    fn bson_reads_pymongo_every_type() {
+        // {"d": 1.5, "s": "h\u00e9llo", "doc": {"a": 1}, "arr": [1, "x", None], "bin": b"\x00\x01",
+        //  "bin4": Binary(b"0123456789abcdef", 4), "bin2": Binary(b"\xff\xff", 2),
+        //  "oid": ObjectId("56e1fc72e0c917e9c4714161"), "t": True, "f": False,
+        //  "dt": datetime(2024,1,2,3,4,5,678000), "n": None, "re": Regex("^a.*b$", "mi"),
+        //  "code": Code("x+1"), "cws": Code("y", {"y": 2}), "i32": -5,
+        //  "ts": Timestamp(123456789, 42), "i64": Int64(7), "big": 2**40,
+        //  "dec": Decimal128("1.5"), "min": MinKey(), "max": MaxKey()}
+        let bytes = hex(PYMONGO_EVERY_TYPE);
+        let expected = doc_of(vec![
+            ("d", Value::Double(1.5)),
+            ("s", Value::from("h\u{e9}llo")),
+            ("doc", Value::Document(doc_of(vec![("a", Value::Int32(1))]))),
+            (
+                "arr",
+                Value::Array(vec![Value::Int32(1), Value::from("x"), Value::Null]),
+            ),
+            (
+                "bin",
+                Value::Binary {
+                    subtype: 0,
+                    bytes: vec![0, 1],
+                },
+            ),
+            (
+                "bin4",
+                Value::Binary {
+                    subtype: 4,
+                    bytes: b"0123456789abcdef".to_vec(),
+                },
+            ),
+            (
+                "bin2",
+                Value::Binary {
+                    subtype: 2,
+                    bytes: vec![0xFF, 0xFF],
+                },
+            ),
+            (
+                "oid",
+                Value::ObjectId([
+                    0x56, 0xE1, 0xFC, 0x72, 0xE0, 0xC9, 0x17, 0xE9, 0xC4, 0x71, 0x41, 0x61,
+                ]),
+            ),
+            ("t", Value::Bool(true)),
+            ("f", Value::Bool(false)),
+            // datetime(2024,1,2,3,4,5,678000, tzinfo=utc).timestamp() * 1000
+            ("dt", Value::DateTime(1_704_164_645_678)),
+            ("n", Value::Null),
+            (
+                "re",
+                Value::Regex {
+                    pattern: "^a.*b$".into(),
+                    options: "im".into(),
+                },
+            ),
+            ("code", Value::JavaScript("x+1".into())),
+            (
+                "cws",
+                Value::JavaScriptWithScope {
+                    code: "y".into(),
+                    scope: doc_of(vec![("y", Value::Int32(2))]),
+                },
+            ),
+            ("i32", Value::Int32(-5)),
+            (
+                "ts",
+                Value::Timestamp {
+                    time: 123_456_789,
+                    increment: 42,
+                },
+            ),
+            ("i64", Value::Int64(7)),
+            ("big", Value::Int64(1 << 40)),
+            // Decimal128("1.5").bid: 15 x 10^-1, little-endian.
+            (
+                "dec",
+                Value::Decimal128([15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3E, 0x30]),
+            ),
+            ("min", Value::MinKey),
+            ("max", Value::MaxKey),
+        ]);
+        assert_eq!(ok(&bytes), expected);
+        assert_eq!(write(&expected).unwrap(), bytes);
+    }
+
+    #[test]
+    fn bson_reads_pymongo_session() {
+        // {"_accessed_time": 1700000000.25, "_creation_time": 1699999000.5, "user_id": 42,
+        //  "name": "\u00c5sa \u2603", "cart": [{"sku": "A1", "qty": 2}, {"sku": "B2", "qty": 1}],
+        //  "flash": []}
+        let bytes = hex(
+            "a6000000015f61636365737365645f74696d650000001040fc54d941015f6372656174696f6e5f74\
+             696d650000002046fb54d94110757365725f6964002a000000026e616d650009000000c385736120e2\
+             9883000463617274003f0000000330001a00000002736b750003000000413100107174790002000000\
+             000331001a00000002736b750003000000423200107174790001000000000004666c61736800050000\
+             000000",
+        );
+        let item = |sku: &str, qty: i32| {
+            Value::Document(doc_of(vec![
+                ("sku", Value::from(sku)),
+                ("qty", Value::Int32(qty)),
+            ]))
+        };
+        let expected = doc_of(vec![
+            ("_accessed_time", Value::Double(1_700_000_000.25)),
+            ("_creation_time", Value::Double(1_699_999_000.5)),
+            ("user_id", Value::Int32(42)),
+            ("name", Value::from("\u{c5}sa \u{2603}")),
+            ("cart", Value::Array(vec![item("A1", 2), item("B2", 1)])),
+            ("flash", Value::Array(vec![])),
+        ]);
+        assert_eq!(ok(&bytes), expected);
+        assert_eq!(write(&expected).unwrap(), bytes);
+    }
+
+    #[test]
+    fn bson_reads_deprecated_types_unconverted() {
+        // pymongo decodes these as str, None and DBRef('ns', ObjectId('0102..0c')); we keep the
+        // BSON types.
+        let id: Vec<u8> = (1..=12).collect();
+        let mut dbp = sv(b"ns");
+        dbp.extend_from_slice(&id);
+        let bytes = doc(&[
+            el(0x0E, b"sym", &sv(b"s\0y")),
+            el(0x06, b"u", &[]),
+            el(0x0C, b"p", &dbp),
+        ]
+        .concat());
+        let expected = doc_of(vec![
+            ("sym", Value::Symbol("s\0y".into())),
+            ("u", Value::Undefined),
+            (
+                "p",
+                Value::DbPointer {
+                    namespace: "ns".into(),
+                    id: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+                },
+            ),
+        ]);
+        assert_eq!(ok(&bytes), expected);
+        assert_eq!(write(&expected).unwrap(), bytes);
+    }
+
+    #[test]
+    fn bson_duplicate_keys_keep_first_position_last_value() {
+        // pymongo: bson.decode(...) == {'a': 3, 'b': 2}, in that order.
+        let bytes = hex("1a000000 106100 01000000 106200 02000000 106100 03000000 00");
+        let got = ok(&bytes);
+        assert_eq!(
+            got.iter().collect::<Vec<_>>(),
+            vec![("a", &Value::Int32(3)), ("b", &Value::Int32(2))]
+        );
+    }
+
+    #[test]
+    fn bson_array_keys_are_skipped() {
+        // pymongo reads {"a": [10]} from an array keyed b"\xff" (not UTF-8); keys may repeat or
+        // be out of order.
+        let arr = doc(&[
+            el(0x10, b"\xff", &10i32.to_le_bytes()),
+            el(0x10, b"7", &20i32.to_le_bytes()),
+            el(0x10, b"7", &30i32.to_le_bytes()),
+        ]
+        .concat());
+        let got = ok(&doc(&el(0x04, b"a", &arr)));
+        assert_eq!(
+            got.get("a"),
+            Some(&Value::Array(vec![
+                Value::Int32(10),
+                Value::Int32(20),
+                Value::Int32(30)
+            ]))
+        );
+    }
+
+    #[test]
+    fn bson_timestamp_halves_and_bool_values() {
+        let bytes = doc(&[
+            el(0x11, b"ts", &hex("01000000 02000000")),
+            el(0x08, b"t", &[1]),
+            el(0x08, b"f", &[0]),
+        ]
+        .concat());
+        let got = ok(&bytes);
+        assert_eq!(
+            got.get("ts"),
+            Some(&Value::Timestamp {
+                time: 2,
+                increment: 1
+            })
+        );
+        assert_eq!(got.get("t"), Some(&Value::Bool(true)));
+        assert_eq!(got.get("f"), Some(&Value::Bool(false)));
+    }
+
+    #[test]
+    fn bson_regex_options_are_kept_as_stored() {
+        let bytes = doc(&el(0x0B, b"r", b"a\0xmig\0"));
+        assert_eq!(
+            ok(&bytes).get("r"),
+            Some(&Value::Regex {
+                pattern: "a".into(),
+                options: "xmig".into()
+            })
+        );
+    }
+
+    #[test]
+    fn bson_rejects_bad_document_length() {
+        malformed_at(&[], 0);
+        malformed_at(&[5, 0, 0], 0);
+        malformed_at(&hex("04000000 00"), 0);
+        malformed_at(&hex("ffffffff 00"), 0);
+        malformed_at(&hex("06000000 00"), 0);
+        malformed_at(&hex("05000000"), 0);
+        // Trailing bytes after the document (pymongo: "bad eoo").
+        malformed_at(&hex("05000000 00 00"), 0);
+    }
+
+    #[test]
+    fn bson_rejects_misplaced_terminator() {
+        // Terminator before the declared end.
+        malformed_at(&hex("07000000 00 0000"), 4);
+        // No terminator where the length says.
+        malformed_at(&hex("05000000 01"), 4);
+        malformed_at(&hex("08000000 0a6100 0a"), 7);
+    }
+
+    #[test]
+    fn bson_rejects_bad_keys() {
+        // Key runs into the terminator.
+        malformed_at(&hex("08000000 0a 616263"), 5);
+        // Not UTF-8: offset of the first bad byte.
+        malformed_at(&doc(&el(0x0A, b"a\xff", &[])), 6);
+        // A NUL inside a key just ends it early; what follows is then read as the value, and
+        // the terminator turns up early.
+        malformed_at(&hex("0d000000 10 7800 00 01000000 00"), 11);
+    }
+
+    #[test]
+    fn bson_rejects_truncated_fixed_width() {
+        for (tag, width) in [
+            (0x01, 8),
+            (0x07, 12),
+            (0x08, 1),
+            (0x09, 8),
+            (0x10, 4),
+            (0x11, 8),
+            (0x12, 8),
+            (0x13, 16),
+        ] {
+            let short = doc(&el(tag, b"k", &vec![0; width - 1]));
+            malformed_at(&short, 7);
+            let right = doc(&el(tag, b"k", &vec![0; width]));
+            assert!(read(&right, &Limits::default()).is_ok(), "{tag:#x}");
+        }
+    }
+
+    #[test]
+    fn bson_rejects_bool_other_than_0_or_1() {
+        malformed_at(&doc(&el(0x08, b"b", &[2])), 7);
+        malformed_at(&doc(&el(0x08, b"b", &[0xFF])), 7);
+    }
+
+    #[test]
+    fn bson_rejects_bad_strings() {
+        for tag in [0x02, 0x0D, 0x0E] {
+            // Length 0, negative, past the document, eating the terminator.
+            malformed_at(&doc(&el(tag, b"a", &hex("00000000"))), 7);
+            malformed_at(&doc(&el(tag, b"a", &hex("ffffffff"))), 7);
+            malformed_at(&doc(&el(tag, b"a", &hex("10000000 6100"))), 11);
+            malformed_at(&doc(&el(tag, b"a", &hex("03000000 6100"))), 11);
+            // Not NUL-terminated, or NUL in the wrong place.
+            malformed_at(&doc(&el(tag, b"a", &hex("02000000 6161"))), 12);
+            malformed_at(&doc(&el(tag, b"a", &hex("01000000 00 00"))), 12);
+            // Not UTF-8; a lone surrogate is not UTF-8 either (Python agrees).
+            malformed_at(&doc(&el(tag, b"a", &sv(b"ab\xe9"))), 13);
+            malformed_at(&doc(&el(tag, b"a", &sv(b"\xed\xa0\x80"))), 11);
+            // Embedded NULs are fine.
+            assert_eq!(
+                ok(&doc(&el(tag, b"a", &sv(b"a\0b"))))
+                    .get("a")
+                    .and_then(|v| match v {
+                        Value::String(s) | Value::JavaScript(s) | Value::Symbol(s) =>
+                            Some(s.as_str()),
+                        _ => None,
+                    }),
+                Some("a\0b")
+            );
+        }
+    }
+
+    #[test]
+    fn bson_rejects_bad_binary() {
+        // Negative, past the document, missing subtype.
+        malformed_at(&doc(&el(0x05, b"x", &hex("ffffffff 00"))), 7);
+        malformed_at(&doc(&el(0x05, b"x", &hex("05000000 00 0102"))), 12);
+        malformed_at(&doc(&el(0x05, b"x", &hex("00000000"))), 11);
+        // Old binary: inner length must be 4 less than the outer one.
+        malformed_at(&doc(&el(0x05, b"x", &hex("06000000 02 03000000 ffff"))), 12);
+        malformed_at(&doc(&el(0x05, b"x", &hex("06000000 02 01000000 ffff"))), 12);
+        malformed_at(&doc(&el(0x05, b"x", &hex("06000000 02 ffffffff ffff"))), 12);
+        malformed_at(&doc(&el(0x05, b"x", &hex("02000000 02 ffff"))), 12);
+        let empty_old = ok(&doc(&el(0x05, b"x", &hex("04000000 02 00000000"))));
+        assert_eq!(
+            empty_old.get("x"),
+            Some(&Value::Binary {
+                subtype: 2,
+                bytes: vec![]
+            })
+        );
+    }
+
+    #[test]
+    fn bson_rejects_bad_nested_lengths() {
+        for tag in [0x03, 0x04] {
+            // Eats the outer terminator; too short (leaks its terminator); below 5; negative.
+            malformed_at(&doc(&el(tag, b"a", &hex("06000000 00"))), 7);
+            malformed_at(&doc(&el(tag, b"a", &hex("05000000 0a3000 00"))), 11);
+            malformed_at(&doc(&el(tag, b"a", &hex("04000000 00"))), 7);
+            malformed_at(&doc(&el(tag, b"a", &hex("ffffffff 00"))), 7);
+        }
+    }
+
+    #[test]
+    fn bson_rejects_bad_code_with_scope() {
+        let good = hex("16000000 02000000 6100 0c000000 10780001000000 00");
+        let value = ok(&doc(&el(0x0F, b"c", &good)));
+        assert_eq!(
+            value.get("c"),
+            Some(&Value::JavaScriptWithScope {
+                code: "a".into(),
+                scope: doc_of(vec![("x", Value::Int32(1))])
+            })
+        );
+        let bad = |total: &str, code_len: &str, scope_len: &str, at: usize| {
+            let body = hex(&[total, code_len, "6100", scope_len, "10780001000000 00"].concat());
+            malformed_at(&doc(&el(0x0F, b"c", &body)), at);
+        };
+        // Total too long, too short, below the minimum, negative.
+        bad("17000000", "02000000", "0c000000", 7);
+        bad("15000000", "02000000", "0c000000", 7);
+        bad("0d000000", "02000000", "0c000000", 7);
+        bad("ffffffff", "02000000", "0c000000", 7);
+        // Code string length wrong either way, or negative.
+        bad("16000000", "01000000", "0c000000", 15);
+        bad("16000000", "03000000", "0c000000", 17);
+        bad("16000000", "ffffffff", "0c000000", 11);
+        // Scope length disagreeing with the total.
+        bad("16000000", "02000000", "0b000000", 7);
+        bad("16000000", "02000000", "0d000000", 7);
+    }
+
+    #[test]
+    fn bson_rejects_bad_regex_and_dbpointer() {
+        // Pattern or options running into the terminator.
+        malformed_at(&doc(&el(0x0B, b"r", b"abc")), 7);
+        malformed_at(&doc(&el(0x0B, b"r", b"abc\0im")), 11);
+        malformed_at(&doc(&el(0x0B, b"r", b"\xff\0\0")), 7);
+        // DBPointer: short id, bad string.
+        let mut short = sv(b"ns");
+        short.extend_from_slice(&[1; 11]);
+        malformed_at(&doc(&el(0x0C, b"p", &short)), 14);
+        malformed_at(
+            &doc(&el(0x0C, b"p", &[&hex("00000000")[..], &[1; 12]].concat())),
+            7,
+        );
+    }
+
+    #[test]
+    fn bson_rejects_unknown_types_as_unsupported() {
+        for tag in [0x14, 0x20, 0x7E, 0x80, 0xFE] {
+            assert_eq!(
+                read(&doc(&el(tag, b"", &[])), &Limits::default()),
+                Err(Error::unsupported(Layer::Bson, 4, "BSON element type"))
+            );
+        }
+    }
+
+    #[test]
+    fn limits_depth_trips_at_max_plus_one() {
+        let depth = |max_depth| Limits {
+            max_depth,
+            ..Limits::DEFAULT
+        };
+        let limits = depth(3);
+        assert!(read(&nested(3), &limits).is_ok());
+        assert_eq!(
+            read(&nested(4), &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        // Arrays and code-with-scope scopes count as levels too.
+        let arr = doc(&el(0x04, b"a", &doc(&el(0x04, b"0", &doc(&[])))));
+        assert!(read(&arr, &limits).is_ok());
+        let limits = depth(2);
+        assert_eq!(read(&arr, &limits), Err(Error::LimitExceeded(Limit::Depth)));
+        let cws = doc(&el(0x0F, b"c", &hex("0e000000 01000000 00 05000000 00")));
+        assert!(read(&cws, &limits).is_ok());
+        let limits = depth(1);
+        assert_eq!(read(&cws, &limits), Err(Error::LimitExceeded(Limit::Depth)));
+        assert_eq!(
+            read(&doc(&[]), &depth(0)),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+    }
+
+    #[test]
+    fn limits_depth_is_capped_at_max_nesting() {
+        let limits = Limits {
+            max_depth: usize::MAX,
+            ..Limits::DEFAULT
+        };
+        assert!(read(&nested(MAX_NESTING), &limits).is_ok());
+        assert_eq!(
+            read(&nested(MAX_NESTING + 1), &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        // A hostile 200,000-level input is refused without recursion.
+        assert_eq!(
+            read(&nested(200_000), &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+    }
+
+    #[test]
+    fn limits_items_trips_at_max_plus_one() {
+        let items = |max_items| Limits {
+            max_items,
+            ..Limits::DEFAULT
+        };
+        let limits = items(3);
+        // Nested elements count: a, a.0, a.1 = 3.
+        let three = doc(&el(
+            0x04,
+            b"a",
+            &doc(&[el(0x0A, b"0", &[]), el(0x0A, b"1", &[])].concat()),
+        ));
+        assert!(read(&three, &limits).is_ok());
+        let four = doc(&[&three[4..three.len() - 1], &el(0x0A, b"b", &[])[..]].concat());
+        assert_eq!(
+            read(&four, &limits),
+            Err(Error::LimitExceeded(Limit::Items))
+        );
+        assert!(read(&doc(&[]), &items(0)).is_ok());
+        assert_eq!(
+            read(&doc(&el(0x0A, b"", &[])), &items(0)),
+            Err(Error::LimitExceeded(Limit::Items))
+        );
+    }
+
+    #[test]
+    fn limits_str_len_trips_at_max_plus_one() {
+        let limits = Limits {
+            max_str_len: 3,
+            ..Limits::DEFAULT
+        };
+        let cases: [(Vec<u8>, Vec<u8>); 5] = [
+            (
+                doc(&el(0x02, b"k", &sv(b"abc"))),
+                doc(&el(0x02, b"k", &sv(b"abcd"))),
+            ),
+            (doc(&el(0x0A, b"abc", &[])), doc(&el(0x0A, b"abcd", &[]))),
+            (
+                doc(&el(0x05, b"k", &hex("03000000 00 010203"))),
+                doc(&el(0x05, b"k", &hex("04000000 00 01020304"))),
+            ),
+            (
+                doc(&el(0x05, b"k", &hex("07000000 02 03000000 010203"))),
+                doc(&el(0x05, b"k", &hex("08000000 02 04000000 01020304"))),
+            ),
+            (
+                doc(&el(0x0B, b"k", b"abc\0imx\0")),
+                doc(&el(0x0B, b"k", b"abc\0imxs\0")),
+            ),
+        ];
+        for (fits, over) in cases {
+            assert!(read(&fits, &limits).is_ok(), "{fits:02x?}");
+            assert_eq!(
+                read(&over, &limits),
+                Err(Error::LimitExceeded(Limit::StrLen)),
+                "{over:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bson_round_trips_every_type() {
+        let mut scope = Document::new();
+        scope.insert(
+            "s",
+            Value::Document(doc_of(vec![("deep", Value::Array(vec![]))])),
+        );
+        let mut all = Document::new();
+        all.insert(
+            "double",
+            Value::Double(f64::from_bits(0x7FF8_0000_0000_0012)),
+        );
+        all.insert("neg0", Value::Double(-0.0));
+        all.insert("string", Value::from("\u{0}\u{10FFFF}"));
+        all.insert("doc", Value::Document(doc_of(vec![("", Value::Null)])));
+        all.insert("array", Value::Array((0..12).map(Value::Int32).collect()));
+        for subtype in [0u8, 2, 4, 0x80, 0xFF] {
+            all.insert(
+                alloc::format!("bin{subtype}"),
+                Value::Binary {
+                    subtype,
+                    bytes: vec![subtype; 3],
+                },
+            );
+        }
+        all.insert("undefined", Value::Undefined);
+        all.insert("oid", Value::ObjectId([0xFF; 12]));
+        all.insert("bool", Value::Bool(false));
+        all.insert("dt", Value::DateTime(i64::MIN));
+        all.insert("null", Value::Null);
+        all.insert(
+            "regex",
+            Value::Regex {
+                pattern: "\u{e9}".into(),
+                options: "ilmsux".into(),
+            },
+        );
+        all.insert(
+            "dbp",
+            Value::DbPointer {
+                namespace: "".into(),
+                id: [0; 12],
+            },
+        );
+        all.insert("js", Value::JavaScript("".into()));
+        all.insert("sym", Value::Symbol("x".into()));
+        all.insert(
+            "cws",
+            Value::JavaScriptWithScope {
+                code: "c".into(),
+                scope,
+            },
+        );
+        all.insert("i32", Value::Int32(i32::MAX));
+        all.insert(
+            "ts",
+            Value::Timestamp {
+                time: 0,
+                increment: u32::MAX,
+            },
+        );
+        all.insert("i64", Value::Int64(i64::MIN));
+        all.insert("dec", Value::Decimal128([0xAA; 16]));
+        all.insert("min", Value::MinKey);
+        all.insert("max", Value::MaxKey);
+        let bytes = write(&all).unwrap();
+        assert_eq!(ok(&bytes), all);
+        assert_eq!(write(&ok(&bytes)).unwrap(), bytes);
+    }
 }
