@@ -1,8 +1,25 @@
-//! Bounded JSON reading and writing, compatible with Python's `json` module.
+//! Bounded JSON reading and writing, compatible with Python's `json` module as
+//! beaker-session-jwt 1.0.4 uses it (CPython 3.11 `Lib/json/__init__.py` `loads`/`dumps` with the
+//! C scanner and encoder of `Modules/_json.c`, and `float.__repr__`).
+//!
+//! Reading follows `json.loads(bytes)`: the text encoding is detected the way
+//! `json.detect_encoding` does (UTF-8 with or without a BOM, UTF-16 and UTF-32 in either byte
+//! order), `NaN`, `Infinity` and `-Infinity` are read as doubles, a repeated object key keeps its
+//! first position and its last value, and nothing but space, tab, LF and CR counts as whitespace.
+//! Writing gives byte for byte what `json.dumps` gives in the three layouts of [`Style`].
+//!
+//! Where Python builds something a [`Value`] cannot hold, the text is refused with
+//! [`Error::Unsupported`] — and only when the whole text is otherwise well-formed, so
+//! [`Error::Malformed`] means exactly "Python's `json.loads` would raise too":
+//! - an integer outside `i64` (Python reads any size up to its 4,300-digit limit);
+//! - a lone surrogate, escaped (`"\ud800"`) or encoded (UTF-8 `ED A0 80`, or a lone UTF-16/32
+//!   surrogate), which Python keeps in its `str` but a Rust `String` cannot hold.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec::Vec;
 
-use crate::error::{Error, Layer, Result};
+use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::value::{Document, Value};
 
@@ -10,41 +27,1863 @@ use crate::value::{Document, Value};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Style {
-    /// joserfc's claims: separators `,` and `:`, non-ASCII written as is.
+    /// joserfc's claims, `json.dumps(obj, ensure_ascii=False, separators=(",", ":"))`:
+    /// non-ASCII written as is.
     Compact,
-    /// `json.dumps(obj)` defaults: separators `, ` and `: `, `ensure_ascii=True`.
+    /// joserfc's JWS header, `json.dumps(obj, ensure_ascii=True, separators=(",", ":"))`:
+    /// every non-ASCII character (and DEL) written as a `\uXXXX` escape.
+    CompactAscii,
+    /// `json.dumps(obj)` defaults (Beaker's legacy `JsonSerializer`): separators `, ` and `: `,
+    /// `ensure_ascii=True`.
     Python,
 }
 
-/// Reads a JSON text whose top level is an object.
+/// `sys.int_info.str_digits_check_threshold`'s default (`sys.set_int_max_str_digits`): Python
+/// 3.11 refuses to read a longer integer with `ValueError`, so we call it malformed too.
+const PYTHON_INT_MAX_STR_DIGITS: usize = 4300;
+
+/// The deepest nesting read or written, whatever `Limits::max_depth` says. CPython's recursion
+/// limit (1000) makes `json.loads` and `json.dumps` fail beyond 993 levels, so no text Python can
+/// read or write is refused; and a [`Value`] much deeper than this would overflow the stack when
+/// dropped, compared or cloned (those recurse; our parser and writer do not).
+pub const MAX_DEPTH: usize = 1000;
+
+/// Reads a JSON text whose top level is an object, as `json.loads(bytes)` followed by joserfc's
+/// `isinstance(claims, dict)` check.
+///
+/// The text may be UTF-8 (with or without a BOM), UTF-16 or UTF-32, detected as
+/// `json.detect_encoding` does. Offsets in errors count bytes of the input for UTF-8 input, and
+/// bytes of its UTF-8 re-encoding for UTF-16/32 input.
+///
+/// ```
+/// use beaker_session_jwt::{json, Limits, Value};
+/// let doc = json::read(br#"{"a": 1, "b": [NaN, -0], "a": "x"}"#, &Limits::DEFAULT)?;
+/// assert_eq!(doc.keys().collect::<Vec<_>>(), ["a", "b"]);
+/// assert_eq!(doc.get("a"), Some(&Value::from("x")));
+/// # Ok::<(), beaker_session_jwt::Error>(())
+/// ```
 ///
 /// # Errors
-/// [`Error::Malformed`] / [`Error::Unsupported`] in [`Layer::Json`], [`Error::LimitExceeded`].
+/// - [`Error::Malformed`] in [`Layer::Json`]: what Python's `json.loads` refuses (invalid
+///   UTF-8/16/32, grammar, a raw control character in a string, trailing data, an integer over
+///   4,300 digits).
+/// - [`Error::Unsupported`] in [`Layer::Json`]: a well-formed text Python reads into something a
+///   [`Value`] cannot hold (an integer outside `i64`, a lone surrogate), or whose top level is
+///   not an object.
+/// - [`Error::LimitExceeded`].
 ///
 /// # Limits
-/// `max_depth`, `max_items`, `max_str_len`.
+/// `max_depth` (nesting of objects and arrays; the top-level object is depth 1), never more
+/// than [`MAX_DEPTH`]; `max_items` (every value built, containers included); `max_str_len`
+/// (bytes of each decoded string or key). Memory is also bounded by the input: the parse keeps
+/// at most one copy of it, plus a re-encoded copy for UTF-16/32 input. No recursion: nesting is
+/// kept on a heap stack.
 pub fn read(text: &[u8], limits: &Limits) -> Result<Document> {
-    let _ = (text, limits);
-    Err(Error::unsupported(Layer::Json, 0, "UNFINISHED STUB"))
+    top_level_object(read_value(text, limits)?)
 }
 
-/// Reads any JSON value.
+/// Reads any JSON value, as `json.loads(bytes)`.
 ///
 /// # Errors
-/// As [`read`].
+/// As [`read()`], except that any top-level value is accepted.
 ///
 /// # Limits
-/// As [`read`].
+/// As [`read()`].
 pub fn read_value(text: &[u8], limits: &Limits) -> Result<Value> {
-    let _ = (text, limits);
-    Err(Error::unsupported(Layer::Json, 0, "UNFINISHED STUB"))
+    let decoded = decode(text)?;
+    let mut parser = Parser::new(&decoded.text, decoded.base, limits);
+    parser.unsupported = decoded
+        .lone_surrogate
+        .map(|at| lone_surrogate(decoded.base + at));
+    parser.parse_text()
 }
 
-/// Writes a document as JSON.
+/// Reads a JSON text already decoded to a string, as `json.loads(str)` does — the path of Beaker's
+/// legacy `JsonSerializer.loads`, which decodes the bytes as strict UTF-8 first. Unlike
+/// [`read()`], a leading BOM (U+FEFF) is refused and no other encoding is detected.
 ///
 /// # Errors
-/// [`Error::Unwritable`] for a value JSON cannot hold (datetime, binary, ...).
+/// As [`read()`]; a leading BOM is [`Error::Malformed`] (Python: "Unexpected UTF-8 BOM").
+///
+/// # Limits
+/// As [`read()`].
+pub fn read_str(text: &str, limits: &Limits) -> Result<Document> {
+    if text.starts_with('\u{feff}') {
+        return Err(Error::malformed(Layer::Json, 0, "unexpected utf-8 bom"));
+    }
+    top_level_object(Parser::new(text, 0, limits).parse_text()?)
+}
+
+/// Writes a document as JSON, byte for byte as Python's `json.dumps` in the given [`Style`].
+///
+/// ```
+/// use beaker_session_jwt::{json, json::Style, Document, Value};
+/// let mut doc = Document::new();
+/// doc.insert("t", 1e-5);
+/// doc.insert("é", vec![Value::Null, Value::from(true)]);
+/// assert_eq!(json::write(&doc, Style::Compact)?, r#"{"t":1e-05,"é":[null,true]}"#);
+/// assert_eq!(json::write(&doc, Style::Python)?, r#"{"t": 1e-05, "\u00e9": [null, true]}"#);
+/// # Ok::<(), beaker_session_jwt::Error>(())
+/// ```
+///
+/// Values are written as Python holds them after pymongo or the legacy reader built them:
+/// `Null`, `Bool`, `Int32`, `Int64`, `Double` (as `float.__repr__`, with `NaN`, `Infinity`,
+/// `-Infinity`), `String`, `Document` and `Array` map to JSON; `Symbol` is written as a string
+/// and `Undefined` as `null`, because pymongo reads them as `str` and `None`.
+///
+/// # Errors
+/// [`Error::Unwritable`] in [`Layer::Json`], naming the top-level key, for any other value
+/// (binary, datetime, ObjectId, regex, code, timestamp, decimal128, min/max key, DBPointer):
+/// Python's `json.dumps` raises `TypeError` for them. (`bson.code.Code` is a `str` subclass that
+/// Python would write as its bare code text, dropping the scope; we refuse it instead.) Also
+/// [`Error::Unwritable`] for nesting deeper than [`MAX_DEPTH`] (the top-level document is depth
+/// 1), where `json.dumps` raises `RecursionError`.
+///
+/// # Limits
+/// Nesting up to [`MAX_DEPTH`]. The output is bounded by the input (at most 12 bytes per input
+/// byte, for `\uXXXX\uXXXX` escapes), and nesting is walked with a heap stack, not recursion.
 pub fn write(doc: &Document, style: Style) -> Result<String> {
-    let _ = (doc, style);
-    Err(Error::unsupported(Layer::Json, 0, "UNFINISHED STUB"))
+    let mut w = Writer::new(style);
+    w.write_document(doc)?;
+    Ok(w.out)
+}
+
+/// Writes any value as JSON, as [`write()`] does. An [`Error::Unwritable`] names the top-level
+/// key when `value` is a document, and the empty key otherwise.
+///
+/// # Errors
+/// As [`write()`].
+///
+/// # Limits
+/// As [`write()`].
+pub fn write_value(value: &Value, style: Style) -> Result<String> {
+    let mut w = Writer::new(style);
+    match value {
+        Value::Document(doc) => w.write_document(doc)?,
+        other => w.write_tree(other, "", 0)?,
+    }
+    Ok(w.out)
+}
+
+fn top_level_object(value: Value) -> Result<Document> {
+    match value {
+        Value::Document(doc) => Ok(doc),
+        // joserfc/jwt.py: `if not isinstance(claims, dict): raise InvalidPayloadError()`.
+        _ => Err(Error::unsupported(
+            Layer::Json,
+            0,
+            "top level is not an object",
+        )),
+    }
+}
+
+fn lone_surrogate(offset: usize) -> Error {
+    Error::unsupported(Layer::Json, offset, "lone surrogate")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text encodings: `json.detect_encoding` and `bytes.decode(encoding, 'surrogatepass')`.
+
+/// The input as UTF-8 text.
+struct Decoded<'a> {
+    text: Cow<'a, str>,
+    /// Input bytes before `text` (a UTF-8 BOM), added to every offset.
+    base: usize,
+    /// Offset in `text` of the first lone surrogate Python would have kept; `text` holds U+FFFD
+    /// in its place.
+    lone_surrogate: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    Utf16 { big_endian: bool },
+    Utf32 { big_endian: bool },
+}
+
+/// `json.detect_encoding`: a BOM first (UTF-32 before UTF-16, whose BOM is a prefix of
+/// UTF-32-LE's), then the pattern of zero bytes in the first four (or two) bytes. Returns the
+/// encoding and how many BOM bytes to skip.
+fn detect_encoding(b: &[u8]) -> (Encoding, usize) {
+    use Encoding::*;
+    if b.starts_with(&[0x00, 0x00, 0xFE, 0xFF]) {
+        return (Utf32 { big_endian: true }, 4);
+    }
+    if b.starts_with(&[0xFF, 0xFE, 0x00, 0x00]) {
+        return (Utf32 { big_endian: false }, 4);
+    }
+    if b.starts_with(&[0xFE, 0xFF]) {
+        return (Utf16 { big_endian: true }, 2);
+    }
+    if b.starts_with(&[0xFF, 0xFE]) {
+        return (Utf16 { big_endian: false }, 2);
+    }
+    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return (Utf8, 3);
+    }
+    let encoding = match *b {
+        [0, b1, _, _, ..] => {
+            if b1 != 0 {
+                Utf16 { big_endian: true }
+            } else {
+                Utf32 { big_endian: true }
+            }
+        }
+        [_, 0, b2, b3, ..] => {
+            if b2 != 0 || b3 != 0 {
+                Utf16 { big_endian: false }
+            } else {
+                Utf32 { big_endian: false }
+            }
+        }
+        [0, _] => Utf16 { big_endian: true },
+        [_, 0] => Utf16 { big_endian: false },
+        _ => Utf8,
+    };
+    (encoding, 0)
+}
+
+fn decode(bytes: &[u8]) -> Result<Decoded<'_>> {
+    let (encoding, bom) = detect_encoding(bytes);
+    let body = bytes.get(bom..).unwrap_or_default();
+    match encoding {
+        Encoding::Utf8 => decode_utf8(body, bom),
+        Encoding::Utf16 { big_endian } => decode_utf16(body, bom, big_endian),
+        Encoding::Utf32 { big_endian } => decode_utf32(body, bom, big_endian),
+    }
+}
+
+/// UTF-8 with `surrogatepass`: an encoded surrogate (`ED A0..BF 80..BF`) is what Python keeps as a
+/// lone surrogate; it becomes U+FFFD (also three bytes, so offsets stay put). Anything else that
+/// is not UTF-8 is malformed.
+fn decode_utf8(body: &[u8], base: usize) -> Result<Decoded<'_>> {
+    let first = match core::str::from_utf8(body) {
+        Ok(text) => {
+            return Ok(Decoded {
+                text: Cow::Borrowed(text),
+                base,
+                lone_surrogate: None,
+            })
+        }
+        Err(e) => e.valid_up_to(),
+    };
+    let mut owned: Vec<u8> = Vec::from(body);
+    let mut at = first;
+    loop {
+        match owned.get(at..at.saturating_add(3)) {
+            Some([0xED, 0xA0..=0xBF, 0x80..=0xBF]) => {
+                if let Some(seq) = owned.get_mut(at..at.saturating_add(3)) {
+                    seq.copy_from_slice("\u{fffd}".as_bytes());
+                }
+            }
+            _ => return Err(Error::malformed(Layer::Json, base + at, "invalid utf-8")),
+        }
+        let next = at.saturating_add(3);
+        match core::str::from_utf8(owned.get(next..).unwrap_or_default()) {
+            Ok(_) => break,
+            Err(e) => at = next.saturating_add(e.valid_up_to()),
+        }
+    }
+    let text = String::from_utf8(owned)
+        .map_err(|_| Error::malformed(Layer::Json, base + first, "invalid utf-8"))?;
+    Ok(Decoded {
+        text: Cow::Owned(text),
+        base,
+        lone_surrogate: Some(first),
+    })
+}
+
+/// UTF-16 with `surrogatepass`: pairs join, a lone surrogate becomes U+FFFD and is noted, an odd
+/// trailing byte is malformed ("truncated data").
+fn decode_utf16(body: &[u8], bom: usize, big_endian: bool) -> Result<Decoded<'static>> {
+    let units = body.chunks_exact(2);
+    if !units.remainder().is_empty() {
+        let at = bom + body.len() - 1;
+        return Err(Error::malformed(Layer::Json, at, "truncated utf-16"));
+    }
+    let units = units.map(|u| match *u {
+        [a, b] if big_endian => u16::from_be_bytes([a, b]),
+        [a, b] => u16::from_le_bytes([a, b]),
+        _ => 0,
+    });
+    let mut text = String::with_capacity(body.len().saturating_add(body.len() / 2));
+    let mut lone = None;
+    for unit in char::decode_utf16(units) {
+        let c = unit.unwrap_or_else(|_| {
+            lone.get_or_insert(text.len());
+            '\u{fffd}'
+        });
+        text.push(c);
+    }
+    Ok(Decoded {
+        text: Cow::Owned(text),
+        base: 0,
+        lone_surrogate: lone,
+    })
+}
+
+/// UTF-32 with `surrogatepass`: a surrogate code unit becomes U+FFFD and is noted (two of them
+/// never join, as in Python); a unit above U+10FFFF or a length not a multiple of 4 is malformed.
+fn decode_utf32(body: &[u8], bom: usize, big_endian: bool) -> Result<Decoded<'static>> {
+    let units = body.chunks_exact(4);
+    if !units.remainder().is_empty() {
+        let at = bom + body.len() - units.remainder().len();
+        return Err(Error::malformed(Layer::Json, at, "truncated utf-32"));
+    }
+    let mut text = String::with_capacity(body.len());
+    let mut lone = None;
+    for (i, unit) in units.enumerate() {
+        let code = match *unit {
+            [a, b, c, d] if big_endian => u32::from_be_bytes([a, b, c, d]),
+            [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+            _ => 0,
+        };
+        let c = match char::from_u32(code) {
+            Some(c) => c,
+            None if (0xD800..0xE000).contains(&code) => {
+                lone.get_or_insert(text.len());
+                '\u{fffd}'
+            }
+            None => {
+                let at = bom + i * 4;
+                return Err(Error::malformed(
+                    Layer::Json,
+                    at,
+                    "utf-32 code point out of range",
+                ));
+            }
+        };
+        text.push(c);
+    }
+    Ok(Decoded {
+        text: Cow::Owned(text),
+        base: 0,
+        lone_surrogate: lone,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing: `Modules/_json.c` `scan_once_unicode`, `_parse_object_unicode`, `_parse_array_unicode`,
+// `scanstring_unicode`, `_match_number_unicode`, iteratively.
+
+/// An open container waiting for its next element.
+enum Frame {
+    Array(Vec<Value>),
+    /// The entries so far and the key whose value is being read.
+    Object(Vec<(String, Value)>, String),
+}
+
+struct Parser<'t, 'l> {
+    text: &'t str,
+    bytes: &'t [u8],
+    pos: usize,
+    /// Added to every reported offset (a skipped BOM).
+    base: usize,
+    limits: &'l Limits,
+    items: usize,
+    /// The first well-formed-but-unrepresentable construct, reported once the whole text parsed.
+    unsupported: Option<Error>,
+}
+
+impl<'t, 'l> Parser<'t, 'l> {
+    fn new(text: &'t str, base: usize, limits: &'l Limits) -> Parser<'t, 'l> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            base,
+            limits,
+            items: 0,
+            unsupported: None,
+        }
+    }
+
+    fn malformed(&self, at: usize, what: &'static str) -> Error {
+        Error::malformed(Layer::Json, self.base.saturating_add(at), what)
+    }
+
+    fn defer_unsupported(&mut self, at: usize, what: &'static str) {
+        if self.unsupported.is_none() {
+            let at = self.base.saturating_add(at);
+            self.unsupported = Some(Error::unsupported(Layer::Json, at, what));
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn byte_at(&self, at: usize) -> Option<u8> {
+        self.bytes.get(at).copied()
+    }
+
+    /// JSON whitespace only: Python's `WHITESPACE = r'[ \t\n\r]*'`.
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// `json.loads`: one value, optional whitespace, then the end ("Extra data" otherwise).
+    fn parse_text(mut self) -> Result<Value> {
+        let value = self.parse_value()?;
+        self.skip_ws();
+        if self.pos != self.bytes.len() {
+            return Err(self.malformed(self.pos, "extra data"));
+        }
+        match self.unsupported {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+
+    fn count_item(&mut self) -> Result<()> {
+        self.items = self.items.saturating_add(1);
+        if self.items > self.limits.max_items {
+            return Err(Error::LimitExceeded(Limit::Items));
+        }
+        Ok(())
+    }
+
+    /// Consumes the `{` or `[` at `pos`, opening nesting level `depth`.
+    fn open(&mut self, depth: usize) -> Result<()> {
+        if depth > self.limits.max_depth.min(MAX_DEPTH) {
+            return Err(Error::LimitExceeded(Limit::Depth));
+        }
+        self.count_item()?;
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
+    }
+
+    /// One value starting at `pos` (after optional whitespace), with everything nested in it.
+    fn parse_value(&mut self) -> Result<Value> {
+        let mut stack: Vec<Frame> = Vec::new();
+        'value: loop {
+            self.skip_ws();
+            let mut value = match self.peek() {
+                Some(b'{') => {
+                    self.open(stack.len().saturating_add(1))?;
+                    if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                        Value::Document(Document::new())
+                    } else {
+                        let key = self.parse_key()?;
+                        stack.push(Frame::Object(Vec::new(), key));
+                        continue 'value;
+                    }
+                }
+                Some(b'[') => {
+                    self.open(stack.len().saturating_add(1))?;
+                    if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        Value::Array(Vec::new())
+                    } else {
+                        stack.push(Frame::Array(Vec::new()));
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => {
+                    self.count_item()?;
+                    Value::String(self.parse_string()?)
+                }
+                _ => {
+                    self.count_item()?;
+                    self.parse_scalar()?
+                }
+            };
+            // `value` is complete: hand it to the open container, closing as many as end here.
+            loop {
+                let Some(frame) = stack.last_mut() else {
+                    return Ok(value);
+                };
+                self.skip_ws();
+                let next = self.peek();
+                match frame {
+                    Frame::Array(items) => {
+                        items.push(value);
+                        match next {
+                            Some(b',') => {
+                                self.pos += 1;
+                                continue 'value;
+                            }
+                            Some(b']') => {
+                                self.pos += 1;
+                                value = Value::Array(core::mem::take(items));
+                            }
+                            _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
+                        }
+                    }
+                    Frame::Object(entries, key) => {
+                        entries.push((core::mem::take(key), value));
+                        match next {
+                            Some(b',') => {
+                                self.pos += 1;
+                                self.skip_ws();
+                                *key = self.parse_key()?;
+                                continue 'value;
+                            }
+                            Some(b'}') => {
+                                self.pos += 1;
+                                // A dict keeps a repeated key's first position and last value.
+                                let entries = core::mem::take(entries);
+                                value = Value::Document(Document::from_entries(entries));
+                            }
+                            _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
+                        }
+                    }
+                }
+                stack.pop();
+            }
+        }
+    }
+
+    /// `"key"`, whitespace, `:` — leaves `pos` after the colon.
+    fn parse_key(&mut self) -> Result<String> {
+        if self.peek() != Some(b'"') {
+            return Err(self.malformed(
+                self.pos,
+                "expecting property name enclosed in double quotes",
+            ));
+        }
+        let key = self.parse_string()?;
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.malformed(self.pos, "expecting ':' delimiter"));
+        }
+        self.pos += 1;
+        Ok(key)
+    }
+
+    /// A literal or a number at `pos`.
+    fn parse_scalar(&mut self) -> Result<Value> {
+        let start = self.pos;
+        let rest = self.bytes.get(start..).unwrap_or_default();
+        let literal =
+            |word: &'static [u8], value: Value| rest.starts_with(word).then_some((word, value));
+        let found = match rest.first() {
+            Some(b'n') => literal(b"null", Value::Null),
+            Some(b't') => literal(b"true", Value::Bool(true)),
+            Some(b'f') => literal(b"false", Value::Bool(false)),
+            Some(b'N') => literal(b"NaN", Value::Double(f64::NAN)),
+            Some(b'I') => literal(b"Infinity", Value::Double(f64::INFINITY)),
+            Some(b'-') if rest.starts_with(b"-Infinity") => {
+                Some((&b"-Infinity"[..], Value::Double(f64::NEG_INFINITY)))
+            }
+            Some(b'-' | b'0'..=b'9') => return self.parse_number(),
+            _ => None,
+        };
+        match found {
+            Some((word, value)) => {
+                self.pos += word.len();
+                Ok(value)
+            }
+            None => Err(self.malformed(start, "expecting value")),
+        }
+    }
+
+    fn skip_digits(&self, mut at: usize) -> usize {
+        while let Some(b'0'..=b'9') = self.byte_at(at) {
+            at += 1;
+        }
+        at
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`, longest match: `1.` and `1e` stop before
+    /// the `.` / `e` (which then fail as extra data), as `_match_number_unicode` does.
+    fn parse_number(&mut self) -> Result<Value> {
+        let start = self.pos;
+        let mut at = start;
+        if self.byte_at(at) == Some(b'-') {
+            at += 1;
+        }
+        let int_start = at;
+        match self.byte_at(at) {
+            Some(b'0') => at += 1,
+            Some(b'1'..=b'9') => at = self.skip_digits(at + 1),
+            _ => return Err(self.malformed(start, "expecting value")),
+        }
+        let int_digits = at - int_start;
+        let mut is_float = false;
+        if self.byte_at(at) == Some(b'.') && matches!(self.byte_at(at + 1), Some(b'0'..=b'9')) {
+            at = self.skip_digits(at + 2);
+            is_float = true;
+        }
+        if let Some(b'e' | b'E') = self.byte_at(at) {
+            let mut exp = at + 1;
+            if let Some(b'+' | b'-') = self.byte_at(exp) {
+                exp += 1;
+            }
+            if let Some(b'0'..=b'9') = self.byte_at(exp) {
+                at = self.skip_digits(exp + 1);
+                is_float = true;
+            }
+        }
+        self.pos = at;
+        let number = self
+            .text
+            .get(start..at)
+            .ok_or_else(|| self.malformed(start, "number"))?;
+        if is_float {
+            // `float(text)`: core's parser rounds correctly and overflows to infinity, as
+            // Python does (`1e400` is `inf`, `1e-400` is `0.0`).
+            return number
+                .parse::<f64>()
+                .map(Value::Double)
+                .map_err(|_| self.malformed(start, "number"));
+        }
+        if int_digits > PYTHON_INT_MAX_STR_DIGITS {
+            return Err(self.malformed(start, "integer over python's 4300-digit limit"));
+        }
+        match number.parse::<i64>() {
+            // `-0` is the integer 0. A Python int that fits 32 bits is Int32, as pymongo writes it.
+            Ok(i) => Ok(Value::from(i)),
+            Err(_) => {
+                self.defer_unsupported(start, "integer outside i64");
+                Ok(Value::Null)
+            }
+        }
+    }
+
+    fn push_checked(&self, out: &mut String, piece: &str) -> Result<()> {
+        if out.len().saturating_add(piece.len()) > self.limits.max_str_len {
+            return Err(Error::LimitExceeded(Limit::StrLen));
+        }
+        out.push_str(piece);
+        Ok(())
+    }
+
+    /// Four hex digits at `at` (either case), for the `\u` escape whose `u` is at `at - 1`.
+    /// Like `scanstring_unicode`, a text that ends right after the digits is an invalid escape
+    /// (not an unterminated string).
+    fn hex4(&self, at: usize) -> Result<u32> {
+        let end = at.saturating_add(4);
+        let digits = self
+            .bytes
+            .get(at..end)
+            .filter(|_| end < self.bytes.len())
+            .ok_or_else(|| self.malformed(at - 1, "invalid \\uXXXX escape"))?;
+        let mut code = 0u32;
+        for &d in digits {
+            let nibble = char::from(d)
+                .to_digit(16)
+                .ok_or_else(|| self.malformed(at - 1, "invalid \\uXXXX escape"))?;
+            code = (code << 4) | nibble;
+        }
+        Ok(code)
+    }
+
+    /// The string whose opening quote is at `pos`; leaves `pos` after the closing quote.
+    /// Unescaped runs are copied whole; a string without escapes is one allocation.
+    fn parse_string(&mut self) -> Result<String> {
+        let open = self.pos;
+        let mut run_start = open + 1;
+        let mut out: Option<String> = None;
+        loop {
+            let tail = self.bytes.get(run_start..).unwrap_or_default();
+            let run = tail
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .ok_or_else(|| self.malformed(open, "unterminated string"))?;
+            let at = run_start + run;
+            // The run ends at an ASCII byte, so both ends are character boundaries.
+            let piece = self
+                .text
+                .get(run_start..at)
+                .ok_or_else(|| self.malformed(run_start, "unterminated string"))?;
+            match self.byte_at(at) {
+                Some(b'"') => {
+                    self.pos = at + 1;
+                    return match out {
+                        Some(mut s) => {
+                            self.push_checked(&mut s, piece)?;
+                            Ok(s)
+                        }
+                        None if piece.len() > self.limits.max_str_len => {
+                            Err(Error::LimitExceeded(Limit::StrLen))
+                        }
+                        None => Ok(String::from(piece)),
+                    };
+                }
+                Some(b'\\') => {
+                    if self.byte_at(at + 1).is_none() {
+                        return Err(self.malformed(open, "unterminated string"));
+                    }
+                    let s = out.get_or_insert_with(String::new);
+                    let mut buf = [0u8; 4];
+                    let (c, next) = self.parse_escape(at)?;
+                    let encoded: &str = c.encode_utf8(&mut buf);
+                    self.push_checked(s, piece)?;
+                    self.push_checked(s, encoded)?;
+                    run_start = next;
+                }
+                // strict=True: "Invalid control character at".
+                _ => return Err(self.malformed(at, "invalid control character")),
+            }
+        }
+    }
+
+    /// The escape whose backslash is at `at`: the character and where the string resumes.
+    fn parse_escape(&mut self, at: usize) -> Result<(char, usize)> {
+        let simple = match self.byte_at(at + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => return self.parse_unicode_escape(at),
+            Some(_) => return Err(self.malformed(at, "invalid \\escape")),
+            None => return Err(self.malformed(at, "unterminated string")),
+        };
+        Ok((simple, at + 2))
+    }
+
+    /// `\uXXXX`, joined with a following `\uXXXX` when the two make a surrogate pair. A lone
+    /// surrogate (Python keeps it) becomes U+FFFD and defers [`Error::Unsupported`].
+    fn parse_unicode_escape(&mut self, at: usize) -> Result<(char, usize)> {
+        let code = self.hex4(at + 2)?;
+        let next = at + 6;
+        if (0xD800..0xDC00).contains(&code)
+            && self.byte_at(next) == Some(b'\\')
+            && self.byte_at(next + 1) == Some(b'u')
+        {
+            let low = self.hex4(next + 2)?;
+            if (0xDC00..0xE000).contains(&low) {
+                let joined = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                if let Some(c) = char::from_u32(joined) {
+                    return Ok((c, next + 6));
+                }
+            }
+        }
+        match char::from_u32(code) {
+            Some(c) => Ok((c, next)),
+            None => {
+                self.defer_unsupported(at, "lone surrogate");
+                Ok(('\u{fffd}', next))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: `Modules/_json.c` `encoder_listencode_*`, `py_encode_basestring(_ascii)`.
+
+/// An open container being written.
+enum Open<'v> {
+    Array(core::slice::Iter<'v, Value>, bool),
+    Object(core::slice::Iter<'v, (String, Value)>, bool),
+}
+
+struct Writer {
+    out: String,
+    ascii: bool,
+    item_sep: &'static str,
+    key_sep: &'static str,
+}
+
+impl Writer {
+    fn new(style: Style) -> Writer {
+        let (ascii, item_sep, key_sep) = match style {
+            Style::Compact => (false, ",", ":"),
+            Style::CompactAscii => (true, ",", ":"),
+            Style::Python => (true, ", ", ": "),
+        };
+        Writer {
+            out: String::new(),
+            ascii,
+            item_sep,
+            key_sep,
+        }
+    }
+
+    /// A top-level document: each entry's errors name its key.
+    fn write_document(&mut self, doc: &Document) -> Result<()> {
+        self.out.push('{');
+        for (i, (key, value)) in doc.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(self.item_sep);
+            }
+            self.write_str(key);
+            self.out.push_str(self.key_sep);
+            self.write_tree(value, key, 1)?;
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
+    /// `root`, nested `outer` containers deep, and everything nested in it; errors name
+    /// `top_key`.
+    fn write_tree(&mut self, root: &Value, top_key: &str, outer: usize) -> Result<()> {
+        let mut stack: Vec<Open<'_>> = Vec::new();
+        let mut next = Some(root);
+        loop {
+            if let Some(value) = next.take() {
+                let opens = matches!(value, Value::Document(_) | Value::Array(_));
+                if opens && outer.saturating_add(stack.len()) >= MAX_DEPTH {
+                    // json.dumps raises RecursionError.
+                    return Err(Error::Unwritable {
+                        layer: Layer::Json,
+                        key: Name::new(top_key),
+                        what: "nesting deeper than 1000",
+                    });
+                }
+                match value {
+                    Value::Document(d) => {
+                        self.out.push('{');
+                        stack.push(Open::Object(d.entries().iter(), true));
+                    }
+                    Value::Array(a) => {
+                        self.out.push('[');
+                        stack.push(Open::Array(a.iter(), true));
+                    }
+                    scalar => self.write_scalar(scalar, top_key)?,
+                }
+            }
+            let Some(open) = stack.last_mut() else {
+                return Ok(());
+            };
+            match open {
+                Open::Array(items, first) => match items.next() {
+                    Some(v) => {
+                        if !core::mem::replace(first, false) {
+                            self.out.push_str(self.item_sep);
+                        }
+                        next = Some(v);
+                    }
+                    None => {
+                        self.out.push(']');
+                        stack.pop();
+                    }
+                },
+                Open::Object(entries, first) => match entries.next() {
+                    Some((k, v)) => {
+                        if !core::mem::replace(first, false) {
+                            self.out.push_str(self.item_sep);
+                        }
+                        self.write_str(k);
+                        self.out.push_str(self.key_sep);
+                        next = Some(v);
+                    }
+                    None => {
+                        self.out.push('}');
+                        stack.pop();
+                    }
+                },
+            }
+        }
+    }
+
+    fn write_scalar(&mut self, value: &Value, top_key: &str) -> Result<()> {
+        match value {
+            Value::Null | Value::Undefined => self.out.push_str("null"),
+            Value::Bool(true) => self.out.push_str("true"),
+            Value::Bool(false) => self.out.push_str("false"),
+            Value::Int32(i) => push_display(&mut self.out, i),
+            Value::Int64(i) => push_display(&mut self.out, i),
+            Value::Double(d) => write_float(&mut self.out, *d),
+            Value::String(s) | Value::Symbol(s) => self.write_str(s),
+            other => {
+                return Err(Error::Unwritable {
+                    layer: Layer::Json,
+                    key: Name::new(top_key),
+                    what: other.kind(),
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// A quoted string: `py_encode_basestring` (only `"`, `\` and C0 controls escaped) or, with
+    /// `ensure_ascii`, `py_encode_basestring_ascii` (also DEL and every non-ASCII character, as
+    /// lowercase `\uXXXX`, astral characters as a surrogate pair).
+    fn write_str(&mut self, s: &str) {
+        self.out.reserve(s.len().saturating_add(2));
+        self.out.push('"');
+        let ascii = self.ascii;
+        let mut run_start = 0;
+        for (i, c) in s.char_indices() {
+            let plain =
+                (matches!(c, ' '..='~') && c != '"' && c != '\\') || (!ascii && c >= '\u{7f}');
+            if plain {
+                continue;
+            }
+            self.out.push_str(s.get(run_start..i).unwrap_or_default());
+            run_start = i + c.len_utf8();
+            match c {
+                '"' => self.out.push_str("\\\""),
+                '\\' => self.out.push_str("\\\\"),
+                '\n' => self.out.push_str("\\n"),
+                '\r' => self.out.push_str("\\r"),
+                '\t' => self.out.push_str("\\t"),
+                '\u{8}' => self.out.push_str("\\b"),
+                '\u{c}' => self.out.push_str("\\f"),
+                _ => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        push_u_escape(&mut self.out, *unit);
+                    }
+                }
+            }
+        }
+        self.out.push_str(s.get(run_start..).unwrap_or_default());
+        self.out.push('"');
+    }
+}
+
+fn push_u_escape(out: &mut String, unit: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("\\u");
+    for shift in [12u16, 8, 4, 0] {
+        let nibble = usize::from((unit >> shift) & 0xF);
+        out.push(char::from(HEX.get(nibble).copied().unwrap_or(b'0')));
+    }
+}
+
+fn push_display(out: &mut String, value: impl core::fmt::Display) {
+    use core::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{value}");
+}
+
+/// A fixed buffer for one formatted float: `{:e}` of an f64 with at most 17 significant digits
+/// is at most 24 bytes (`2.2250738585072014e-308`).
+struct FloatBuf {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl FloatBuf {
+    fn new() -> FloatBuf {
+        FloatBuf {
+            buf: [0; 32],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        let bytes = self.buf.get(..self.len).unwrap_or_default();
+        core::str::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Write for FloatBuf {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(core::fmt::Error)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(core::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// The significant digits and decimal exponent of core's `d.ddde[-]x` notation.
+struct Sci {
+    digits: [u8; 20],
+    len: usize,
+    exponent: i32,
+}
+
+impl Sci {
+    fn parse(text: &str) -> Sci {
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
+        let mut sci = Sci {
+            digits: [0; 20],
+            len: 0,
+            exponent: exponent.parse().unwrap_or(0),
+        };
+        for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+            if let Some(slot) = sci.digits.get_mut(sci.len) {
+                *slot = b;
+                sci.len += 1;
+            }
+        }
+        sci
+    }
+
+    fn digits(&self) -> &str {
+        let bytes = self.digits.get(..self.len).unwrap_or_default();
+        core::str::from_utf8(bytes).unwrap_or("0")
+    }
+}
+
+/// The digits Python's `repr` chooses for finite `x >= 0`: the shortest that round-trip and, of
+/// those, the closest to `x`, a tie going to the even digit (David Gay's `dtoa` mode 0).
+fn shortest_digits(x: f64) -> Sci {
+    use core::fmt::Write;
+    // core's `{:e}` gives the shortest round-trip digits, but breaks an exact tie between two
+    // of them upwards (1979347788748715.25 -> ...715.3, Python ...715.2). core's fixed-precision
+    // `{:.N$e}` rounds the exact value half-to-even: when that string of the same length also
+    // round-trips, it is the closest one, and it is Python's.
+    let mut short = FloatBuf::new();
+    if write!(short, "{x:e}").is_err() {
+        return Sci::parse("0e0");
+    }
+    let shortest = Sci::parse(short.as_str());
+    let mut exact = FloatBuf::new();
+    let precision = shortest.len.saturating_sub(1);
+    if write!(exact, "{x:.precision$e}").is_ok() && exact.as_str().parse::<f64>() == Ok(x) {
+        return Sci::parse(exact.as_str());
+    }
+    shortest
+}
+
+/// `float.__repr__` (`PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0)`), as `json.dumps`
+/// writes it: positional when the decimal exponent is in -4..16 (`0.0001`, `123.0`), else
+/// exponent form with a signed exponent of at least two digits (`1e+16`, `1e-05`, `1.5e+300`);
+/// and `NaN` / `Infinity` / `-Infinity`.
+fn write_float(out: &mut String, d: f64) {
+    if d.is_nan() {
+        return out.push_str("NaN");
+    }
+    if d.is_infinite() {
+        return out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    let sci = shortest_digits(d.abs());
+    let digits = sci.digits();
+    if d.is_sign_negative() {
+        out.push('-');
+    }
+    // Python's `decpt`: the value is 0.DIGITS × 10^decpt.
+    let decpt = sci.exponent.saturating_add(1);
+    if decpt <= -4 || decpt > 16 {
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        let sign = if sci.exponent < 0 { '-' } else { '+' };
+        out.push('e');
+        out.push(sign);
+        let magnitude = sci.exponent.unsigned_abs();
+        if magnitude < 10 {
+            out.push('0');
+        }
+        push_display(out, magnitude);
+    } else if decpt <= 0 {
+        out.push_str("0.");
+        for _ in decpt..0 {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else {
+        let point = decpt.unsigned_abs() as usize;
+        if point >= digits.len() {
+            out.push_str(digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            let (int, frac) = digits.split_at(point);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn val(text: &str) -> Result<Value> {
+        read_value(text.as_bytes(), &Limits::DEFAULT)
+    }
+
+    fn ok(text: &str) -> Value {
+        match val(text) {
+            Ok(v) => v,
+            Err(e) => panic!("{text:?}: {e}"),
+        }
+    }
+
+    fn malformed_at(text: &[u8]) -> usize {
+        match read_value(text, &Limits::DEFAULT) {
+            Err(Error::Malformed {
+                layer: Layer::Json,
+                offset,
+                ..
+            }) => offset,
+            other => panic!("{text:?}: expected malformed, got {other:?}"),
+        }
+    }
+
+    fn is_unsupported(text: &[u8]) -> bool {
+        matches!(
+            read_value(text, &Limits::DEFAULT),
+            Err(Error::Unsupported {
+                layer: Layer::Json,
+                ..
+            })
+        )
+    }
+
+    fn doc(entries: &[(&str, Value)]) -> Document {
+        Document::from_entries(
+            entries
+                .iter()
+                .map(|(k, v)| (String::from(*k), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn s(text: &str) -> Value {
+        Value::from(text)
+    }
+
+    #[test]
+    fn json_reads_literals() {
+        assert_eq!(ok("null"), Value::Null);
+        assert_eq!(ok("true"), Value::Bool(true));
+        assert_eq!(ok(" false "), Value::Bool(false));
+        assert_eq!(ok("NaN"), Value::Double(f64::NAN));
+        assert_eq!(ok("Infinity"), Value::Double(f64::INFINITY));
+        assert_eq!(ok("-Infinity"), Value::Double(f64::NEG_INFINITY));
+        for bad in [
+            "nul",
+            "tru",
+            "nan",
+            "infinity",
+            "-NaN",
+            "+Infinity",
+            "None",
+            "True",
+        ] {
+            assert_eq!(malformed_at(bad.as_bytes()), 0, "{bad}");
+        }
+        assert_eq!(malformed_at(b"nullx"), 4);
+    }
+
+    #[test]
+    fn json_integers_pick_int32_then_int64() {
+        assert_eq!(ok("0"), Value::Int32(0));
+        assert_eq!(ok("2147483647"), Value::Int32(i32::MAX));
+        assert_eq!(ok("-2147483648"), Value::Int32(i32::MIN));
+        assert_eq!(ok("2147483648"), Value::Int64(1 << 31));
+        assert_eq!(ok("-2147483649"), Value::Int64(-(1 << 31) - 1));
+        assert_eq!(ok("9223372036854775807"), Value::Int64(i64::MAX));
+        assert_eq!(ok("-9223372036854775808"), Value::Int64(i64::MIN));
+    }
+
+    #[test]
+    fn json_minus_zero_is_integer_zero() {
+        assert_eq!(ok("-0"), Value::Int32(0));
+        assert_eq!(ok("-0.0"), Value::Double(-0.0));
+        assert_eq!(ok("-0e0"), Value::Double(-0.0));
+    }
+
+    #[test]
+    fn json_integer_outside_i64_is_unsupported() {
+        assert!(is_unsupported(b"9223372036854775808"));
+        assert!(is_unsupported(b"-9223372036854775809"));
+        assert!(is_unsupported(b"{\"a\": [123456789012345678901234567890]}"));
+        // Reported only when the text is otherwise well-formed, as Python reads big ints.
+        assert_eq!(malformed_at(b"[123456789012345678901234567890,]"), 32);
+        // Python's int_max_str_digits: 4300 digits is a (big) int, 4301 a ValueError.
+        let mut digits = "7".repeat(4300);
+        assert!(is_unsupported(digits.as_bytes()));
+        digits.insert(0, '-');
+        assert!(is_unsupported(digits.as_bytes()));
+        digits.push('7');
+        assert_eq!(malformed_at(digits.as_bytes()), 0);
+        digits.push_str(".5");
+        assert_eq!(ok(&digits), Value::Double(f64::NEG_INFINITY));
+    }
+
+    #[test]
+    fn json_floats_round_correctly() {
+        assert_eq!(ok("0.1"), Value::Double(0.1));
+        assert_eq!(ok("1E+2"), Value::Double(100.0));
+        assert_eq!(ok("1e01"), Value::Double(10.0));
+        assert_eq!(ok("1e400"), Value::Double(f64::INFINITY));
+        assert_eq!(ok("-1e400"), Value::Double(f64::NEG_INFINITY));
+        assert_eq!(ok("1e-400"), Value::Double(0.0));
+        assert_eq!(ok("5e-324"), Value::Double(5e-324));
+        assert_eq!(ok("2.4703282292062328e-324"), Value::Double(5e-324));
+        assert_eq!(ok("2.4703282292062327e-324"), Value::Double(0.0));
+        assert_eq!(ok("1.7976931348623157e308"), Value::Double(f64::MAX));
+        assert_eq!(ok("9007199254740993.0"), Value::Double(9007199254740992.0));
+        assert_eq!(
+            ok("123456789012345680.0"),
+            Value::Double(123456789012345680.0)
+        );
+    }
+
+    #[test]
+    fn json_number_grammar_is_pythons() {
+        // Each stops where Python's `_match_number_unicode` stops, then fails as extra data.
+        assert_eq!(malformed_at(b"01"), 1);
+        assert_eq!(malformed_at(b"-01"), 2);
+        assert_eq!(malformed_at(b"1."), 1);
+        assert_eq!(malformed_at(b"1.e5"), 1);
+        assert_eq!(malformed_at(b"1e"), 1);
+        assert_eq!(malformed_at(b"1e+"), 1);
+        assert_eq!(malformed_at(b"1.0E-"), 3);
+        assert_eq!(malformed_at(b"0x10"), 1);
+        assert_eq!(malformed_at(b"1_000"), 1);
+        assert_eq!(malformed_at(b"[01]"), 2);
+        // Not numbers at all.
+        for bad in ["-", "+1", ".5", "-.5", "- 1", "\u{661}"] {
+            assert_eq!(malformed_at(bad.as_bytes()), 0, "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_string_escapes() {
+        assert_eq!(ok(r#""\"\\\/\b\f\n\r\t""#), s("\"\\/\u{8}\u{c}\n\r\t"));
+        assert_eq!(ok(r#""\u00e9\u00E9\u0000\uffff""#), s("éé\0\u{ffff}"));
+        assert_eq!(ok(r#""a\u0041b""#), s("aAb"));
+        assert_eq!(ok("\"plain é 😀\""), s("plain é 😀"));
+        assert_eq!(malformed_at(br#""\x""#), 1);
+        assert_eq!(malformed_at(br#""\U00e9""#), 1);
+        assert_eq!(malformed_at(br#""\'""#), 1);
+        assert_eq!(malformed_at(br#""\uabcg""#), 2);
+        assert_eq!(malformed_at(br#""ab\u12"#), 4);
+        assert_eq!(malformed_at(br#""ab\"#), 0);
+        assert_eq!(malformed_at(br#""abc"#), 0);
+        assert_eq!(malformed_at(br#"["a", "b"#), 6);
+    }
+
+    #[test]
+    fn json_surrogate_pair_escape_joins() {
+        assert_eq!(ok(r#""\ud83d\ude00""#), s("😀"));
+        assert_eq!(ok(r#""\uD83D\uDE00x""#), s("😀x"));
+        assert_eq!(ok(r#""\udbff\udfff""#), s("\u{10ffff}"));
+    }
+
+    #[test]
+    fn json_lone_surrogate_escape_is_unsupported() {
+        for text in [
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83dx""#,
+            r#""\ud83d\u0041""#,
+            r#""\ude00\ud83d""#,
+            r#"{"\ud800": 1}"#,
+        ] {
+            assert!(is_unsupported(text.as_bytes()), "{text}");
+        }
+        // Only once the text is otherwise well-formed: Python refuses these too.
+        assert_eq!(malformed_at(br#""\ud83d"x"#), 8);
+        assert_eq!(malformed_at(br#""\ud83d\uzzzz""#), 8);
+    }
+
+    #[test]
+    fn json_raw_control_character_refused() {
+        assert_eq!(malformed_at(b"\"a\x00\""), 2);
+        assert_eq!(malformed_at(b"\"\x1f\""), 1);
+        assert_eq!(malformed_at(b"\"a\nb\""), 2);
+        assert_eq!(malformed_at(b"{\"k\tk\": 1}"), 3);
+        // DEL, C1 controls and U+2028 are not controls to Python's strict scanner.
+        assert_eq!(ok("\"\x7f\u{85}\u{2028}\""), s("\x7f\u{85}\u{2028}"));
+    }
+
+    #[test]
+    fn json_whitespace_is_only_space_tab_lf_cr() {
+        assert_eq!(
+            ok(" \t\n\r[ \t\n\r1 \t\n\r, \t\n\r{ \"a\" \r: \n2 \t} ]\r\n"),
+            Value::Array(vec![Value::Int32(1), doc(&[("a", Value::Int32(2))]).into()])
+        );
+        for bad in ["\x0c{}", "\x0b1", "\u{a0}1", "\u{2003}1", "\u{85}1"] {
+            assert_eq!(malformed_at(bad.as_bytes()), 0, "{bad:?}");
+        }
+        assert_eq!(malformed_at(b""), 0);
+        assert_eq!(malformed_at(b"  "), 2);
+    }
+
+    #[test]
+    fn json_trailing_data_refused() {
+        assert_eq!(malformed_at(b"{}x"), 2);
+        assert_eq!(malformed_at(b"{} {}"), 3);
+        assert_eq!(malformed_at(b"1 2"), 2);
+        assert_eq!(malformed_at(b"{}\x00"), 2);
+        assert_eq!(ok("{}  \n"), Value::Document(Document::new()));
+    }
+
+    #[test]
+    fn json_structure_errors() {
+        assert_eq!(malformed_at(b"[1,]"), 3);
+        assert_eq!(malformed_at(b"[,1]"), 1);
+        assert_eq!(malformed_at(b"[1 2]"), 3);
+        assert_eq!(malformed_at(b"["), 1);
+        assert_eq!(malformed_at(b"[1"), 2);
+        assert_eq!(malformed_at(b"]"), 0);
+        assert_eq!(malformed_at(b"{\"a\":1,}"), 7);
+        assert_eq!(malformed_at(b"{,}"), 1);
+        assert_eq!(malformed_at(b"{\"a\" 1}"), 5);
+        assert_eq!(malformed_at(b"{1:2}"), 1);
+        assert_eq!(malformed_at(b"{'a':2}"), 1);
+        assert_eq!(malformed_at(b"{\"a\":"), 5);
+        assert_eq!(malformed_at(b"{\"a\":1"), 6);
+        assert_eq!(malformed_at(b"{\"a\":1]"), 6);
+        assert_eq!(malformed_at(b"[1}"), 2);
+    }
+
+    #[test]
+    fn json_duplicate_keys_first_position_last_value() {
+        let d = read(
+            br#"{"a": 1, "b": 2, "a": 3, "c": {"x": 1, "x": [2]}}"#,
+            &Limits::DEFAULT,
+        );
+        let expected = doc(&[
+            ("a", Value::Int32(3)),
+            ("b", Value::Int32(2)),
+            (
+                "c",
+                doc(&[("x", Value::Array(vec![Value::Int32(2)]))]).into(),
+            ),
+        ]);
+        assert_eq!(d, Ok(expected));
+    }
+
+    #[test]
+    fn json_read_requires_top_level_object() {
+        for text in ["[]", "1", "\"x\"", "null"] {
+            assert!(matches!(
+                read(text.as_bytes(), &Limits::DEFAULT),
+                Err(Error::Unsupported {
+                    layer: Layer::Json,
+                    ..
+                })
+            ));
+        }
+        assert_eq!(read(b"{}", &Limits::DEFAULT), Ok(Document::new()));
+        assert!(matches!(
+            read(b"[", &Limits::DEFAULT),
+            Err(Error::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn json_utf8_bom_accepted_once() {
+        assert_eq!(
+            ok("\u{feff}{\"a\": 1}"),
+            doc(&[("a", Value::Int32(1))]).into()
+        );
+        assert_eq!(malformed_at("\u{feff}".as_bytes()), 3);
+        assert_eq!(malformed_at("\u{feff}\u{feff}{}".as_bytes()), 3);
+        assert_eq!(malformed_at("\u{feff}{}x".as_bytes()), 5);
+    }
+
+    #[test]
+    fn json_read_str_refuses_bom() {
+        assert!(matches!(
+            read_str("\u{feff}{}", &Limits::DEFAULT),
+            Err(Error::Malformed { offset: 0, .. })
+        ));
+        assert_eq!(
+            read_str("{\"é\": [1.5]}", &Limits::DEFAULT),
+            Ok(doc(&[("é", Value::Array(vec![Value::Double(1.5)]))]))
+        );
+        // No encoding detection: NUL bytes are just invalid JSON.
+        assert!(read_str("{\0}\0", &Limits::DEFAULT).is_err());
+    }
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+        for u in units {
+            out.extend_from_slice(&if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    fn utf32(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let units = bom
+            .then_some(0xFEFF)
+            .into_iter()
+            .chain(text.chars().map(u32::from));
+        for u in units {
+            out.extend_from_slice(&if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn json_utf16_and_utf32_detected() {
+        let text = "{\"a\": \"é😀\", \"b\": [1]}";
+        let expected: Value =
+            doc(&[("a", s("é😀")), ("b", Value::Array(vec![Value::Int32(1)]))]).into();
+        for big_endian in [true, false] {
+            for bom in [true, false] {
+                let u16 = utf16(text, big_endian, bom);
+                assert_eq!(read_value(&u16, &Limits::DEFAULT), Ok(expected.clone()));
+                let u32 = utf32(text, big_endian, bom);
+                assert_eq!(read_value(&u32, &Limits::DEFAULT), Ok(expected.clone()));
+            }
+        }
+        // json.detect_encoding on short inputs: `1` as UTF-16 (2 bytes) and UTF-32 (4 bytes).
+        assert_eq!(ok("1\0"), Value::Int32(1));
+        assert_eq!(read_value(b"\x001", &Limits::DEFAULT), Ok(Value::Int32(1)));
+        assert_eq!(
+            read_value(b"1\0\0\0", &Limits::DEFAULT),
+            Ok(Value::Int32(1))
+        );
+        assert_eq!(
+            read_value(b"\0\0\x001", &Limits::DEFAULT),
+            Ok(Value::Int32(1))
+        );
+        // Three bytes are always UTF-8.
+        assert_eq!(malformed_at(b"1\x002"), 1);
+    }
+
+    #[test]
+    fn json_utf16_and_utf32_errors() {
+        // Odd UTF-16 length and short UTF-32 are truncated data.
+        assert_eq!(malformed_at(b"\xff\xfe{\x00}"), 4);
+        assert_eq!(malformed_at(b"\"\x00\x00\x00a\x00\x00\x00\"\x00\x00"), 8);
+        // A UTF-32 unit above U+10FFFF.
+        assert_eq!(
+            malformed_at(b"\"\x00\x00\x00\x00\x00\x11\x00\"\x00\x00\x00"),
+            4
+        );
+        // Lone surrogates Python keeps (surrogatepass) are unsupported here.
+        assert!(is_unsupported(b"\xff\xfe\"\x00\x00\xd8\"\x00"));
+        assert!(is_unsupported(b"\"\x00\x00\xdc\x00\xd8\"\x00"));
+        assert!(is_unsupported(
+            b"\x00\x00\x00\"\x00\x00\xd8\x00\x00\x00\x00\""
+        ));
+        // ... unless the text is malformed anyway.
+        assert!(matches!(
+            read_value(b"\xff\xfe\"\x00\x00\xd8", &Limits::DEFAULT),
+            Err(Error::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn json_invalid_utf8_malformed() {
+        assert_eq!(malformed_at(b"\"\xff\""), 1);
+        assert_eq!(malformed_at(b"{\"a\": \"\xc3\"}"), 7);
+        assert_eq!(malformed_at(b"\"\xc0\x80\""), 1);
+        assert_eq!(malformed_at(b"\"\xf4\x90\x80\x80\""), 1);
+        assert_eq!(malformed_at(b"\"\xed\xa0\""), 1);
+        // After an encoded surrogate, later invalid bytes are still found.
+        assert_eq!(malformed_at(b"\"\xed\xa0\x80\xff\""), 4);
+    }
+
+    #[test]
+    fn json_encoded_surrogate_unsupported() {
+        // Python's surrogatepass keeps ED A0 80 as '\ud800' and a CESU-8 pair as two lone
+        // surrogates.
+        assert!(is_unsupported(b"\"\xed\xa0\x80\""));
+        assert!(is_unsupported(b"\"\xed\xa0\xbd\xed\xb8\x80\""));
+        assert!(is_unsupported(b"\xef\xbb\xbf{\"\xed\xbf\xbf\": 1}"));
+        assert_eq!(malformed_at(b"\xed\xa0\x80"), 0);
+        assert_eq!(malformed_at(b"[\"\xed\xa0\x80\""), 6);
+    }
+
+    #[test]
+    fn json_error_offsets_count_bom_bytes() {
+        assert!(matches!(
+            read_value(b"\xef\xbb\xbf\"\xed\xa0\x80\"", &Limits::DEFAULT),
+            Err(Error::Unsupported { offset: 4, .. })
+        ));
+        assert!(matches!(
+            read_value(br#"[1, "\ud800"]"#, &Limits::DEFAULT),
+            Err(Error::Unsupported { offset: 5, .. })
+        ));
+        assert!(matches!(
+            read_value(b"[1, 99999999999999999999]", &Limits::DEFAULT),
+            Err(Error::Unsupported { offset: 4, .. })
+        ));
+    }
+
+    fn nested(depth: usize) -> String {
+        let mut t = "[".repeat(depth);
+        t.push_str(&"]".repeat(depth));
+        t
+    }
+
+    #[test]
+    fn json_depth_trips_at_max_plus_one() {
+        let mut limits = Limits::DEFAULT;
+        limits.max_depth = 3;
+        assert!(read_value(nested(3).as_bytes(), &limits).is_ok());
+        assert_eq!(
+            read_value(nested(4).as_bytes(), &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        assert!(read(br#"{"a": {"b": {}}}"#, &limits).is_ok());
+        assert_eq!(
+            read(br#"{"a": {"b": {"c": {}}}}"#, &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        assert_eq!(
+            read(br#"{"a": [{"c": 1}]}"#, &limits),
+            Ok(doc(&[(
+                "a",
+                Value::Array(vec![doc(&[("c", 1.into())]).into()])
+            )]))
+        );
+        assert_eq!(
+            read(br#"{"a": [{"c": []}]}"#, &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        limits.max_depth = 0;
+        assert_eq!(read_value(b"1", &limits), Ok(Value::Int32(1)));
+        assert_eq!(
+            read(b"{}", &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        assert_eq!(
+            Limits::DEFAULT.max_depth,
+            64,
+            "the next assertion assumes the default"
+        );
+        assert!(read_value(nested(64).as_bytes(), &Limits::DEFAULT).is_ok());
+        assert_eq!(
+            read_value(nested(65).as_bytes(), &Limits::DEFAULT),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+    }
+
+    #[test]
+    fn json_huge_depth_limit_is_capped_at_max_depth() {
+        let mut limits = Limits::DEFAULT;
+        limits.max_depth = usize::MAX;
+        limits.max_items = usize::MAX;
+        // Python's json.loads stops at 993 levels (RecursionError); 1000 always reads.
+        assert!(read_value(nested(MAX_DEPTH).as_bytes(), &limits).is_ok());
+        let deep = [
+            "{\"a\":".repeat(MAX_DEPTH),
+            "1".into(),
+            "}".repeat(MAX_DEPTH),
+        ]
+        .concat();
+        assert!(read_value(deep.as_bytes(), &limits).is_ok());
+        assert_eq!(
+            read_value(nested(MAX_DEPTH + 1).as_bytes(), &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        let open = "[".repeat(1_000_000);
+        assert_eq!(
+            read_value(open.as_bytes(), &limits),
+            Err(Error::LimitExceeded(Limit::Depth))
+        );
+        // Below the cap, a malformed deep text fails without recursing or building deep values.
+        limits.max_depth = 900;
+        let unclosed = ["[1, {\"k\": ".repeat(450), "x".into()].concat();
+        assert_eq!(malformed_at_with(unclosed.as_bytes(), &limits), 450 * 10);
+    }
+
+    fn malformed_at_with(text: &[u8], limits: &Limits) -> usize {
+        match read_value(text, limits) {
+            Err(Error::Malformed { offset, .. }) => offset,
+            other => panic!("expected malformed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_items_limit_counts_every_value() {
+        let mut limits = Limits::DEFAULT;
+        limits.max_items = 4;
+        // The document, the array and two elements.
+        assert!(read(br#"{"a": [1, 2]}"#, &limits).is_ok());
+        assert_eq!(
+            read(br#"{"a": [1, 2, 3]}"#, &limits),
+            Err(Error::LimitExceeded(Limit::Items))
+        );
+        assert_eq!(
+            read(br#"{"a": [1, []]}"#, &limits),
+            Ok(doc(&[(
+                "a",
+                Value::Array(vec![1.into(), Value::Array(vec![])])
+            )]))
+        );
+        assert_eq!(
+            read(br#"{"a": [1, [], {}]}"#, &limits),
+            Err(Error::LimitExceeded(Limit::Items))
+        );
+        assert_eq!(
+            read(br#"{"a": 1, "b": 2, "c": "3", "d": null}"#, &limits),
+            Err(Error::LimitExceeded(Limit::Items))
+        );
+        limits.max_items = 0;
+        assert_eq!(
+            read_value(b"1", &limits),
+            Err(Error::LimitExceeded(Limit::Items))
+        );
+    }
+
+    #[test]
+    fn json_str_len_limit_on_decoded_bytes() {
+        let mut limits = Limits::DEFAULT;
+        limits.max_str_len = 4;
+        assert_eq!(read_value(br#""abcd""#, &limits), Ok(s("abcd")));
+        assert_eq!(read_value("\"éé\"".as_bytes(), &limits), Ok(s("éé")));
+        // Escapes count as what they decode to.
+        assert_eq!(read_value(br#""\u00e9\u00e9""#, &limits), Ok(s("éé")));
+        assert_eq!(read_value(br#""\n\n\n\n""#, &limits), Ok(s("\n\n\n\n")));
+        for text in [
+            &br#""abcde""#[..],
+            "\"ééa\"".as_bytes(),
+            br#""\u00e9\u00e9a""#,
+            br#""abc\u00e9""#,
+            br#""\n\n\n\nx""#,
+            br#"{"abcde": 1}"#,
+            br#"{"a\nbcd": 1}"#,
+        ] {
+            assert_eq!(
+                read_value(text, &limits),
+                Err(Error::LimitExceeded(Limit::StrLen)),
+                "{text:?}"
+            );
+        }
+    }
+
+    fn write_both(value: &Value) -> (String, String, String) {
+        let w = |style| match write_value(value, style) {
+            Ok(s) => s,
+            Err(e) => panic!("{value:?}: {e}"),
+        };
+        (w(Style::Compact), w(Style::CompactAscii), w(Style::Python))
+    }
+
+    #[test]
+    fn json_write_styles() {
+        let d = doc(&[
+            (
+                "a",
+                Value::Array(vec![1.into(), 2.into(), doc(&[("b", Value::Null)]).into()]),
+            ),
+            ("é", Value::Bool(true)),
+            ("e", Value::Array(vec![])),
+            ("f", Document::new().into()),
+            ("g", Value::Int64(-5)),
+        ]);
+        let (compact, ascii, python) = write_both(&d.clone().into());
+        assert_eq!(
+            compact,
+            r#"{"a":[1,2,{"b":null}],"é":true,"e":[],"f":{},"g":-5}"#
+        );
+        assert_eq!(
+            ascii,
+            r#"{"a":[1,2,{"b":null}],"\u00e9":true,"e":[],"f":{},"g":-5}"#
+        );
+        assert_eq!(
+            python,
+            r#"{"a": [1, 2, {"b": null}], "\u00e9": true, "e": [], "f": {}, "g": -5}"#
+        );
+        assert_eq!(write(&d, Style::Python), Ok(python));
+        assert_eq!(write(&Document::new(), Style::Python).as_deref(), Ok("{}"));
+        assert_eq!(
+            write_value(&Value::Array(vec![]), Style::Python).as_deref(),
+            Ok("[]")
+        );
+        assert_eq!(write_value(&s("x"), Style::Compact).as_deref(), Ok("\"x\""));
+    }
+
+    fn repr(d: f64) -> String {
+        let mut out = String::new();
+        write_float(&mut out, d);
+        out
+    }
+
+    #[test]
+    fn json_write_floats_like_python_repr() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (123.0, "123.0"),
+            (0.1, "0.1"),
+            (-1.5, "-1.5"),
+            (0.0001, "0.0001"),
+            (0.00012, "0.00012"),
+            (0.00001, "1e-05"),
+            (2.5e-5, "2.5e-05"),
+            (1e-7, "1e-07"),
+            (1e15, "1000000000000000.0"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (1e16, "1e+16"),
+            (1.5e300, "1.5e+300"),
+            (1e22, "1e+22"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (-f64::MIN_POSITIVE, "-2.2250738585072014e-308"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
+            (1234567890123456.8, "1234567890123456.8"),
+            (0.30000000000000004, "0.30000000000000004"),
+            // Exact ties between two shortest candidates go to the even digit, as in Python.
+            (1979347788748715.0 + 0.25, "1979347788748715.2"),
+            (1979347788748715.0 + 0.75, "1979347788748715.8"),
+            (-1125899906842625.0 - 0.25, "-1125899906842625.2"),
+            (f64::NAN, "NaN"),
+            (-f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for &(d, expected) in cases {
+            assert_eq!(repr(d), expected, "{d:e}");
+        }
+    }
+
+    #[test]
+    fn json_write_escapes() {
+        let text: String = (0u32..0x82)
+            .filter_map(char::from_u32)
+            .chain("é\u{2028}\u{feff}😀\u{ffff}".chars())
+            .collect();
+        let (compact, ascii, python) = write_both(&s(&text));
+        let controls = "\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f";
+        let printable = " !\\\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+        assert_eq!(
+            compact,
+            [
+                "\"",
+                controls,
+                printable,
+                "\u{7f}\u{80}\u{81}é\u{2028}\u{feff}😀\u{ffff}\""
+            ]
+            .concat()
+        );
+        let escaped_tail = "\\u007f\\u0080\\u0081\\u00e9\\u2028\\ufeff\\ud83d\\ude00\\uffff\"";
+        assert_eq!(ascii, ["\"", controls, printable, escaped_tail].concat());
+        assert_eq!(python, ascii);
+        // Keys are escaped the same way.
+        let d = doc(&[("k\"\n😀", Value::Null)]);
+        assert_eq!(
+            write(&d, Style::Compact).as_deref(),
+            Ok("{\"k\\\"\\n😀\":null}")
+        );
+        assert_eq!(
+            write(&d, Style::Python).as_deref(),
+            Ok("{\"k\\\"\\n\\ud83d\\ude00\": null}")
+        );
+    }
+
+    #[test]
+    fn json_write_unwritable_names_top_key() {
+        let bad = Value::DateTime(0);
+        let d = doc(&[
+            ("ok", 1.into()),
+            (
+                "deep",
+                Value::Array(vec![doc(&[("inner", bad.clone())]).into()]),
+            ),
+        ]);
+        let err = write(&d, Style::Python);
+        assert_eq!(
+            err,
+            Err(Error::Unwritable {
+                layer: Layer::Json,
+                key: Name::new("deep"),
+                what: "datetime"
+            })
+        );
+        assert_eq!(
+            write_value(&Value::Array(vec![bad]), Style::Compact),
+            Err(Error::Unwritable {
+                layer: Layer::Json,
+                key: Name::new(""),
+                what: "datetime"
+            })
+        );
+        for v in [
+            Value::Binary {
+                subtype: 0,
+                bytes: vec![1],
+            },
+            Value::ObjectId([0; 12]),
+            Value::Regex {
+                pattern: "a".into(),
+                options: String::new(),
+            },
+            Value::JavaScript("f()".into()),
+            Value::JavaScriptWithScope {
+                code: "f()".into(),
+                scope: Document::new(),
+            },
+            Value::Timestamp {
+                time: 1,
+                increment: 2,
+            },
+            Value::Decimal128([0; 16]),
+            Value::MinKey,
+            Value::MaxKey,
+            Value::DbPointer {
+                namespace: "db.c".into(),
+                id: [0; 12],
+            },
+        ] {
+            let d = doc(&[("k", v.clone())]);
+            assert!(
+                matches!(write(&d, Style::Compact), Err(Error::Unwritable { what, .. }) if what == v.kind()),
+                "{v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_write_symbol_and_undefined_as_pymongo_reads_them() {
+        let d = doc(&[("s", Value::Symbol("x".into())), ("u", Value::Undefined)]);
+        assert_eq!(
+            write(&d, Style::Compact).as_deref(),
+            Ok(r#"{"s":"x","u":null}"#)
+        );
+    }
+
+    #[test]
+    fn json_write_nesting_is_capped_at_max_depth() {
+        let mut v = Value::Null;
+        for _ in 0..MAX_DEPTH {
+            v = Value::Array(vec![v]);
+        }
+        let text = write_value(&v, Style::Compact).map(|t| t.len());
+        assert_eq!(text, Ok(4 + 2 * MAX_DEPTH));
+        let too_deep = Value::Array(vec![v]);
+        let unwritable = Err(Error::Unwritable {
+            layer: Layer::Json,
+            key: Name::new(""),
+            what: "nesting deeper than 1000",
+        });
+        assert_eq!(write_value(&too_deep, Style::Compact), unwritable);
+        // In a document, the document itself is the first level.
+        let Value::Array(inner) = too_deep else {
+            unreachable!()
+        };
+        let d = doc(&[("deep", Value::Array(inner))]);
+        assert!(matches!(
+            write(&d, Style::Python),
+            Err(Error::Unwritable { key, .. }) if key.as_str() == "deep"
+        ));
+    }
+
+    #[test]
+    fn json_round_trips_python_output() {
+        let text = r#"{"_accessed_time": 1700000000.123456, "_creation_time": 1700000000.0, "user": {"id": 42, "name": "Zo\u00eb \ud83d\ude00", "roles": ["a", "b"]}, "n": -9223372036854775808, "f": [NaN, Infinity, -Infinity, -0.0, 1e-05], "t": true, "z": null}"#;
+        let d = match read(text.as_bytes(), &Limits::DEFAULT) {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(
+            d.get("user").and_then(|u| match u {
+                Value::Document(u) => u.get("name").cloned(),
+                _ => None,
+            }),
+            Some(s("Zoë 😀"))
+        );
+        assert_eq!(write(&d, Style::Python).as_deref(), Ok(text));
+    }
+
+    #[test]
+    fn json_error_display_names_layer() {
+        let e = val("[1,]").err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("json: expecting value at byte 3"));
+    }
 }
