@@ -50,7 +50,8 @@ pub(crate) fn decode_std(text: &[u8]) -> Result<Vec<u8>> {
 }
 
 fn as_str(text: &[u8]) -> Result<&str> {
-    core::str::from_utf8(text).map_err(|e| Error::malformed(Layer::Base64, e.valid_up_to(), "non-ascii"))
+    core::str::from_utf8(text)
+        .map_err(|e| Error::malformed(Layer::Base64, e.valid_up_to(), "non-ascii"))
 }
 
 #[cfg(test)]
@@ -63,7 +64,10 @@ mod tests {
         assert_eq!(decode_url(b"-_8").unwrap(), b"\xfb\xff");
         assert!(decode_url(b"-_8=").is_err(), "padding refused");
         assert!(decode_url(b"+/8").is_err(), "standard alphabet refused");
-        assert!(decode_url(b"-_9").is_err(), "non-zero trailing bits refused");
+        assert!(
+            decode_url(b"-_9").is_err(),
+            "non-zero trailing bits refused"
+        );
         assert!(decode_url(b"a").is_err(), "impossible length refused");
     }
 

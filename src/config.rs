@@ -220,7 +220,11 @@ impl Config {
                 self.original_format_data_serializer = match value.trim() {
                     "pickle" => Serializer::Pickle,
                     "json" => Serializer::Json,
-                    _ => return Err(Error::Config("original_format_data_serializer must be pickle or json")),
+                    _ => {
+                        return Err(Error::Config(
+                            "original_format_data_serializer must be pickle or json",
+                        ))
+                    }
                 }
             }
             "original_format_remove_keys" => {
@@ -243,7 +247,9 @@ impl Config {
             }
             "allow_weak_keys" => self.allow_weak_keys = asbool(value)?,
             "cookie_path" => self.cookie_path = non_empty(value, "cookie_path must not be empty")?,
-            "cookie_domain" => self.cookie_domain = Some(non_empty(value, "cookie_domain must not be empty")?),
+            "cookie_domain" => {
+                self.cookie_domain = Some(non_empty(value, "cookie_domain must not be empty")?)
+            }
             "cookie_expires" => {
                 self.cookie_expires = match asbool(value) {
                     Ok(true) => CookieExpires::BrowserSession,
@@ -257,7 +263,11 @@ impl Config {
             "httponly" => self.httponly = asbool(value)?,
             "samesite" => {
                 let v = value.trim();
-                self.samesite = if v.is_empty() { None } else { Some(String::from(v)) }
+                self.samesite = if v.is_empty() {
+                    None
+                } else {
+                    Some(String::from(v))
+                }
             }
             _ => {}
         }
@@ -290,9 +300,15 @@ impl Config {
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b'=' | b',' | b'"'))
         {
-            return Err(Error::Config("key (the cookie name) is not a valid cookie name"));
+            return Err(Error::Config(
+                "key (the cookie name) is not a valid cookie name",
+            ));
         }
-        let attrs = [Some(&self.cookie_path), self.cookie_domain.as_ref(), self.samesite.as_ref()];
+        let attrs = [
+            Some(&self.cookie_path),
+            self.cookie_domain.as_ref(),
+            self.samesite.as_ref(),
+        ];
         if attrs
             .into_iter()
             .flatten()
@@ -371,20 +387,29 @@ mod tests {
     fn config_from_ini_pairs() {
         let c = Config::from_options([
             ("session.type", "cookie"),
-            ("beaker.session.jwt_secret_keys", " 0123456789abcdef-one , 0123456789abcdef-two "),
+            (
+                "beaker.session.jwt_secret_keys",
+                " 0123456789abcdef-one , 0123456789abcdef-two ",
+            ),
             ("session.bson_compress_jwt_payload", " Off "),
             ("session.timeout", "600"),
             ("other.thing", "ignored"),
         ])
         .unwrap();
-        assert_eq!(c.jwt_secret_keys, [SecretKey::from(K1), SecretKey::from(K2)]);
+        assert_eq!(
+            c.jwt_secret_keys,
+            [SecretKey::from(K1), SecretKey::from(K2)]
+        );
         assert!(!c.bson_compress_jwt_payload);
         assert_eq!(c.timeout, Some(600));
     }
 
     #[test]
     fn config_refuses_missing_empty_and_weak_keys() {
-        assert_eq!(Config::new(Vec::<&str>::new()).unwrap_err(), Error::Config("no jwt_secret_keys specified"));
+        assert_eq!(
+            Config::new(Vec::<&str>::new()).unwrap_err(),
+            Error::Config("no jwt_secret_keys specified")
+        );
         assert!(matches!(Config::new([K1, ""]), Err(Error::Config(_))));
         assert!(Config::from_options([("session.jwt_secret_keys", "a,,b")]).is_err());
         assert!(matches!(Config::new(["short"]), Err(Error::Config(_))));
@@ -400,7 +425,10 @@ mod tests {
             ("session.jwt_secret_keys", K1),
             ("session.read_original_format", "true"),
         ]);
-        assert_eq!(err.unwrap_err(), Error::Config("no original_format_validate_key specified"));
+        assert_eq!(
+            err.unwrap_err(),
+            Error::Config("no original_format_validate_key specified")
+        );
     }
 
     #[test]

@@ -130,7 +130,13 @@ fn decode_jwt(value: &str, config: &Config) -> Result<Decoded> {
         None => None,
         Some(v) if is_falsy(&v) => None,
         Some(Value::String(s)) => Some(s),
-        Some(_) => return Err(Error::unsupported(Layer::Jws, 0, "bsZ claim is not a string")),
+        Some(_) => {
+            return Err(Error::unsupported(
+                Layer::Jws,
+                0,
+                "bsZ claim is not a string",
+            ))
+        }
     };
     if let Some(text) = text {
         let deflated = base85::decode(text.as_bytes())?;

@@ -87,7 +87,10 @@ fn http_date(out: &mut String, unix_secs: u64) {
     let rem = secs % 86_400;
     let (year, month, day) = civil_from_days(days);
     let weekday = WEEKDAYS.get((days % 7) as usize).copied().unwrap_or("Thu");
-    let month_name = MONTHS.get((month as usize).saturating_sub(1)).copied().unwrap_or("Jan");
+    let month_name = MONTHS
+        .get((month as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or("Jan");
     let _ = write!(
         out,
         "{weekday}, {day:02}-{month_name}-{year:04} {:02}:{:02}:{:02} GMT",
@@ -123,21 +126,45 @@ mod tests {
     #[test]
     fn header_picks_our_cookie_like_python() {
         let c = config();
-        assert_eq!(cookie_from_header("a=1; beaker.session.id=abc; b=2", &c), Some("abc"));
-        assert_eq!(cookie_from_header("beaker.session.id=\"abc\"", &c), Some("abc"));
-        assert_eq!(cookie_from_header("beaker.session.id=\"\"abc\"", &c), Some("abc"));
-        assert_eq!(cookie_from_header("beaker.session.id=a=b=c", &c), Some("a=b=c"));
-        assert_eq!(cookie_from_header("junk; \u{1f}beaker.session.id=x\u{3000}", &c), Some("x"));
-        assert_eq!(cookie_from_header("beaker.session.id=1; beaker.session.id=2", &c), Some("2"));
+        assert_eq!(
+            cookie_from_header("a=1; beaker.session.id=abc; b=2", &c),
+            Some("abc")
+        );
+        assert_eq!(
+            cookie_from_header("beaker.session.id=\"abc\"", &c),
+            Some("abc")
+        );
+        assert_eq!(
+            cookie_from_header("beaker.session.id=\"\"abc\"", &c),
+            Some("abc")
+        );
+        assert_eq!(
+            cookie_from_header("beaker.session.id=a=b=c", &c),
+            Some("a=b=c")
+        );
+        assert_eq!(
+            cookie_from_header("junk; \u{1f}beaker.session.id=x\u{3000}", &c),
+            Some("x")
+        );
+        assert_eq!(
+            cookie_from_header("beaker.session.id=1; beaker.session.id=2", &c),
+            Some("2")
+        );
         assert_eq!(cookie_from_header("beaker.session.id =abc", &c), None);
-        assert_eq!(cookie_from_header("bad\"cookie,=; beaker.session.id=", &c), Some(""));
+        assert_eq!(
+            cookie_from_header("bad\"cookie,=; beaker.session.id=", &c),
+            Some("")
+        );
         assert_eq!(cookie_from_header("", &c), None);
     }
 
     #[test]
     fn header_set_cookie_matches_beaker_output() {
         let mut c = config();
-        assert_eq!(set_cookie_value("v", &c, 0), "beaker.session.id=v; Path=/; SameSite=Lax");
+        assert_eq!(
+            set_cookie_value("v", &c, 0),
+            "beaker.session.id=v; Path=/; SameSite=Lax"
+        );
         c.cookie_domain = Some("example.com".into());
         c.secure = true;
         c.httponly = true;
@@ -149,6 +176,7 @@ mod tests {
             "beaker.session.id=v; Domain=example.com; expires=Tue, 19-Jan-2038 03:14:07 GMT; HttpOnly; Path=/; SameSite=Strict; Secure"
         );
         c.cookie_expires = CookieExpires::After(3600);
-        assert!(set_cookie_value("v", &c, 951_782_400).contains("expires=Tue, 29-Feb-2000 01:00:00 GMT"));
+        assert!(set_cookie_value("v", &c, 951_782_400)
+            .contains("expires=Tue, 29-Feb-2000 01:00:00 GMT"));
     }
 }

@@ -160,7 +160,11 @@ fn check_header_fields(header: &Document) -> Result<()> {
             _ => return Err(Error::unsupported(Layer::Jws, 0, "header name")),
         };
         if !ok {
-            return Err(Error::malformed(Layer::Jws, 0, "header value of the wrong type"));
+            return Err(Error::malformed(
+                Layer::Jws,
+                0,
+                "header value of the wrong type",
+            ));
         }
     }
     match header.get("alg") {
@@ -206,7 +210,10 @@ mod tests {
         for t in ["", "a", "a.b", "a.b.c.d", "a.b.c.d.e"] {
             assert!(matches!(
                 verify(t, &keys, &Limits::DEFAULT),
-                Err(Error::Malformed { layer: Layer::Jws, .. })
+                Err(Error::Malformed {
+                    layer: Layer::Jws,
+                    ..
+                })
             ));
         }
     }
@@ -218,7 +225,10 @@ mod tests {
         let (body, _) = token.rsplit_once('.').unwrap();
         for tag in ["", "AAAA", "!!!", "A"] {
             let t = alloc::format!("{body}.{tag}");
-            assert_eq!(verify(&t, &keys, &Limits::DEFAULT), Err(Error::BadSignature));
+            assert_eq!(
+                verify(&t, &keys, &Limits::DEFAULT),
+                Err(Error::BadSignature)
+            );
         }
     }
 

@@ -58,7 +58,8 @@ pub mod interop;
 pub use crate::{
     config::{Config, CookieExpires, SecretKey, Serializer, TimeMode, MIN_KEY_LEN},
     cookie::{
-        decode_cookie, decode_cookie_or_empty, encode_cookie, migrate_cookie, Decoded, Format, Migrated,
+        decode_cookie, decode_cookie_or_empty, encode_cookie, migrate_cookie, Decoded, Format,
+        Migrated,
     },
     error::{Error, Layer, Limit, Name, Result},
     header::{cookie_from_header, set_cookie_value},

@@ -66,11 +66,23 @@ mod tests {
             hex(&tag),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert!(verify_sha256(b"Jefe", &[b"what do ya want for nothing?"], &tag));
+        assert!(verify_sha256(
+            b"Jefe",
+            &[b"what do ya want for nothing?"],
+            &tag
+        ));
         let mut bad = tag;
         bad[31] ^= 1;
-        assert!(!verify_sha256(b"Jefe", &[b"what do ya want for nothing?"], &bad));
-        assert!(!verify_sha256(b"Jefe", &[b"what do ya want for nothing?"], &tag[..31]));
+        assert!(!verify_sha256(
+            b"Jefe",
+            &[b"what do ya want for nothing?"],
+            &bad
+        ));
+        assert!(!verify_sha256(
+            b"Jefe",
+            &[b"what do ya want for nothing?"],
+            &tag[..31]
+        ));
     }
 
     #[test]

@@ -13,7 +13,12 @@ use crate::value::{Session, Value};
 /// [`Error::Expired`] when expired (and, in [`TimeMode::Strict`], when `_accessed_time` is
 /// missing, non-finite or later than `now`); [`Error::Malformed`] in [`Layer::Session`] when
 /// `_accessed_time` is not a number (Python raises a `TypeError` there).
-pub(crate) fn check_timeout(session: &Session, timeout: u64, now: f64, mode: TimeMode) -> Result<()> {
+pub(crate) fn check_timeout(
+    session: &Session,
+    timeout: u64,
+    now: f64,
+    mode: TimeMode,
+) -> Result<()> {
     let accessed = match session.get("_accessed_time") {
         None => match mode {
             TimeMode::Beaker => return Ok(()),
@@ -21,9 +26,11 @@ pub(crate) fn check_timeout(session: &Session, timeout: u64, now: f64, mode: Tim
         },
         // Python's bool is an int: `now - True` works there.
         Some(Value::Bool(b)) if mode == TimeMode::Beaker => f64::from(u8::from(*b)),
-        Some(v) => v
-            .as_f64()
-            .ok_or(Error::malformed(Layer::Session, 0, "_accessed_time is not a number"))?,
+        Some(v) => v.as_f64().ok_or(Error::malformed(
+            Layer::Session,
+            0,
+            "_accessed_time is not a number",
+        ))?,
     };
     if mode == TimeMode::Strict && (!accessed.is_finite() || accessed > now) {
         return Err(Error::Expired);
@@ -48,34 +55,107 @@ mod tests {
     #[test]
     fn time_beaker_semantics() {
         let now = 1_000_000.0;
-        assert_eq!(check_timeout(&Session::new(), 10, now, TimeMode::Beaker), Ok(()));
-        assert_eq!(check_timeout(&session(Value::Double(now - 10.0)), 10, now, TimeMode::Beaker), Ok(()));
         assert_eq!(
-            check_timeout(&session(Value::Double(now - 10.5)), 10, now, TimeMode::Beaker),
+            check_timeout(&Session::new(), 10, now, TimeMode::Beaker),
+            Ok(())
+        );
+        assert_eq!(
+            check_timeout(
+                &session(Value::Double(now - 10.0)),
+                10,
+                now,
+                TimeMode::Beaker
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_timeout(
+                &session(Value::Double(now - 10.5)),
+                10,
+                now,
+                TimeMode::Beaker
+            ),
             Err(Error::Expired)
         );
-        assert_eq!(check_timeout(&session(Value::Int64(0)), 10, now, TimeMode::Beaker), Err(Error::Expired));
-        // A future or NaN time never expires in Python.
-        assert_eq!(check_timeout(&session(Value::Double(now + 99.0)), 10, now, TimeMode::Beaker), Ok(()));
-        assert_eq!(check_timeout(&session(Value::Double(f64::NAN)), 10, now, TimeMode::Beaker), Ok(()));
         assert_eq!(
-            check_timeout(&session(Value::Double(f64::NEG_INFINITY)), 10, now, TimeMode::Beaker),
+            check_timeout(&session(Value::Int64(0)), 10, now, TimeMode::Beaker),
+            Err(Error::Expired)
+        );
+        // A future or NaN time never expires in Python.
+        assert_eq!(
+            check_timeout(
+                &session(Value::Double(now + 99.0)),
+                10,
+                now,
+                TimeMode::Beaker
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_timeout(&session(Value::Double(f64::NAN)), 10, now, TimeMode::Beaker),
+            Ok(())
+        );
+        assert_eq!(
+            check_timeout(
+                &session(Value::Double(f64::NEG_INFINITY)),
+                10,
+                now,
+                TimeMode::Beaker
+            ),
             Err(Error::Expired)
         );
         assert!(matches!(
-            check_timeout(&session(Value::from("yesterday")), 10, now, TimeMode::Beaker),
-            Err(Error::Malformed { layer: Layer::Session, .. })
+            check_timeout(
+                &session(Value::from("yesterday")),
+                10,
+                now,
+                TimeMode::Beaker
+            ),
+            Err(Error::Malformed {
+                layer: Layer::Session,
+                ..
+            })
         ));
     }
 
     #[test]
     fn time_strict_refuses_missing_future_and_nonfinite() {
         let now = 1_000_000.0;
-        assert_eq!(check_timeout(&Session::new(), 10, now, TimeMode::Strict), Err(Error::Expired));
-        assert_eq!(check_timeout(&session(Value::Double(now + 1.0)), 10, now, TimeMode::Strict), Err(Error::Expired));
-        assert_eq!(check_timeout(&session(Value::Double(f64::NAN)), 10, now, TimeMode::Strict), Err(Error::Expired));
+        assert_eq!(
+            check_timeout(&Session::new(), 10, now, TimeMode::Strict),
+            Err(Error::Expired)
+        );
+        assert_eq!(
+            check_timeout(
+                &session(Value::Double(now + 1.0)),
+                10,
+                now,
+                TimeMode::Strict
+            ),
+            Err(Error::Expired)
+        );
+        assert_eq!(
+            check_timeout(&session(Value::Double(f64::NAN)), 10, now, TimeMode::Strict),
+            Err(Error::Expired)
+        );
         assert!(check_timeout(&session(Value::Bool(true)), 10, now, TimeMode::Strict).is_err());
-        assert_eq!(check_timeout(&session(Value::Double(now - 1.0)), 10, now, TimeMode::Strict), Ok(()));
-        assert_eq!(check_timeout(&session(Value::Double(u64::MAX as f64)), u64::MAX, now, TimeMode::Strict), Err(Error::Expired));
+        assert_eq!(
+            check_timeout(
+                &session(Value::Double(now - 1.0)),
+                10,
+                now,
+                TimeMode::Strict
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_timeout(
+                &session(Value::Double(u64::MAX as f64)),
+                u64::MAX,
+                now,
+                TimeMode::Strict
+            ),
+            Err(Error::Expired)
+        );
     }
 }

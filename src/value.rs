@@ -150,10 +150,7 @@ impl PartialEq for Value {
                 },
             ) => t1 == t2 && i1 == i2,
             (Decimal128(a), Decimal128(b)) => a == b,
-            (Undefined, Undefined)
-            | (Null, Null)
-            | (MinKey, MinKey)
-            | (MaxKey, MaxKey) => true,
+            (Undefined, Undefined) | (Null, Null) | (MinKey, MinKey) | (MaxKey, MaxKey) => true,
             _ => false,
         }
     }
@@ -328,7 +325,10 @@ impl Document {
             if end - start > 1 {
                 if let (Some(&first), Some(&last)) = (order.get(start), order.get(end - 1)) {
                     let value = core::mem::replace(
-                        entries.get_mut(last).map(|e| &mut e.1).unwrap_or(&mut Value::Null),
+                        entries
+                            .get_mut(last)
+                            .map(|e| &mut e.1)
+                            .unwrap_or(&mut Value::Null),
                         Value::Null,
                     );
                     if let Some(e) = entries.get_mut(first) {
