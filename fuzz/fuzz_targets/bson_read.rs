@@ -1,0 +1,14 @@
+#![no_main]
+//! `bson::read` on any bytes with the default limits. Oracle: what it reads is writable, and
+//! written twice gives the same canonical bytes (decode∘encode∘decode == decode, regex option
+//! order aside, which the writer sorts).
+use beaker_session_jwt::{bson, Limits};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(doc) = bson::read(data, &Limits::DEFAULT) {
+        let bytes = bson::write(&doc).expect("what we read is writable");
+        let again = bson::read(&bytes, &Limits::DEFAULT).expect("our bytes read back");
+        assert_eq!(bson::write(&again).as_ref(), Ok(&bytes));
+    }
+});

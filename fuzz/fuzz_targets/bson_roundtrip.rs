@@ -1,0 +1,10 @@
+#![no_main]
+//! An arbitrary document (every BSON type) written by `bson::write` reads back equal.
+use beaker_session_jwt::{bson, Limits};
+use beaker_session_jwt_fuzz::BsonSession;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|input: BsonSession| {
+    let bytes = bson::write(&input.0).expect("generated documents are writable");
+    assert_eq!(bson::read(&bytes, &Limits::DEFAULT), Ok(input.0));
+});

@@ -1,0 +1,14 @@
+#![no_main]
+//! Any claims, signed with the second key, through `decode_cookie` (first byte odd: bsZ mode)
+//! reach every inner layer. Oracle: never `BadSignature`; what decodes reports key 1 and rewrites.
+use beaker_session_jwt::{decode_cookie, jwt, Error, SecretKey};
+use beaker_session_jwt_fuzz::{assert_rewrites, jwt_config, K2, NOW};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|input: (bool, &[u8])| {
+    let config = jwt_config(input.0);
+    match decode_cookie(&jwt::sign(input.1, &SecretKey::from(K2)), &config, NOW) {
+        Ok(decoded) => assert_rewrites(&decoded, &config, Some(1)),
+        Err(e) => assert_ne!(e, Error::BadSignature),
+    }
+});
