@@ -52,7 +52,7 @@ mod time;
 mod value;
 pub mod zlib;
 
-#[cfg(feature = "bson")]
+#[cfg(any(feature = "bson", feature = "serde"))]
 pub mod interop;
 
 pub use crate::{
