@@ -231,6 +231,55 @@ fn first_difference(a: &Json, b: &Json, path: &str) -> Option<String> {
     }
 }
 
+/// The key path of every entry of every document in `session`, depth first in order: array
+/// items by index, a code-with-scope's scope under `"$scope"`. `oracle.py` lists the same for
+/// Python's dict, so comparing the two checks key order at every depth.
+pub fn key_paths(session: &Session) -> Vec<Json> {
+    let mut out = Vec::new();
+    walk_document(session, &mut Vec::new(), &mut out);
+    out
+}
+
+fn walk_document(doc: &Document, prefix: &mut Vec<Json>, out: &mut Vec<Json>) {
+    for (k, v) in doc.iter() {
+        prefix.push(Json::String(k.to_string()));
+        out.push(Json::Array(prefix.clone()));
+        walk_value(v, prefix, out);
+        prefix.pop();
+    }
+}
+
+fn walk_value(v: &Value, prefix: &mut Vec<Json>, out: &mut Vec<Json>) {
+    match v {
+        Value::Document(d) => walk_document(d, prefix, out),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                prefix.push(Json::from(i));
+                walk_value(item, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::JavaScriptWithScope { scope, .. } => {
+            prefix.push(Json::from("$scope"));
+            walk_document(scope, prefix, out);
+            prefix.pop();
+        }
+        _ => {}
+    }
+}
+
+/// The first place two key-path lists part, for a failure message.
+pub fn paths_difference(ours: &[Json], python: &[Json]) -> Option<String> {
+    let at = ours.iter().zip(python).position(|(a, b)| a != b);
+    match at {
+        Some(i) => Some(format!("entry {i}: ours {}, Python {}", ours[i], python[i])),
+        None if ours.len() != python.len() => {
+            Some(format!("{} entries, Python {}", ours.len(), python.len()))
+        }
+        None => None,
+    }
+}
+
 /// The top-level keys of a JSON object text, in the order they are written (for checking
 /// key order against a vector's expected `.json`, which `serde_json::Value` would sort).
 pub fn top_level_keys(text: &str) -> Vec<String> {

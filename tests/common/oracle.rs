@@ -17,8 +17,9 @@ pub type Options = Vec<(String, String)>;
 /// What Python's `_decrypt_data` made of a cookie.
 #[derive(Clone, Debug)]
 pub enum Outcome {
-    /// The session as canonical Extended JSON, and its top-level keys in order.
-    Accepted { session: Json, keys: Vec<String> },
+    /// The session as canonical Extended JSON, and the key path of every entry of every
+    /// document in it, depth first in order (see [`extjson::key_paths`]).
+    Accepted { session: Json, paths: Vec<Json> },
     /// Python raised; `Type: message`.
     Refused(String),
 }
@@ -182,12 +183,7 @@ fn outcome(answer: &Json) -> Outcome {
     if answer["ok"] == json!(true) {
         Outcome::Accepted {
             session: answer["session"].clone(),
-            keys: answer["keys"]
-                .as_array()
-                .expect("keys")
-                .iter()
-                .map(|k| k.as_str().expect("key").to_string())
-                .collect(),
+            paths: answer["paths"].as_array().expect("paths").clone(),
         }
     } else {
         Outcome::Refused(answer["error"].as_str().unwrap_or_default().to_string())

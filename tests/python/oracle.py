@@ -10,7 +10,9 @@ Cookies are read and written by `JWTCookieSession._decrypt_data` / `_encrypt_dat
 beaker-session-jwt 1.0.4: the two functions that define the format.
 
 Requests (`op`) and answers:
-  decode   {options, cookie}            -> {ok: true, session, keys} | {ok: false, error}
+  decode   {options, cookie}            -> {ok: true, session, paths} | {ok: false, error}
+           `paths` lists the key path of every dict entry, depth first in dict order (list
+           items by index, a Code scope under "$scope"), so key order is checked at every depth
   encode   {options, session: "<ext>"}  -> {ok: true, cookie} | {ok: false, error}
   catalog  {mode, write_options, read_options}
                                         -> {ok: true, cases: [{name, kind, cookie, python}]}
@@ -35,7 +37,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bson  # noqa: E402
 from beaker_session_jwt import JWTCookieSession  # noqa: E402
-from bson import json_util  # noqa: E402
+from bson import DBRef, json_util  # noqa: E402
+from bson.code import Code  # noqa: E402
 from bson.json_util import CANONICAL_JSON_OPTIONS  # noqa: E402
 from joserfc import jwt  # noqa: E402
 from joserfc.jwk import OctKey  # noqa: E402
@@ -82,6 +85,24 @@ def from_ext(text):
     return doc
 
 
+def key_paths(obj, prefix=()):
+    """Every dict entry's key path, depth first in dict order (see the module docs)."""
+    out = []
+    if isinstance(obj, DBRef):
+        obj = obj.as_doc()
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            path = prefix + (key,)
+            out.append(list(path))
+            out += key_paths(value, path)
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            out += key_paths(value, prefix + (i,))
+    elif isinstance(obj, Code) and obj.scope is not None:
+        out += key_paths(obj.scope, prefix + ("$scope",))
+    return out
+
+
 def error_text(exc):
     return "%s: %s" % (type(exc).__name__, exc)
 
@@ -92,7 +113,7 @@ def decode(options, cookie):
         data = session._decrypt_data(cookie)
     except Exception as exc:  # any exception is Python refusing the cookie
         return {"ok": False, "error": error_text(exc)}
-    return {"ok": True, "session": to_ext(data), "keys": list(data.keys())}
+    return {"ok": True, "session": to_ext(data), "paths": key_paths(data)}
 
 
 def encode(options, data):
