@@ -66,3 +66,8 @@ pub use crate::{
     limits::Limits,
     value::{Document, Session, Value},
 };
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
