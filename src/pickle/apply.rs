@@ -98,7 +98,27 @@ fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fi
             [i] => int(heap, *i).map(Obj::Int),
             _ => Err(Bad::Shape),
         },
+        Global::Reconstructor => reconstructor(heap, args),
         // Only NEWOBJ classes are left, and `reduce` refused them.
+        _ => Err(Bad::Shape),
+    }
+}
+
+/// `copyreg._reconstructor(cls, base, state)`, protocols 0 and 1: `base.__new__(cls, state)`
+/// for the base each pymongo class really has.
+fn reconstructor(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
+    let [cls, base, state] = args else {
+        return Err(Bad::Shape);
+    };
+    let (Obj::Global(cls), Obj::Global(base)) = (value(heap, *cls)?, value(heap, *base)?) else {
+        return Err(Bad::Shape);
+    };
+    match (cls, base, value(heap, *state)?) {
+        (Global::Int64, Global::Int, _) => new_fit(heap, Global::Int64, &[*state]),
+        (Global::Binary, Global::Bytes, _) => Ok(Obj::Binary { subtype: 0, bytes: bytes(heap, *state)?.to_vec() }),
+        (Global::Uuid | Global::ObjectId | Global::Regex | Global::Decimal128 | Global::Timestamp, Global::Object, Obj::None) => {
+            new_fit(heap, *cls, &[])
+        }
         _ => Err(Bad::Shape),
     }
 }

@@ -288,6 +288,12 @@ pub enum Global {
     Decimal128,
     /// `bson.timestamp.Timestamp`.
     Timestamp,
+    /// `copyreg._reconstructor`: how protocols 0 and 1 write the pymongo classes.
+    Reconstructor,
+    /// `object`, only as the base argument of `_reconstructor`.
+    Object,
+    /// `int` (Python 2 `long`), only as the base argument of `_reconstructor`.
+    Int,
 }
 
 /// How a whitelisted global may be applied.
@@ -297,6 +303,8 @@ pub enum Apply {
     Reduce,
     /// By `NEWOBJ`/`NEWOBJ_EX` (or `INST`/`OBJ`): `cls.__new__(cls, *args)`, then `BUILD`.
     NewObj,
+    /// Never applied: only an argument of another row (`_reconstructor`'s base class).
+    Never,
 }
 
 /// One row of the whitelist.
@@ -332,7 +340,7 @@ const fn row(
     Allowed { module, name, global, apply, args, state, value }
 }
 
-use Apply::{NewObj, Reduce};
+use Apply::{Never, NewObj, Reduce};
 
 /// The only globals a pickle may name and have built. Any other `module.name` (and any
 /// persistent id or extension code) becomes an inert placeholder: it is never imported or
@@ -345,7 +353,7 @@ use Apply::{NewObj, Reduce};
 /// [`Error::Placeholder`]: crate::Error::Placeholder
 /// [`Error::Malformed`]: crate::Error::Malformed
 #[rustfmt::skip]
-pub const WHITELIST: [Allowed; 26] = [
+pub const WHITELIST: [Allowed; 33] = [
     //  module            name           builds                  apply   arguments                                                  BUILD state                                                    value: BSON payload / JSON payload
     row("_codecs",         "encode",      Global::CodecsEncode,   Reduce, "(str of U+0000..=U+00FF, 'latin1')",                      "-",                                                           "bytes: binary subtype 0 / refused"),
     row("__builtin__",     "bytes",       Global::Bytes,          Reduce, "()",                                                      "-",                                                           "b'': binary subtype 0 / refused"),
@@ -373,6 +381,13 @@ pub const WHITELIST: [Allowed; 26] = [
     row("bson.regex",      "Regex",       Global::Regex,          NewObj, "()",                                                      "{'flags': int, 'pattern': str or bytes}",                     "regex / refused"),
     row("bson.decimal128", "Decimal128",  Global::Decimal128,     NewObj, "()",                                                      "(int high, int low), each 0..2**64",                          "decimal128 / refused"),
     row("bson.timestamp",  "Timestamp",   Global::Timestamp,      NewObj, "()",                                                      "{'_Timestamp__inc': int, '_Timestamp__time': int}, 0..2**32", "timestamp / refused"),
+    row("copy_reg",        "_reconstructor", Global::Reconstructor, Reduce, "(NEWOBJ class above, object, None), (Int64, int, int) or (Binary, bytes, bytes)", "-",                                 "as NEWOBJ of that class (Binary: subtype 0 until BUILD)"),
+    row("copyreg",         "_reconstructor", Global::Reconstructor, Reduce, "(NEWOBJ class above, object, None), (Int64, int, int) or (Binary, bytes, bytes)", "-",                                 "as NEWOBJ of that class (Binary: subtype 0 until BUILD)"),
+    row("__builtin__",     "object",      Global::Object,         Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
+    row("builtins",        "object",      Global::Object,         Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
+    row("__builtin__",     "long",        Global::Int,            Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
+    row("__builtin__",     "int",         Global::Int,            Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
+    row("builtins",        "int",         Global::Int,            Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
 ];
 
 /// The whitelist row for `module.name`, if any.
@@ -405,6 +420,9 @@ impl Global {
             Global::Regex => "bson.regex.Regex",
             Global::Decimal128 => "bson.decimal128.Decimal128",
             Global::Timestamp => "bson.timestamp.Timestamp",
+            Global::Reconstructor => "copyreg._reconstructor",
+            Global::Object => "builtins.object",
+            Global::Int => "builtins.int",
         }
     }
 
@@ -418,6 +436,7 @@ impl Global {
             | Global::Regex
             | Global::Decimal128
             | Global::Timestamp => Apply::NewObj,
+            Global::Object | Global::Int => Apply::Never,
             _ => Apply::Reduce,
         }
     }

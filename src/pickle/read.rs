@@ -563,6 +563,7 @@ impl<'a> Machine<'a> {
         match how {
             ops::Apply::Reduce => apply::reduce(&mut self.heap, global, &args, at),
             ops::Apply::NewObj => apply::new_object(&self.heap, global, &args, at),
+            ops::Apply::Never => Err(malformed(at, "global applied with the wrong opcode")),
         }
     }
 
@@ -573,6 +574,7 @@ impl<'a> Machine<'a> {
             Obj::Global(g) => match g.apply() {
                 ops::Apply::Reduce => apply::reduce(&mut self.heap, g, args, at),
                 ops::Apply::NewObj => apply::new_object(&self.heap, g, args, at),
+                ops::Apply::Never => Err(malformed(at, "global applied with the wrong opcode")),
             },
             _ => Err(malformed(at, "call of an object that is not a whitelisted global")),
         }
