@@ -152,6 +152,7 @@ pub fn check(e: &Json, got: Result<Session, Error>) -> Option<String> {
             Some(k.as_str()) == key && Some(global.as_str()) == expect["global"].as_str()
         }
         (Err(Error::BadSignature), "BadSignature") => true,
+        (Err(Error::LimitExceeded(limit)), "LimitExceeded") => format!("{limit:?}") == expect["limit"].as_str().unwrap(),
         (Err(Error::Malformed { layer: l, .. }), "Malformed") | (Err(Error::Unsupported { layer: l, .. }), "Unsupported") => {
             *l == layer(expect["layer"].as_str().unwrap())
         }
