@@ -7,10 +7,10 @@
 //! configured JWT payload) and `_encrypt_data` (`write_original_format`).
 //!
 //! Deliberate differences from Python: the pickle is read by a whitelist and never executed
-//! (see [`pickle`](crate::pickle)); Python 2 byte strings that are UTF-8 are read as text;
+//! (see [`pickle`]); Python 2 byte strings that are UTF-8 are read as text;
 //! base64 must be canonical (Python's `b64decode` skips characters outside the alphabet, which
 //! only a key holder could send); an int beyond 64 bits is refused in a JSON payload too, since
-//! [`Value`](crate::Value) cannot hold it.
+//! [`Value`] cannot hold it.
 
 use alloc::string::String;
 
@@ -156,7 +156,11 @@ fn hex_tag(sig: &str) -> Option<[u8; 20]> {
 /// JSON text, and refusing it keeps [`json::read`] from guessing UTF-16.
 fn check_json_text(text: &[u8]) -> Result<()> {
     if let Err(e) = core::str::from_utf8(text) {
-        return Err(Error::malformed(Layer::Json, e.valid_up_to(), "text is not UTF-8"));
+        return Err(Error::malformed(
+            Layer::Json,
+            e.valid_up_to(),
+            "text is not UTF-8",
+        ));
     }
     if text.starts_with("\u{feff}".as_bytes()) {
         return Err(Error::malformed(Layer::Json, 0, "byte order mark"));
@@ -175,7 +179,11 @@ fn check_json_session(session: &Session, target: Target) -> Result<()> {
     }
     for (key, value) in session.iter() {
         if key.contains('\0') || !value_keys_ok(value) {
-            return Err(Error::Unwritable { layer: Layer::Bson, key: Name::new(key), what: "key with a NUL byte" });
+            return Err(Error::Unwritable {
+                layer: Layer::Bson,
+                key: Name::new(key),
+                what: "key with a NUL byte",
+            });
         }
     }
     Ok(())
@@ -205,15 +213,27 @@ mod tests {
         assert!(check_json_text(b"{\"a\": 1}").is_ok());
         assert!(matches!(
             check_json_text(b"\xef\xbb\xbf{}"),
-            Err(Error::Malformed { layer: Layer::Json, offset: 0, .. })
+            Err(Error::Malformed {
+                layer: Layer::Json,
+                offset: 0,
+                ..
+            })
         ));
         assert!(matches!(
             check_json_text(b"{\"a\xff\": 1}"),
-            Err(Error::Malformed { layer: Layer::Json, offset: 3, .. })
+            Err(Error::Malformed {
+                layer: Layer::Json,
+                offset: 3,
+                ..
+            })
         ));
         assert!(matches!(
             check_json_text(b"{\x00}\x00"),
-            Err(Error::Malformed { layer: Layer::Json, offset: 1, .. })
+            Err(Error::Malformed {
+                layer: Layer::Json,
+                offset: 1,
+                ..
+            })
         ));
     }
 

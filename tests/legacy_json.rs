@@ -13,7 +13,11 @@ const JSON_COOKIES: &str = include_str!("data/legacy/json_cookies.json");
 const RUST_SESSIONS: &str = include_str!("data/legacy/rust_sessions.json");
 
 fn entries(text: &str) -> Vec<Json> {
-    serde_json::from_str::<Json>(text).unwrap().as_array().unwrap().clone()
+    serde_json::from_str::<Json>(text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 /// Python-written json-serializer cookies: sessions in both payload modes, remove_keys, int
@@ -27,7 +31,13 @@ fn legacy_json_reads_python_written_cookies() {
         let got = legacy::decode(e["cookie"].as_str().unwrap(), &entry_config(e));
         failures.extend(check(e, got));
     }
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
     assert_eq!(all.len(), 10);
 }
 
@@ -37,11 +47,19 @@ fn legacy_json_reads_python_written_cookies() {
 #[test]
 fn legacy_json_writer_round_trips() {
     let mut out = Vec::new();
-    for e in entries(RUST_SESSIONS).iter().filter(|e| e["serializer"] == "json") {
+    for e in entries(RUST_SESSIONS)
+        .iter()
+        .filter(|e| e["serializer"] == "json")
+    {
         let c = config(e["mode"].as_str().unwrap(), "json", &[]);
         let session = typed_session(&e["session"]);
         let cookie = legacy::encode(&session, &c).unwrap();
-        assert_eq!(legacy::decode(&cookie, &c).as_ref(), Ok(&session), "{}", e["name"]);
+        assert_eq!(
+            legacy::decode(&cookie, &c).as_ref(),
+            Ok(&session),
+            "{}",
+            e["name"]
+        );
         out.push(serde_json::json!({
             "name": e["name"], "mode": e["mode"], "serializer": "json",
             "session": to_typed(&Value::Document(session)), "cookie": cookie,
@@ -49,7 +67,10 @@ fn legacy_json_writer_round_trips() {
     }
     assert_eq!(out.len(), 1);
     if std::env::var_os("BLESS_LEGACY").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/legacy/rust_written_json.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/legacy/rust_written_json.json"
+        );
         std::fs::write(path, serde_json::to_string_pretty(&out).unwrap() + "\n").unwrap();
     }
 }
@@ -61,7 +82,9 @@ fn legacy_json_writer_refuses_what_json_cannot_hold() {
     let mut s = beaker_session_jwt::Session::new();
     s.insert("ok", 1);
     s.insert("when", Value::DateTime(0));
-    assert!(matches!(legacy::encode(&s, &c), Err(Error::Unwritable { key, .. }) if key.as_str() == "when"));
+    assert!(
+        matches!(legacy::encode(&s, &c), Err(Error::Unwritable { key, .. }) if key.as_str() == "when")
+    );
     // 6,000 pseudo-random characters: too much for 4064 even after zlib.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let noise: String = (0..6000)
@@ -74,5 +97,8 @@ fn legacy_json_writer_refuses_what_json_cannot_hold() {
         .collect();
     let mut s = beaker_session_jwt::Session::new();
     s.insert("big", noise);
-    assert_eq!(legacy::encode(&s, &c), Err(Error::LimitExceeded(Limit::WriteLen)).map(|()| String::new()));
+    assert_eq!(
+        legacy::encode(&s, &c),
+        Err(Error::LimitExceeded(Limit::WriteLen)).map(|()| String::new())
+    );
 }

@@ -13,18 +13,30 @@ const RUST_SESSIONS: &str = include_str!("data/legacy/rust_sessions.json");
 const RUST_WRITTEN: &str = include_str!("data/legacy/rust_written.json");
 
 fn entries(text: &str) -> Vec<Json> {
-    serde_json::from_str::<Json>(text).unwrap().as_array().unwrap().clone()
+    serde_json::from_str::<Json>(text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn run(entries: &[Json], prefix: &str) -> usize {
     let mut failures = Vec::new();
     let mut n = 0;
-    for e in entries.iter().filter(|e| e["name"].as_str().unwrap().starts_with(prefix)) {
+    for e in entries
+        .iter()
+        .filter(|e| e["name"].as_str().unwrap().starts_with(prefix))
+    {
         n += 1;
         let got = legacy::decode(e["cookie"].as_str().unwrap(), &entry_config(e));
         failures.extend(check(e, got));
     }
-    assert!(failures.is_empty(), "{} of {n} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     n
 }
 
@@ -33,11 +45,24 @@ fn run(entries: &[Json], prefix: &str) -> usize {
 #[test]
 fn legacy_reads_python_written_cookies() {
     let all = entries(PYTHON_COOKIES);
-    let n: usize = ["plain_", "beaker_only_", "empty_", "bytes_", "rollout_", "refused_", "bigint_", "int_keys_", "nul_",
-        "aware_", "remove_keys_", "not_a_dict", "protocol_"]
-        .iter()
-        .map(|p| run(&all, p))
-        .sum();
+    let n: usize = [
+        "plain_",
+        "beaker_only_",
+        "empty_",
+        "bytes_",
+        "rollout_",
+        "refused_",
+        "bigint_",
+        "int_keys_",
+        "nul_",
+        "aware_",
+        "remove_keys_",
+        "not_a_dict",
+        "protocol_",
+    ]
+    .iter()
+    .map(|p| run(&all, p))
+    .sum();
     assert!(n >= 90, "{n}");
 }
 
@@ -62,7 +87,10 @@ fn legacy_refuses_hostile_pickles_by_key() {
 #[test]
 fn legacy_checks_signature() {
     let all = entries(PYTHON_COOKIES);
-    assert_eq!(run(&all, "quoted") + run(&all, "sig_") + run(&all, "payload_") + run(&all, "wrong_key"), 7);
+    assert_eq!(
+        run(&all, "quoted") + run(&all, "sig_") + run(&all, "payload_") + run(&all, "wrong_key"),
+        7
+    );
 }
 
 /// The MAC is checked before anything is decoded: a value that is not base64 at all but carries
@@ -72,17 +100,29 @@ fn legacy_mac_is_checked_before_decoding() {
     let c = config("bson", "pickle", &[]);
     let bogus = format!("{}{}", "0".repeat(40), "!!not base64!!");
     assert_eq!(legacy::decode(&bogus, &c), Err(Error::BadSignature));
-    assert_eq!(legacy::decode("", &c).unwrap_err().layer(), Some(beaker_session_jwt::Layer::LegacyMac));
-    assert_eq!(legacy::decode("\"\"", &c).unwrap_err().layer(), Some(beaker_session_jwt::Layer::LegacyMac));
+    assert_eq!(
+        legacy::decode("", &c).unwrap_err().layer(),
+        Some(beaker_session_jwt::Layer::LegacyMac)
+    );
+    assert_eq!(
+        legacy::decode("\"\"", &c).unwrap_err().layer(),
+        Some(beaker_session_jwt::Layer::LegacyMac)
+    );
     assert_eq!(legacy::decode("é", &c), Err(Error::BadSignature));
-    assert_eq!(legacy::decode(&"é".repeat(30), &c), Err(Error::BadSignature));
+    assert_eq!(
+        legacy::decode(&"é".repeat(30), &c),
+        Err(Error::BadSignature)
+    );
 }
 
 #[test]
 fn legacy_decode_refuses_values_over_max_cookie_len() {
     let mut c = config("bson", "pickle", &[]);
     c.limits.max_cookie_len = 50;
-    assert_eq!(legacy::decode(&"a".repeat(51), &c), Err(Error::LimitExceeded(Limit::CookieLen)));
+    assert_eq!(
+        legacy::decode(&"a".repeat(51), &c),
+        Err(Error::LimitExceeded(Limit::CookieLen))
+    );
 }
 
 #[test]
@@ -90,9 +130,15 @@ fn legacy_needs_a_validate_key() {
     let mut c = config("bson", "pickle", &[]);
     c.original_format_validate_key = None;
     assert!(matches!(legacy::decode("x", &c), Err(Error::Config(_))));
-    assert!(matches!(legacy::encode(&Session::new(), &c), Err(Error::Config(_))));
+    assert!(matches!(
+        legacy::encode(&Session::new(), &c),
+        Err(Error::Config(_))
+    ));
     c.original_format_validate_key = Some(SecretKey::from("short"));
-    assert!(matches!(legacy::encode(&Session::new(), &c), Err(Error::Config(_))), "weak keys refused");
+    assert!(
+        matches!(legacy::encode(&Session::new(), &c), Err(Error::Config(_))),
+        "weak keys refused"
+    );
 }
 
 #[test]
@@ -100,7 +146,10 @@ fn legacy_encode_refuses_over_max_write_len() {
     let mut c = config("bson", "pickle", &[]);
     let mut s = Session::new();
     s.insert("big", "x".repeat(4000));
-    assert_eq!(legacy::encode(&s, &c).unwrap_err(), Error::LimitExceeded(Limit::WriteLen));
+    assert_eq!(
+        legacy::encode(&s, &c).unwrap_err(),
+        Error::LimitExceeded(Limit::WriteLen)
+    );
     c.limits.max_write_len = 10_000;
     assert!(legacy::encode(&s, &c).is_ok());
 }
@@ -117,7 +166,10 @@ fn legacy_encode_names_the_key_of_an_unpicklable_value() {
     ));
     let mut s = Session::new();
     s.insert("when", Value::DateTime(i64::MAX));
-    assert!(matches!(legacy::encode(&s, &c), Err(Error::Unwritable { .. })));
+    assert!(matches!(
+        legacy::encode(&s, &c),
+        Err(Error::Unwritable { .. })
+    ));
 }
 
 /// Our writer: each session of `rust_sessions.json` is written exactly as committed in
@@ -129,12 +181,19 @@ fn legacy_writer_output_is_committed_and_round_trips() {
     let written = entries(RUST_WRITTEN);
     let mut out = Vec::new();
     let mut n = 0;
-    for e in entries(RUST_SESSIONS).iter().filter(|e| e["serializer"] == "pickle") {
+    for e in entries(RUST_SESSIONS)
+        .iter()
+        .filter(|e| e["serializer"] == "pickle")
+    {
         let name = e["name"].as_str().unwrap();
         let c = config(e["mode"].as_str().unwrap(), "pickle", &[]);
         let session = typed_session(&e["session"]);
         let cookie = legacy::encode(&session, &c).unwrap();
-        assert_eq!(legacy::decode(&cookie, &c).as_ref(), Ok(&session), "{name} round trip");
+        assert_eq!(
+            legacy::decode(&cookie, &c).as_ref(),
+            Ok(&session),
+            "{name} round trip"
+        );
         out.push(serde_json::json!({
             "name": name, "mode": e["mode"], "serializer": "pickle",
             "session": to_typed(&Value::Document(session)), "cookie": cookie,
@@ -142,7 +201,10 @@ fn legacy_writer_output_is_committed_and_round_trips() {
         n += 1;
     }
     if std::env::var_os("BLESS_LEGACY").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/legacy/rust_written.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/legacy/rust_written.json"
+        );
         std::fs::write(path, serde_json::to_string_pretty(&out).unwrap() + "\n").unwrap();
         return;
     }
@@ -152,5 +214,8 @@ fn legacy_writer_output_is_committed_and_round_trips() {
         .filter(|o| !written.contains(o))
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert!(changed.is_empty() && out.len() == written.len(), "writer output changed for {changed:?}: bless, then re-run check_rust_pickles.py");
+    assert!(
+        changed.is_empty() && out.len() == written.len(),
+        "writer output changed for {changed:?}: bless, then re-run check_rust_pickles.py"
+    );
 }

@@ -18,7 +18,11 @@ fn session(p: &[u8], remove: &[&str]) -> Result<Session, Error> {
 
 fn malformed_at(r: Result<impl std::fmt::Debug, Error>, at: usize) {
     match r {
-        Err(Error::Malformed { layer: Layer::Pickle, offset, .. }) => assert_eq!(offset, at),
+        Err(Error::Malformed {
+            layer: Layer::Pickle,
+            offset,
+            ..
+        }) => assert_eq!(offset, at),
         other => panic!("want malformed at {at}, got {other:?}"),
     }
 }
@@ -33,7 +37,15 @@ fn x(s: &str) -> Vec<u8> {
 
 /// `{'a': 1, 'evil': <payload>}` at protocol 2.
 fn around(payload: &[u8]) -> Vec<u8> {
-    [&b"\x80\x02}("[..], &x("a"), b"K\x01", &x("evil"), payload, b"u."].concat()
+    [
+        &b"\x80\x02}("[..],
+        &x("a"),
+        b"K\x01",
+        &x("evil"),
+        payload,
+        b"u.",
+    ]
+    .concat()
 }
 
 /// Python-written pickles of every protocol, from the committed fixtures.
@@ -45,7 +57,10 @@ fn python_pickles() -> Vec<(String, Vec<u8>)> {
         .filter(|e| e["serializer"] == "pickle" && e["expect"].get("session").is_some())
         .map(|e| {
             let cookie = e["cookie"].as_str().unwrap().trim_matches('"');
-            (e["name"].as_str().unwrap().to_owned(), Base64::decode_vec(&cookie[40..]).unwrap())
+            (
+                e["name"].as_str().unwrap().to_owned(),
+                Base64::decode_vec(&cookie[40..]).unwrap(),
+            )
         })
         .collect()
 }
@@ -55,13 +70,29 @@ fn pickle_refuses_every_opcode_outside_the_table() {
     let mut outside = 0;
     for b in 0..=255u8 {
         let got = read(&[0x80, 2, b, b'.']);
-        let refused = matches!(got, Err(Error::Unsupported { layer: Layer::Pickle, offset: 2, what: "opcode outside the whitelist" }));
+        let refused = matches!(
+            got,
+            Err(Error::Unsupported {
+                layer: Layer::Pickle,
+                offset: 2,
+                what: "opcode outside the whitelist"
+            })
+        );
         assert_eq!(refused, opcode(b).is_none(), "opcode {b:#04x}: {got:?}");
         outside += usize::from(refused);
     }
     assert_eq!(outside, 256 - pickle::OPCODES.len());
-    assert!(matches!(read(b"\x80\x02\x97."), Err(Error::Unsupported { .. })), "NEXT_BUFFER");
-    assert!(matches!(read(b"\x80\x06}."), Err(Error::Unsupported { offset: 0, .. })), "protocol 6");
+    assert!(
+        matches!(read(b"\x80\x02\x97."), Err(Error::Unsupported { .. })),
+        "NEXT_BUFFER"
+    );
+    assert!(
+        matches!(
+            read(b"\x80\x06}."),
+            Err(Error::Unsupported { offset: 0, .. })
+        ),
+        "protocol 6"
+    );
 }
 
 /// Code-running globals become inert placeholders: an error naming the key and the global, or
@@ -103,10 +134,21 @@ fn pickle_placeholder_arguments_stay_inert() {
         b"\x85R\x86R",
     ]
     .concat();
-    assert!(matches!(session(&around(&payload), &[]), Err(Error::Placeholder { .. })));
+    assert!(matches!(
+        session(&around(&payload), &[]),
+        Err(Error::Placeholder { .. })
+    ));
     // BUILD with a placeholder state on a whitelisted object, and BUILD on a placeholder.
-    let payload = [&b"cbson.objectid\nObjectId\n)\x81cos\nsystem\n"[..], &x("id"), b"\x85Rb"].concat();
-    assert!(matches!(session(&around(&payload), &[]), Err(Error::Placeholder { .. })));
+    let payload = [
+        &b"cbson.objectid\nObjectId\n)\x81cos\nsystem\n"[..],
+        &x("id"),
+        b"\x85Rb",
+    ]
+    .concat();
+    assert!(matches!(
+        session(&around(&payload), &[]),
+        Err(Error::Placeholder { .. })
+    ));
     let payload = [&b"cos\nsystem\n)\x81}b"[..]].concat();
     assert!(matches!(session(&around(&payload), &["evil"]), Ok(s) if s.len() == 1));
 }
@@ -148,14 +190,20 @@ fn pickle_memo_string_bomb_stops_at_max_inflated_len() {
         p.extend_from_slice(b"\x86R");
     }
     p.extend_from_slice(b"e.");
-    assert_eq!(read(&p).map(|_| ()), Err(Error::LimitExceeded(Limit::InflatedLen)));
+    assert_eq!(
+        read(&p).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::InflatedLen))
+    );
 }
 
 #[test]
 fn pickle_100k_nested_marks_are_refused() {
     let mut p = b"\x80\x02".to_vec();
     p.extend(std::iter::repeat(b'(').take(100_000));
-    assert_eq!(read(&p).map(|_| ()), Err(Error::LimitExceeded(Limit::Depth)));
+    assert_eq!(
+        read(&p).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::Depth))
+    );
 }
 
 /// Nesting deeper than `max_depth` is refused while building the session (no recursion runs
@@ -195,11 +243,17 @@ fn pickle_huge_declared_lengths_are_refused() {
     }
     malformed_at(read(b"\x80\x02T\xff\xff\xff\xff"), 2); // negative BINSTRING
     malformed_at(read(b"\x80\x02\x8b\xfe\xff\xff\xff"), 2); // negative LONG4
-    // Within the input but over max_str_len.
+                                                            // Within the input but over max_str_len.
     let mut tiny = Limits::default();
     tiny.max_str_len = 3;
-    assert_eq!(pickle::read(b"\x80\x02X\x04\x00\x00\x00abcd.", &tiny).map(|_| ()), Err(Error::LimitExceeded(Limit::StrLen)));
-    assert_eq!(pickle::read(b"I12345\n.", &tiny).map(|_| ()), Err(Error::LimitExceeded(Limit::StrLen)));
+    assert_eq!(
+        pickle::read(b"\x80\x02X\x04\x00\x00\x00abcd.", &tiny).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::StrLen))
+    );
+    assert_eq!(
+        pickle::read(b"I12345\n.", &tiny).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::StrLen))
+    );
 }
 
 /// Every proper prefix of every Python-written pickle (protocols 0..=5, Python 2 style) is a
@@ -213,7 +267,11 @@ fn pickle_truncation_at_every_offset_is_malformed() {
         assert!(read(p).is_ok(), "{name}");
         for end in 0..p.len() {
             match read(&p[..end]) {
-                Err(Error::Malformed { layer: Layer::Pickle, offset, .. }) if offset <= end => checked += 1,
+                Err(Error::Malformed {
+                    layer: Layer::Pickle,
+                    offset,
+                    ..
+                }) if offset <= end => checked += 1,
                 other => panic!("{name} cut at {end}: {other:?}"),
             }
         }
@@ -224,10 +282,22 @@ fn pickle_truncation_at_every_offset_is_malformed() {
 
 #[test]
 fn pickle_memo_indices_are_bounded() {
-    assert_eq!(read(b"\x80\x02]r\xff\xff\xff\xff.").map(|_| ()), Err(Error::LimitExceeded(Limit::Memo)));
-    assert_eq!(read(b"\x80\x02]r\x00\x00\x01\x00.").map(|_| ()), Err(Error::LimitExceeded(Limit::Memo)));
+    assert_eq!(
+        read(b"\x80\x02]r\xff\xff\xff\xff.").map(|_| ()),
+        Err(Error::LimitExceeded(Limit::Memo))
+    );
+    assert_eq!(
+        read(b"\x80\x02]r\x00\x00\x01\x00.").map(|_| ()),
+        Err(Error::LimitExceeded(Limit::Memo))
+    );
     assert!(read(b"\x80\x02]r\xff\xff\x00\x00.").is_ok());
-    assert_eq!(read(b"p99999999999999999999\n.").map(|_| ()).unwrap_err().layer(), Some(Layer::Pickle));
+    assert_eq!(
+        read(b"p99999999999999999999\n.")
+            .map(|_| ())
+            .unwrap_err()
+            .layer(),
+        Some(Layer::Pickle)
+    );
     malformed_at(read(b"\x80\x02]h\x05."), 3);
     malformed_at(read(b"\x80\x02q\x00."), 2);
 }
@@ -242,20 +312,20 @@ fn pickle_data_after_stop_is_refused() {
 #[test]
 fn pickle_stack_and_mark_misuse_is_malformed() {
     let cases: [(&[u8], usize); 14] = [
-        (b"\x80\x02a.", 2),                     // APPEND on an empty stack
-        (b"\x80\x02](\x85.", 4),                // TUPLE1 cannot reach below the MARK
-        (b"\x80\x02t.", 2),                     // TUPLE without a MARK
-        (b"\x80\x02}(K\x01u.", 6),              // odd SETITEMS
-        (b"\x80\x02}(]K\x01u.", 7),             // unhashable key
-        (b"\x80\x02}]K\x01s.", 6),              // unhashable key by SETITEM
-        (b"\x80\x02(]}d.", 5),                  // unhashable key by DICT
-        (b"\x80\x02\x8f(]\x90.", 5),            // unhashable set item
-        (b"\x80\x02K\x01K\x02.", 6),            // two items at STOP
-        (b"\x80\x02(}.", 4),                    // open MARK at STOP
-        (b"\x80\x02.", 2),                      // empty stack at STOP
-        (b"\x80\x02K\x01]a.", 5),               // APPEND of a list to an int
-        (b"\x80\x02K\x01K\x02a.", 6),           // APPEND to an int
-        (b"\x80\x02K\x01)R.", 5),               // REDUCE on an int
+        (b"\x80\x02a.", 2),           // APPEND on an empty stack
+        (b"\x80\x02](\x85.", 4),      // TUPLE1 cannot reach below the MARK
+        (b"\x80\x02t.", 2),           // TUPLE without a MARK
+        (b"\x80\x02}(K\x01u.", 6),    // odd SETITEMS
+        (b"\x80\x02}(]K\x01u.", 7),   // unhashable key
+        (b"\x80\x02}]K\x01s.", 6),    // unhashable key by SETITEM
+        (b"\x80\x02(]}d.", 5),        // unhashable key by DICT
+        (b"\x80\x02\x8f(]\x90.", 5),  // unhashable set item
+        (b"\x80\x02K\x01K\x02.", 6),  // two items at STOP
+        (b"\x80\x02(}.", 4),          // open MARK at STOP
+        (b"\x80\x02.", 2),            // empty stack at STOP
+        (b"\x80\x02K\x01]a.", 5),     // APPEND of a list to an int
+        (b"\x80\x02K\x01K\x02a.", 6), // APPEND to an int
+        (b"\x80\x02K\x01)R.", 5),     // REDUCE on an int
     ];
     for (p, at) in cases {
         malformed_at(read(p), at);
@@ -295,7 +365,17 @@ fn pickle_whitelist_shapes_are_exact() {
         b"\x80\x02cbson.regex\nRegex\n)\x81}(X\x05\x00\x00\x00flagsK\x00X\x07\x00\x00\x00patternX\x00\x00\x00\x00X\x01\x00\x00\x00xK\x00ub.",
     ];
     for p in bad {
-        assert!(matches!(read(p), Err(Error::Malformed { layer: Layer::Pickle, .. })), "{p:?}: {:?}", read(p).map(|_| ()));
+        assert!(
+            matches!(
+                read(p),
+                Err(Error::Malformed {
+                    layer: Layer::Pickle,
+                    ..
+                })
+            ),
+            "{p:?}: {:?}",
+            read(p).map(|_| ())
+        );
     }
     // timezone offsets must be strictly within 24 hours.
     let tz = b"\x80\x02cdatetime\ntimezone\ncdatetime\ntimedelta\nK\x01K\x00K\x00\x87R\x85R.";
@@ -306,10 +386,27 @@ fn pickle_whitelist_shapes_are_exact() {
 /// refused when the session is built.
 #[test]
 fn pickle_unbuilt_and_recursive_objects_are_malformed() {
-    let unbuilt = [&b"\x80\x02}"[..], &x("o"), b"cbson.objectid\nObjectId\n)\x81s."].concat();
-    assert!(matches!(session(&unbuilt, &[]), Err(Error::Malformed { layer: Layer::Pickle, .. })));
+    let unbuilt = [
+        &b"\x80\x02}"[..],
+        &x("o"),
+        b"cbson.objectid\nObjectId\n)\x81s.",
+    ]
+    .concat();
+    assert!(matches!(
+        session(&unbuilt, &[]),
+        Err(Error::Malformed {
+            layer: Layer::Pickle,
+            ..
+        })
+    ));
     let cyclic = [&b"\x80\x02}"[..], &x("l"), b"]q\x00h\x00as."].concat();
-    assert!(matches!(session(&cyclic, &[]), Err(Error::Malformed { layer: Layer::Pickle, .. })));
+    assert!(matches!(
+        session(&cyclic, &[]),
+        Err(Error::Malformed {
+            layer: Layer::Pickle,
+            ..
+        })
+    ));
     assert!(session(&cyclic, &["l"]).is_ok());
 }
 

@@ -33,9 +33,17 @@ const DAY_US: i128 = 86_400_000_000;
 /// [`Error::LimitExceeded`] with `Items`.
 pub(crate) fn reduce(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Result<Obj> {
     if global.apply() != Apply::Reduce {
-        return Err(Error::malformed(Layer::Pickle, at, "global applied with the wrong opcode"));
+        return Err(Error::malformed(
+            Layer::Pickle,
+            at,
+            "global applied with the wrong opcode",
+        ));
     }
-    settle(reduce_fit(heap, global, args, at), at, "REDUCE arguments do not match the whitelist entry")
+    settle(
+        reduce_fit(heap, global, args, at),
+        at,
+        "REDUCE arguments do not match the whitelist entry",
+    )
 }
 
 fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fit<Obj> {
@@ -48,17 +56,25 @@ fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fi
                 [b] => drop(bytes(heap, *b)?),
                 _ => return Err(Bad::Shape),
             }
-            Ok(Obj::Refused { what: "bytearray", hashable: false })
+            Ok(Obj::Refused {
+                what: "bytearray",
+                hashable: false,
+            })
         }
         Global::Set | Global::FrozenSet => {
             set_from(heap, args, at)?;
-            Ok(Obj::Set { frozen: global == Global::FrozenSet })
+            Ok(Obj::Set {
+                frozen: global == Global::FrozenSet,
+            })
         }
         Global::Complex => match args {
             [re, im] => {
                 number(heap, *re)?;
                 number(heap, *im)?;
-                Ok(Obj::Refused { what: "complex", hashable: true })
+                Ok(Obj::Refused {
+                    what: "complex",
+                    hashable: true,
+                })
             }
             _ => Err(Bad::Shape),
         },
@@ -69,9 +85,10 @@ fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fi
             _ => Err(Bad::Shape),
         },
         Global::Date => match args {
-            [state] if datetime::date_state(&state_bytes(heap, *state)?) => {
-                Ok(Obj::Refused { what: "datetime.date", hashable: true })
-            }
+            [state] if datetime::date_state(&state_bytes(heap, *state)?) => Ok(Obj::Refused {
+                what: "datetime.date",
+                hashable: true,
+            }),
             _ => Err(Bad::Shape),
         },
         Global::Time => {
@@ -86,12 +103,18 @@ fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fi
             if let Some(tz) = tz {
                 tz_offset(heap, tz)?;
             }
-            Ok(Obj::Refused { what: "datetime.time", hashable: true })
+            Ok(Obj::Refused {
+                what: "datetime.time",
+                hashable: true,
+            })
         }
         Global::TimeDelta => timedelta(heap, args),
         Global::TimeZone => timezone(heap, args),
         Global::Decimal => match args {
-            [s] => text(heap, *s).map(|_| Obj::Refused { what: "decimal.Decimal", hashable: true }),
+            [s] => text(heap, *s).map(|_| Obj::Refused {
+                what: "decimal.Decimal",
+                hashable: true,
+            }),
             _ => Err(Bad::Shape),
         },
         Global::RegexFlag => match args {
@@ -115,10 +138,19 @@ fn reconstructor(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
     };
     match (cls, base, value(heap, *state)?) {
         (Global::Int64, Global::Int, _) => new_fit(heap, Global::Int64, &[*state]),
-        (Global::Binary, Global::Bytes, _) => Ok(Obj::Binary { subtype: 0, bytes: bytes(heap, *state)?.to_vec() }),
-        (Global::Uuid | Global::ObjectId | Global::Regex | Global::Decimal128 | Global::Timestamp, Global::Object, Obj::None) => {
-            new_fit(heap, *cls, &[])
-        }
+        (Global::Binary, Global::Bytes, _) => Ok(Obj::Binary {
+            subtype: 0,
+            bytes: bytes(heap, *state)?.to_vec(),
+        }),
+        (
+            Global::Uuid
+            | Global::ObjectId
+            | Global::Regex
+            | Global::Decimal128
+            | Global::Timestamp,
+            Global::Object,
+            Obj::None,
+        ) => new_fit(heap, *cls, &[]),
         _ => Err(Bad::Shape),
     }
 }
@@ -129,19 +161,32 @@ fn reconstructor(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
 /// [`Error::Malformed`] as [`reduce`].
 pub(crate) fn new_object(heap: &Heap, global: Global, args: &[Handle], at: usize) -> Result<Obj> {
     if global.apply() != Apply::NewObj {
-        return Err(Error::malformed(Layer::Pickle, at, "global applied with the wrong opcode"));
+        return Err(Error::malformed(
+            Layer::Pickle,
+            at,
+            "global applied with the wrong opcode",
+        ));
     }
-    settle(new_fit(heap, global, args), at, "NEWOBJ arguments do not match the whitelist entry")
+    settle(
+        new_fit(heap, global, args),
+        at,
+        "NEWOBJ arguments do not match the whitelist entry",
+    )
 }
 
 fn new_fit(heap: &Heap, global: Global, args: &[Handle]) -> Fit<Obj> {
     match (global, args) {
         (Global::Uuid, []) => Ok(Obj::Uuid),
-        (Global::Int64, [i]) => i64::try_from(int(heap, *i)?).map(Obj::Int64).map_err(|_| Bad::Shape),
+        (Global::Int64, [i]) => i64::try_from(int(heap, *i)?)
+            .map(Obj::Int64)
+            .map_err(|_| Bad::Shape),
         (Global::ObjectId, []) => Ok(Obj::ObjectId(None)),
         (Global::Binary, [data, subtype]) => {
             let bytes = bytes(heap, *data)?.to_vec();
-            Ok(Obj::Binary { subtype: subtype_of(heap, *subtype)?, bytes })
+            Ok(Obj::Binary {
+                subtype: subtype_of(heap, *subtype)?,
+                bytes,
+            })
         }
         (Global::Regex, []) => Ok(Obj::Regex(None)),
         (Global::Decimal128, []) => Ok(Obj::Decimal128(None)),
@@ -180,7 +225,10 @@ fn build_fit(heap: &Heap, target: &Obj, state: Handle) -> Fit<Obj> {
         Obj::Binary { bytes, .. } => {
             let [subtype] = fields(heap, state, ["_Binary__subtype"])?;
             let subtype = subtype_of(heap, required(subtype)?)?;
-            Ok(Obj::Binary { subtype, bytes: bytes.clone() })
+            Ok(Obj::Binary {
+                subtype,
+                bytes: bytes.clone(),
+            })
         }
         Obj::Regex(_) => regex_state(heap, state).map(|r| Obj::Regex(Some(r))),
         Obj::Decimal128(_) => decimal128_state(heap, state).map(|d| Obj::Decimal128(Some(d))),
@@ -203,7 +251,9 @@ fn settle(built: Fit<Obj>, at: usize, what: &'static str) -> Result<Obj> {
         Ok(obj) => Ok(obj),
         Err(Bad::Placeholder(name)) => Ok(Obj::Placeholder(name)),
         Err(Bad::Shape) => Err(Error::malformed(Layer::Pickle, at, what)),
-        Err(Bad::Fatal(Error::Malformed { layer, what, .. })) => Err(Error::malformed(layer, at, what)),
+        Err(Bad::Fatal(Error::Malformed { layer, what, .. })) => {
+            Err(Error::malformed(layer, at, what))
+        }
         Err(Bad::Fatal(e)) => Err(e),
     }
 }
@@ -294,7 +344,11 @@ fn fields<const N: usize>(heap: &Heap, h: Handle, names: [&str; N]) -> Fit<[Opti
     let mut found = [None; N];
     for &(k, v) in entries {
         let key = text(heap, k)?;
-        let slot = names.iter().position(|n| *n == key).and_then(|i| found.get_mut(i)).ok_or(Bad::Shape)?;
+        let slot = names
+            .iter()
+            .position(|n| *n == key)
+            .and_then(|i| found.get_mut(i))
+            .ok_or(Bad::Shape)?;
         *slot = Some(v);
     }
     Ok(found)
@@ -326,10 +380,17 @@ fn set_from(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<()> {
     };
     // Each item is visited: count the visits so a memo'd list cannot be re-walked for free.
     heap.charge_items(items.len()).map_err(Bad::Fatal)?;
-    if items.iter().all(|&h| heap.obj(h).is_some_and(Obj::hashable)) {
+    if items
+        .iter()
+        .all(|&h| heap.obj(h).is_some_and(Obj::hashable))
+    {
         Ok(())
     } else {
-        Err(Bad::Fatal(Error::malformed(Layer::Pickle, at, "unhashable set item")))
+        Err(Bad::Fatal(Error::malformed(
+            Layer::Pickle,
+            at,
+            "unhashable set item",
+        )))
     }
 }
 
@@ -355,7 +416,11 @@ fn ordered_dict(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<Obj> {
             _ => return Err(Bad::Shape),
         };
         if !heap.obj(k).is_some_and(Obj::hashable) {
-            return Err(Bad::Fatal(Error::malformed(Layer::Pickle, at, "unhashable dict key")));
+            return Err(Bad::Fatal(Error::malformed(
+                Layer::Pickle,
+                at,
+                "unhashable dict key",
+            )));
         }
         entries.push((k, v));
     }
@@ -415,7 +480,9 @@ fn timezone(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
     if us.abs() >= DAY_US {
         return Err(Bad::Shape);
     }
-    i64::try_from(*us).map(Obj::TimeZone).map_err(|_| Bad::Shape)
+    i64::try_from(*us)
+        .map(Obj::TimeZone)
+        .map_err(|_| Bad::Shape)
 }
 
 /// UUID state: `{'int': int}` and, since Python 3.7, maybe `'is_safe'`.

@@ -65,10 +65,22 @@ impl Pickled {
     /// `max_depth` (nesting, the session being depth 1), `max_items` (values built: a memo
     /// reference counts its whole value again), `max_inflated_len` (string and bytes bytes
     /// built, counted the same way).
-    pub fn into_session<S: AsRef<str>>(self, target: Target, remove_keys: &[S], limits: &Limits) -> Result<Session> {
-        let root = self.heap.node(self.root).ok_or(Error::malformed(Layer::Pickle, 0, "bad handle"))?;
+    pub fn into_session<S: AsRef<str>>(
+        self,
+        target: Target,
+        remove_keys: &[S],
+        limits: &Limits,
+    ) -> Result<Session> {
+        let root =
+            self.heap
+                .node(self.root)
+                .ok_or(Error::malformed(Layer::Pickle, 0, "bad handle"))?;
         let Obj::Dict(entries) = &root.obj else {
-            return Err(Error::unsupported(Layer::Pickle, root.at, "top-level value is not a dict"));
+            return Err(Error::unsupported(
+                Layer::Pickle,
+                root.at,
+                "top-level value is not a dict",
+            ));
         };
         let mut conv = Converter {
             heap: &self.heap,
@@ -83,7 +95,9 @@ impl Pickled {
             .copied()
             .filter(|&(k, _)| {
                 let text = conv.text_of(k);
-                !remove_keys.iter().any(|r| text.is_some_and(|t| t == r.as_ref()))
+                !remove_keys
+                    .iter()
+                    .any(|r| text.is_some_and(|t| t == r.as_ref()))
             })
             .collect();
         let mut out = Vec::with_capacity(kept.len());
@@ -112,8 +126,15 @@ impl From<Error> for Fault {
 impl Fault {
     fn at_key(self, target: Target, key: &str) -> Error {
         match self {
-            Fault::Unwritable(what) => Error::Unwritable { layer: target.layer(), key: Name::new(key), what },
-            Fault::Placeholder(global) => Error::Placeholder { key: Name::new(key), global },
+            Fault::Unwritable(what) => Error::Unwritable {
+                layer: target.layer(),
+                key: Name::new(key),
+                what,
+            },
+            Fault::Placeholder(global) => Error::Placeholder {
+                key: Name::new(key),
+                global,
+            },
             Fault::Fatal(e) => e,
         }
     }
@@ -146,7 +167,11 @@ struct Converter<'h> {
 
 impl<'h> Converter<'h> {
     fn obj(&self, h: Handle) -> Result<&'h Obj, Fault> {
-        self.heap.obj(h).ok_or(Fault::Fatal(Error::malformed(Layer::Pickle, 0, "bad handle")))
+        self.heap.obj(h).ok_or(Fault::Fatal(Error::malformed(
+            Layer::Pickle,
+            0,
+            "bad handle",
+        )))
     }
 
     fn at(&self, h: Handle) -> usize {
@@ -198,7 +223,10 @@ impl<'h> Converter<'h> {
             }
             let text = String::from(text);
             self.count(text.len())?;
-            return Ok(Key { same: Same::Str(text.clone()), text });
+            return Ok(Key {
+                same: Same::Str(text.clone()),
+                text,
+            });
         }
         if let Obj::Placeholder(name) = obj {
             return Err(Fault::Placeholder(*name));
@@ -208,11 +236,26 @@ impl<'h> Converter<'h> {
         }
         // json.dumps: `keys must be str, int, float, bool or None`, written as JSON would.
         let key = match *obj {
-            Obj::Int(i) => Key { same: Same::Int(i), text: i.to_string() },
-            Obj::Int64(i) => Key { same: Same::Int(i.into()), text: i.to_string() },
-            Obj::Bool(b) => Key { same: Same::Int(b.into()), text: String::from(if b { "true" } else { "false" }) },
-            Obj::None => Key { same: Same::None, text: String::from("null") },
-            Obj::Float(f) => Key { same: float_same(f), text: float_repr(f) },
+            Obj::Int(i) => Key {
+                same: Same::Int(i),
+                text: i.to_string(),
+            },
+            Obj::Int64(i) => Key {
+                same: Same::Int(i.into()),
+                text: i.to_string(),
+            },
+            Obj::Bool(b) => Key {
+                same: Same::Int(b.into()),
+                text: String::from(if b { "true" } else { "false" }),
+            },
+            Obj::None => Key {
+                same: Same::None,
+                text: String::from("null"),
+            },
+            Obj::Float(f) => Key {
+                same: float_same(f),
+                text: float_repr(f),
+            },
             Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
             _ => return Err(Fault::Unwritable("dict key that JSON cannot hold")),
         };
@@ -226,31 +269,54 @@ impl<'h> Converter<'h> {
         let value = match obj {
             Obj::None => Value::Null,
             Obj::Bool(b) => Value::Bool(*b),
-            Obj::Int(i) => Value::from(i64::try_from(*i).map_err(|_| Fault::Unwritable("int beyond 64 bits"))?),
+            Obj::Int(i) => {
+                Value::from(i64::try_from(*i).map_err(|_| Fault::Unwritable("int beyond 64 bits"))?)
+            }
             Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
             Obj::Float(f) => Value::Double(*f),
             Obj::Str(s) => Value::String(s.clone()),
             Obj::Str2(raw) => match core::str::from_utf8(raw) {
                 Ok(s) => Value::String(String::from(s)),
-                Err(_) if bson => Value::Binary { subtype: 0, bytes: raw.clone() },
+                Err(_) if bson => Value::Binary {
+                    subtype: 0,
+                    bytes: raw.clone(),
+                },
                 Err(_) => return Err(Fault::Unwritable("bytes")),
             },
-            Obj::Bytes(b) if bson => Value::Binary { subtype: 0, bytes: b.clone() },
-            Obj::Binary { subtype, bytes } if bson => Value::Binary { subtype: *subtype, bytes: bytes.clone() },
+            Obj::Bytes(b) if bson => Value::Binary {
+                subtype: 0,
+                bytes: b.clone(),
+            },
+            Obj::Binary { subtype, bytes } if bson => Value::Binary {
+                subtype: *subtype,
+                bytes: bytes.clone(),
+            },
             Obj::Tuple(items, _) | Obj::List(items) => return self.array(h, items, depth),
             Obj::Dict(entries) => return self.document(h, entries, depth),
             Obj::Placeholder(name) => return Err(Fault::Placeholder(*name)),
             Obj::DateTime { wall_us, offset_us } if bson => Value::DateTime(
-                datetime::utc_millis(*wall_us, *offset_us).ok_or(Fault::Unwritable("datetime out of range"))?,
+                datetime::utc_millis(*wall_us, *offset_us)
+                    .ok_or(Fault::Unwritable("datetime out of range"))?,
             ),
             Obj::Int64(i) if bson => Value::Int64(*i),
             Obj::Int64(i) => Value::from(*i),
             Obj::ObjectId(Some(id)) if bson => Value::ObjectId(*id),
             Obj::Regex(Some((pattern, flags))) if bson => regex(pattern, *flags)?,
             Obj::Decimal128(Some(d)) if bson => Value::Decimal128(*d),
-            Obj::Timestamp(Some((time, increment))) if bson => Value::Timestamp { time: *time, increment: *increment },
-            Obj::ObjectId(None) | Obj::Regex(None) | Obj::Decimal128(None) | Obj::Timestamp(None) => {
-                return Err(Error::malformed(Layer::Pickle, self.at(h), "object never received its BUILD state").into())
+            Obj::Timestamp(Some((time, increment))) if bson => Value::Timestamp {
+                time: *time,
+                increment: *increment,
+            },
+            Obj::ObjectId(None)
+            | Obj::Regex(None)
+            | Obj::Decimal128(None)
+            | Obj::Timestamp(None) => {
+                return Err(Error::malformed(
+                    Layer::Pickle,
+                    self.at(h),
+                    "object never received its BUILD state",
+                )
+                .into())
             }
             other => return Err(Fault::Unwritable(kind(other))),
         };
@@ -274,7 +340,9 @@ impl<'h> Converter<'h> {
                 *flag = true;
                 self.count(0)
             }
-            _ => Err(Error::malformed(Layer::Pickle, self.at(h), "container contains itself").into()),
+            _ => {
+                Err(Error::malformed(Layer::Pickle, self.at(h), "container contains itself").into())
+            }
         }
     }
 
@@ -294,7 +362,12 @@ impl<'h> Converter<'h> {
         Ok(Value::Array(out))
     }
 
-    fn document(&mut self, h: Handle, entries: &[(Handle, Handle)], depth: usize) -> Result<Value, Fault> {
+    fn document(
+        &mut self,
+        h: Handle,
+        entries: &[(Handle, Handle)],
+        depth: usize,
+    ) -> Result<Value, Fault> {
         self.enter(h, depth)?;
         let mut out = Vec::with_capacity(entries.len().min(self.limits.max_items));
         for &(k, v) in entries {
@@ -327,19 +400,36 @@ fn dedupe(entries: Vec<(Key, Value)>) -> Document {
 /// What `bson.encode` stores for a `Regex`: the pattern (UTF-8, no NUL) and the flag letters
 /// `ilmsux` it knows, in that order (`bson/__init__.py` `_encode_regex`).
 fn regex(pattern: &[u8], flags: i128) -> Result<Value, Fault> {
-    let pattern = core::str::from_utf8(pattern).map_err(|_| Fault::Unwritable("regex pattern that is not UTF-8"))?;
+    let pattern = core::str::from_utf8(pattern)
+        .map_err(|_| Fault::Unwritable("regex pattern that is not UTF-8"))?;
     if pattern.contains('\0') {
         return Err(Fault::Unwritable("regex pattern with a NUL byte"));
     }
-    const LETTERS: [(i128, char); 6] = [(2, 'i'), (4, 'l'), (8, 'm'), (16, 's'), (32, 'u'), (64, 'x')];
-    let options = LETTERS.iter().filter(|(bit, _)| flags & bit != 0).map(|&(_, c)| c).collect();
-    Ok(Value::Regex { pattern: String::from(pattern), options })
+    const LETTERS: [(i128, char); 6] = [
+        (2, 'i'),
+        (4, 'l'),
+        (8, 'm'),
+        (16, 's'),
+        (32, 'u'),
+        (64, 'x'),
+    ];
+    let options = LETTERS
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|&(_, c)| c)
+        .collect();
+    Ok(Value::Regex {
+        pattern: String::from(pattern),
+        options,
+    })
 }
 
 fn float_same(f: f64) -> Same {
-    // Python: 1.0 == 1 and -0.0 == 0 (same dict key); i128 holds every integral f64 below 2**127.
-    if f.fract() == 0.0 && f.abs() < 1.7e38 {
-        Same::Int(f as i128)
+    // Python: 1.0 == 1 and -0.0 == 0 (same dict key). `as` saturates, so an integral float
+    // round-trips through i128 exactly when it is in range (no `f64::fract` in `core`).
+    let i = f as i128;
+    if f.is_finite() && i as f64 == f && i != i128::MAX && i != i128::MIN {
+        Same::Int(i)
     } else {
         Same::Float(f.to_bits())
     }
@@ -390,8 +480,9 @@ fn kind(obj: &Obj) -> &'static str {
         Obj::Bool(_) => "bool",
         Obj::Int(_) | Obj::BigInt => "int",
         Obj::Float(_) => "float",
-        Obj::Str(_) | Obj::Str2(_) => "str",
-        Obj::Bytes(_) => "bytes",
+        Obj::Str(_) => "str",
+        Obj::Str2(raw) if core::str::from_utf8(raw).is_ok() => "str",
+        Obj::Str2(_) | Obj::Bytes(_) => "bytes",
         Obj::Tuple(..) => "tuple",
         Obj::List(_) => "list",
         Obj::Dict(_) => "dict",
@@ -442,11 +533,53 @@ mod tests {
         }
     }
 
+    /// `{1: 'a', 1.0: 'b', True: 'c', -0.0: 'z', 0: 'y', '1': 's'}` is `{1: 'c', -0.0: 'y',
+    /// '1': 's'}` in Python; `json.dumps` then writes `"1"` twice, and reading keeps the last.
+    #[test]
+    fn convert_numeric_keys_merge_like_python() {
+        let p = b"\x80\x02}(K\x01X\x01\x00\x00\x00aG?\xf0\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00b\x88X\x01\x00\x00\x00c\
+                  G\x80\x00\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00zK\x00X\x01\x00\x00\x00yX\x01\x00\x00\x001X\x01\x00\x00\x00su.";
+        let limits = Limits::DEFAULT;
+        let json = crate::pickle::read(p, &limits).unwrap().into_session(
+            Target::Json,
+            &[] as &[&str],
+            &limits,
+        );
+        let got: Vec<(String, Value)> = json.unwrap().into_entries();
+        assert_eq!(
+            got,
+            [
+                ("1".into(), Value::from("s")),
+                ("-0.0".into(), Value::from("y"))
+            ]
+        );
+        let bson = crate::pickle::read(p, &limits).unwrap().into_session(
+            Target::Bson,
+            &[] as &[&str],
+            &limits,
+        );
+        assert!(
+            matches!(bson, Err(Error::Unwritable { layer: Layer::Bson, key, .. }) if key.as_str() == "1")
+        );
+    }
+
     #[test]
     fn convert_regex_flags_like_pymongo() {
         let v = regex(b"a", -1).ok().unwrap();
-        assert_eq!(v, Value::Regex { pattern: "a".into(), options: "ilmsux".into() });
+        assert_eq!(
+            v,
+            Value::Regex {
+                pattern: "a".into(),
+                options: "ilmsux".into()
+            }
+        );
         let v = regex(b"a", 1 | 2 | 128 | 256).ok().unwrap();
-        assert_eq!(v, Value::Regex { pattern: "a".into(), options: "i".into() });
+        assert_eq!(
+            v,
+            Value::Regex {
+                pattern: "a".into(),
+                options: "i".into()
+            }
+        );
     }
 }

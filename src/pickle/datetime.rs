@@ -36,7 +36,15 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if month <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, month, day)
+    (
+        if month <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        month,
+        day,
+    )
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
@@ -49,7 +57,10 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 fn valid_date(year: i64, month: i64, day: i64) -> bool {
-    (1..=9999).contains(&year) && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+    (1..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
 }
 
 /// Hour (without `fold`), minute, second, microsecond, checked.
@@ -82,7 +93,11 @@ pub(crate) fn date_state(state: &[u8]) -> bool {
     let &[yhi, ylo, month, day] = state else {
         return false;
     };
-    valid_date(i64::from(u16::from_be_bytes([yhi, ylo])), i64::from(month), i64::from(day))
+    valid_date(
+        i64::from(u16::from_be_bytes([yhi, ylo])),
+        i64::from(month),
+        i64::from(day),
+    )
 }
 
 /// A `time` state is valid.
@@ -95,7 +110,9 @@ pub(crate) fn time_state(state: &[u8]) -> bool {
 /// 1..=9999 (Python raises `OverflowError` there).
 pub(crate) fn utc_millis(wall_us: i64, offset_us: Option<i64>) -> Option<i64> {
     let utc = wall_us.checked_sub(offset_us.unwrap_or(0))?;
-    (MIN_US..=MAX_US).contains(&utc).then(|| utc.div_euclid(1000))
+    (MIN_US..=MAX_US)
+        .contains(&utc)
+        .then(|| utc.div_euclid(1000))
 }
 
 /// The 10-byte state of the naive `datetime` for BSON milliseconds, or `None` outside years
@@ -146,16 +163,34 @@ mod tests {
         assert_eq!(utc_millis(us, None), Some(1_704_164_645_678));
         assert_eq!(&datetime_bytes(1_704_164_645_678).unwrap(), state);
         // fold bit ignored, as it does not change a fixed-offset time.
-        assert_eq!(datetime_state(b"\x07\xe8\x81\x02\x03\x04\x05\x0a\x58\x70"), Some(us));
+        assert_eq!(
+            datetime_state(b"\x07\xe8\x81\x02\x03\x04\x05\x0a\x58\x70"),
+            Some(us)
+        );
     }
 
     #[test]
     fn datetime_state_refuses_impossible_fields() {
-        assert!(datetime_state(b"\x07\xe8\x02\x1e\0\0\0\0\0\0").is_none(), "Feb 30");
-        assert!(datetime_state(b"\x07\xe8\x01\x01\x18\0\0\0\0\0").is_none(), "hour 24");
-        assert!(datetime_state(b"\x00\x00\x01\x01\0\0\0\0\0\0").is_none(), "year 0");
-        assert!(datetime_state(b"\x07\xe8\x01\x01\0\0\0\x0f\x42\x40").is_none(), "1e6 us");
-        assert!(datetime_state(b"\x07\xe8\x01\x01\0\0\0\0\0").is_none(), "9 bytes");
+        assert!(
+            datetime_state(b"\x07\xe8\x02\x1e\0\0\0\0\0\0").is_none(),
+            "Feb 30"
+        );
+        assert!(
+            datetime_state(b"\x07\xe8\x01\x01\x18\0\0\0\0\0").is_none(),
+            "hour 24"
+        );
+        assert!(
+            datetime_state(b"\x00\x00\x01\x01\0\0\0\0\0\0").is_none(),
+            "year 0"
+        );
+        assert!(
+            datetime_state(b"\x07\xe8\x01\x01\0\0\0\x0f\x42\x40").is_none(),
+            "1e6 us"
+        );
+        assert!(
+            datetime_state(b"\x07\xe8\x01\x01\0\0\0\0\0").is_none(),
+            "9 bytes"
+        );
         assert!(date_state(b"\x07\xe8\x02\x1d"));
         assert!(!date_state(b"\x07\xe7\x02\x1d"));
         assert!(time_state(b"\x97\x3b\x3b\x0f\x42\x3f"));
@@ -167,8 +202,14 @@ mod tests {
         // 1969-12-31 23:59:59.999999 -> -1 ms, as bson.encode gives.
         assert_eq!(utc_millis(-1, None), Some(-1));
         assert_eq!(utc_millis(MIN_US, Some(3_600 * US_PER_S)), None);
-        assert_eq!(utc_millis(MIN_US, Some(-3_600 * US_PER_S)), Some((MIN_US + 3_600 * US_PER_S) / 1000));
+        assert_eq!(
+            utc_millis(MIN_US, Some(-3_600 * US_PER_S)),
+            Some((MIN_US + 3_600 * US_PER_S) / 1000)
+        );
         assert_eq!(datetime_bytes(MAX_US / 1000 + 1), None);
-        assert_eq!(datetime_bytes(MIN_US / 1000).unwrap(), *b"\x00\x01\x01\x01\0\0\0\0\0\0");
+        assert_eq!(
+            datetime_bytes(MIN_US / 1000).unwrap(),
+            *b"\x00\x01\x01\x01\0\0\0\0\0\0"
+        );
     }
 }

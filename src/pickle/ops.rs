@@ -157,7 +157,12 @@ pub struct Opcode {
 }
 
 const fn op(code: u8, name: &'static str, proto: u8, does: &'static str) -> Opcode {
-    Opcode { code, name, proto, does }
+    Opcode {
+        code,
+        name,
+        proto,
+        does,
+    }
 }
 
 /// Every opcode the reader accepts. Any other byte where an opcode is expected (including
@@ -337,7 +342,15 @@ const fn row(
     state: &'static str,
     value: &'static str,
 ) -> Allowed {
-    Allowed { module, name, global, apply, args, state, value }
+    Allowed {
+        module,
+        name,
+        global,
+        apply,
+        args,
+        state,
+        value,
+    }
 }
 
 use Apply::{Never, NewObj, Reduce};
@@ -354,45 +367,47 @@ use Apply::{Never, NewObj, Reduce};
 /// [`Error::Malformed`]: crate::Error::Malformed
 #[rustfmt::skip]
 pub const WHITELIST: [Allowed; 33] = [
-    //  module            name           builds                  apply   arguments                                                  BUILD state                                                    value: BSON payload / JSON payload
-    row("_codecs",         "encode",      Global::CodecsEncode,   Reduce, "(str of U+0000..=U+00FF, 'latin1')",                      "-",                                                           "bytes: binary subtype 0 / refused"),
-    row("__builtin__",     "bytes",       Global::Bytes,          Reduce, "()",                                                      "-",                                                           "b'': binary subtype 0 / refused"),
-    row("builtins",        "bytes",       Global::Bytes,          Reduce, "()",                                                      "-",                                                           "b'': binary subtype 0 / refused"),
-    row("__builtin__",     "bytearray",   Global::ByteArray,      Reduce, "() or (bytes,)",                                          "-",                                                           "refused / refused"),
-    row("builtins",        "bytearray",   Global::ByteArray,      Reduce, "() or (bytes,)",                                          "-",                                                           "refused / refused"),
-    row("__builtin__",     "set",         Global::Set,            Reduce, "() or (list of hashable items,)",                         "-",                                                           "refused / refused"),
-    row("builtins",        "set",         Global::Set,            Reduce, "() or (list of hashable items,)",                         "-",                                                           "refused / refused"),
-    row("__builtin__",     "frozenset",   Global::FrozenSet,      Reduce, "() or (list of hashable items,)",                         "-",                                                           "refused / refused"),
-    row("builtins",        "frozenset",   Global::FrozenSet,      Reduce, "() or (list of hashable items,)",                         "-",                                                           "refused / refused"),
-    row("__builtin__",     "complex",     Global::Complex,        Reduce, "(int or float, int or float)",                            "-",                                                           "refused / refused"),
-    row("builtins",        "complex",     Global::Complex,        Reduce, "(int or float, int or float)",                            "-",                                                           "refused / refused"),
-    row("collections",     "OrderedDict", Global::OrderedDict,    Reduce, "() or (list of [key, value] lists or tuples,); then SETITEM(S)", "-",                                                    "document / object"),
-    row("datetime",        "datetime",    Global::DateTime,       Reduce, "(10-byte state,) or (10-byte state, datetime.timezone)",  "-",                                                           "UTC datetime, milliseconds / refused"),
-    row("datetime",        "date",        Global::Date,           Reduce, "(4-byte state,)",                                         "-",                                                           "refused / refused"),
-    row("datetime",        "time",        Global::Time,           Reduce, "(6-byte state,) or (6-byte state, datetime.timezone)",    "-",                                                           "refused / refused"),
-    row("datetime",        "timedelta",   Global::TimeDelta,      Reduce, "(int days, int seconds, int microseconds)",               "-",                                                           "refused / refused (a timezone's offset)"),
-    row("datetime",        "timezone",    Global::TimeZone,       Reduce, "(timedelta within 24 h,) or (timedelta within 24 h, str)", "-",                                                          "refused / refused (a datetime's tzinfo)"),
-    row("decimal",         "Decimal",     Global::Decimal,        Reduce, "(str,)",                                                  "-",                                                           "refused / refused"),
-    row("uuid",            "UUID",        Global::Uuid,           NewObj, "()",                                                      "{'int': int} plus optional 'is_safe': int or None",           "refused / refused"),
-    row("re",              "RegexFlag",   Global::RegexFlag,      Reduce, "(int,)",                                                  "-",                                                           "int / int"),
-    row("bson.int64",      "Int64",       Global::Int64,          NewObj, "(int within 64 bits,)",                                   "{} or none",                                                  "int64 / int"),
-    row("bson.objectid",   "ObjectId",    Global::ObjectId,       NewObj, "()",                                                      "12 bytes, 12-char latin-1 str, or {'_ObjectId__id': either}", "objectid / refused"),
-    row("bson.binary",     "Binary",      Global::Binary,         NewObj, "(bytes, int 0..=255)",                                    "{'_Binary__subtype': int 0..=255} or none",                   "binary / refused"),
-    row("bson.regex",      "Regex",       Global::Regex,          NewObj, "()",                                                      "{'flags': int, 'pattern': str or bytes}",                     "regex / refused"),
-    row("bson.decimal128", "Decimal128",  Global::Decimal128,     NewObj, "()",                                                      "(int high, int low), each 0..2**64",                          "decimal128 / refused"),
-    row("bson.timestamp",  "Timestamp",   Global::Timestamp,      NewObj, "()",                                                      "{'_Timestamp__inc': int, '_Timestamp__time': int}, 0..2**32", "timestamp / refused"),
-    row("copy_reg",        "_reconstructor", Global::Reconstructor, Reduce, "(NEWOBJ class above, object, None), (Int64, int, int) or (Binary, bytes, bytes)", "-",                                 "as NEWOBJ of that class (Binary: subtype 0 until BUILD)"),
-    row("copyreg",         "_reconstructor", Global::Reconstructor, Reduce, "(NEWOBJ class above, object, None), (Int64, int, int) or (Binary, bytes, bytes)", "-",                                 "as NEWOBJ of that class (Binary: subtype 0 until BUILD)"),
-    row("__builtin__",     "object",      Global::Object,         Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
-    row("builtins",        "object",      Global::Object,         Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
-    row("__builtin__",     "long",        Global::Int,            Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
-    row("__builtin__",     "int",         Global::Int,            Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
-    row("builtins",        "int",         Global::Int,            Never,  "-",                                                       "-",                                                           "only _reconstructor's base"),
+    //  module             name              builds                 apply   arguments                                                                  BUILD state                                                    value: BSON payload / JSON payload
+    row("_codecs",         "encode",         Global::CodecsEncode,  Reduce, "(str of U+0000..=U+00FF, 'latin1')",                                      "-",                                                           "bytes: binary subtype 0 / refused"),
+    row("__builtin__",     "bytes",          Global::Bytes,         Reduce, "()",                                                                      "-",                                                           "b'': binary subtype 0 / refused"),
+    row("builtins",        "bytes",          Global::Bytes,         Reduce, "()",                                                                      "-",                                                           "b'': binary subtype 0 / refused"),
+    row("__builtin__",     "bytearray",      Global::ByteArray,     Reduce, "() or (bytes,)",                                                          "-",                                                           "refused / refused"),
+    row("builtins",        "bytearray",      Global::ByteArray,     Reduce, "() or (bytes,)",                                                          "-",                                                           "refused / refused"),
+    row("__builtin__",     "set",            Global::Set,           Reduce, "() or (list of hashable items,)",                                         "-",                                                           "refused / refused"),
+    row("builtins",        "set",            Global::Set,           Reduce, "() or (list of hashable items,)",                                         "-",                                                           "refused / refused"),
+    row("__builtin__",     "frozenset",      Global::FrozenSet,     Reduce, "() or (list of hashable items,)",                                         "-",                                                           "refused / refused"),
+    row("builtins",        "frozenset",      Global::FrozenSet,     Reduce, "() or (list of hashable items,)",                                         "-",                                                           "refused / refused"),
+    row("__builtin__",     "complex",        Global::Complex,       Reduce, "(int or float, int or float)",                                            "-",                                                           "refused / refused"),
+    row("builtins",        "complex",        Global::Complex,       Reduce, "(int or float, int or float)",                                            "-",                                                           "refused / refused"),
+    row("collections",     "OrderedDict",    Global::OrderedDict,   Reduce, "() then SETITEMS, or (list of [key, value] pairs,)",                      "-",                                                           "document / object"),
+    row("datetime",        "datetime",       Global::DateTime,      Reduce, "(10-byte state,) or (10-byte state, datetime.timezone)",                  "-",                                                           "UTC datetime, milliseconds / refused"),
+    row("datetime",        "date",           Global::Date,          Reduce, "(4-byte state,)",                                                         "-",                                                           "refused / refused"),
+    row("datetime",        "time",           Global::Time,          Reduce, "(6-byte state,) or (6-byte state, datetime.timezone)",                    "-",                                                           "refused / refused"),
+    row("datetime",        "timedelta",      Global::TimeDelta,     Reduce, "(int days, int seconds, int microseconds)",                               "-",                                                           "refused / refused (a timezone's offset)"),
+    row("datetime",        "timezone",       Global::TimeZone,      Reduce, "(timedelta within 24 h,) or (timedelta within 24 h, str)",                "-",                                                           "refused / refused (a datetime's tzinfo)"),
+    row("decimal",         "Decimal",        Global::Decimal,       Reduce, "(str,)",                                                                  "-",                                                           "refused / refused"),
+    row("uuid",            "UUID",           Global::Uuid,          NewObj, "()",                                                                      "{'int': int} plus optional 'is_safe': int or None",           "refused / refused"),
+    row("re",              "RegexFlag",      Global::RegexFlag,     Reduce, "(int,)",                                                                  "-",                                                           "int / int"),
+    row("bson.int64",      "Int64",          Global::Int64,         NewObj, "(int within 64 bits,)",                                                   "{} or none",                                                  "int64 / int"),
+    row("bson.objectid",   "ObjectId",       Global::ObjectId,      NewObj, "()",                                                                      "12 bytes, 12-char latin-1 str, or {'_ObjectId__id': either}", "objectid / refused"),
+    row("bson.binary",     "Binary",         Global::Binary,        NewObj, "(bytes, int 0..=255)",                                                    "{'_Binary__subtype': int 0..=255} or none",                   "binary / refused"),
+    row("bson.regex",      "Regex",          Global::Regex,         NewObj, "()",                                                                      "{'flags': int, 'pattern': str or bytes}",                     "regex / refused"),
+    row("bson.decimal128", "Decimal128",     Global::Decimal128,    NewObj, "()",                                                                      "(int high, int low), each 0..2**64",                          "decimal128 / refused"),
+    row("bson.timestamp",  "Timestamp",      Global::Timestamp,     NewObj, "()",                                                                      "{'_Timestamp__inc': int, '_Timestamp__time': int}, 0..2**32", "timestamp / refused"),
+    row("copy_reg",        "_reconstructor", Global::Reconstructor, Reduce, "(NEWOBJ class, object, None), (Int64, int, int), (Binary, bytes, bytes)", "-",                                                           "as NEWOBJ of the class (a Binary has subtype 0 until BUILD)"),
+    row("copyreg",         "_reconstructor", Global::Reconstructor, Reduce, "(NEWOBJ class, object, None), (Int64, int, int), (Binary, bytes, bytes)", "-",                                                           "as NEWOBJ of the class (a Binary has subtype 0 until BUILD)"),
+    row("__builtin__",     "object",         Global::Object,        Never,  "-",                                                                       "-",                                                           "only _reconstructor's base"),
+    row("builtins",        "object",         Global::Object,        Never,  "-",                                                                       "-",                                                           "only _reconstructor's base"),
+    row("__builtin__",     "long",           Global::Int,           Never,  "-",                                                                       "-",                                                           "only _reconstructor's base"),
+    row("__builtin__",     "int",            Global::Int,           Never,  "-",                                                                       "-",                                                           "only _reconstructor's base"),
+    row("builtins",        "int",            Global::Int,           Never,  "-",                                                                       "-",                                                           "only _reconstructor's base"),
 ];
 
 /// The whitelist row for `module.name`, if any.
 pub fn allowed(module: &str, name: &str) -> Option<&'static Allowed> {
-    WHITELIST.iter().find(|a| a.module == module && a.name == name)
+    WHITELIST
+        .iter()
+        .find(|a| a.module == module && a.name == name)
 }
 
 impl Global {
@@ -467,7 +482,10 @@ mod tests {
                 assert!((a.module, a.name) != (b.module, b.name));
             }
         }
-        assert_eq!(allowed("__builtin__", "set").map(|a| a.global), Some(Global::Set));
+        assert_eq!(
+            allowed("__builtin__", "set").map(|a| a.global),
+            Some(Global::Set)
+        );
         assert!(allowed("os", "system").is_none());
         assert!(allowed("builtins", "eval").is_none());
     }

@@ -35,14 +35,19 @@ pub(crate) enum Obj {
     Dict(Vec<(Handle, Handle)>),
     /// A set (`frozen`: a frozenset). Sets are refused in every payload, so only their
     /// items' hashability is checked and the items are not kept.
-    Set { frozen: bool },
+    Set {
+        frozen: bool,
+    },
     /// A whitelisted class or function, not applied.
     Global(Global),
     /// An inert stand-in for a refused global, persistent id or extension code, and for
     /// anything built from one.
     Placeholder(Name),
     /// A whitelisted value no JWT payload can hold (date, Decimal, UUID ...): what it was.
-    Refused { what: &'static str, hashable: bool },
+    Refused {
+        what: &'static str,
+        hashable: bool,
+    },
     /// `uuid.UUID` (refused in every payload; its state is checked, not kept).
     Uuid,
     /// `datetime.timedelta`, in microseconds.
@@ -50,13 +55,19 @@ pub(crate) enum Obj {
     /// `datetime.timezone`, its UTC offset in microseconds.
     TimeZone(i64),
     /// `datetime.datetime`: microseconds since 1970-01-01 of its wall time, and its offset.
-    DateTime { wall_us: i64, offset_us: Option<i64> },
+    DateTime {
+        wall_us: i64,
+        offset_us: Option<i64>,
+    },
     /// `bson.int64.Int64`.
     Int64(i64),
     /// `bson.objectid.ObjectId` (`None` until `BUILD`).
     ObjectId(Option<[u8; 12]>),
     /// `bson.binary.Binary`.
-    Binary { subtype: u8, bytes: Vec<u8> },
+    Binary {
+        subtype: u8,
+        bytes: Vec<u8>,
+    },
     /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags.
     Regex(Option<(Vec<u8>, i128)>),
     /// `bson.decimal128.Decimal128` as 16 little-endian bytes (`None` until `BUILD`).

@@ -62,7 +62,10 @@ impl<'a> Machine<'a> {
     fn run(mut self) -> Result<Pickled> {
         loop {
             let at = self.pos;
-            let op = *self.input.get(at).ok_or(malformed(at, "input ends before STOP"))?;
+            let op = *self
+                .input
+                .get(at)
+                .ok_or(malformed(at, "input ends before STOP"))?;
             self.pos += 1;
             if op == STOP {
                 return self.stop(at);
@@ -74,12 +77,20 @@ impl<'a> Machine<'a> {
     fn stop(self, at: usize) -> Result<Pickled> {
         let root = match (self.marks.as_slice(), self.stack.as_slice()) {
             ([], [root]) => *root,
-            _ => return Err(malformed(at, "STOP with other than exactly one item on the stack")),
+            _ => {
+                return Err(malformed(
+                    at,
+                    "STOP with other than exactly one item on the stack",
+                ))
+            }
         };
         if self.pos != self.input.len() {
             return Err(malformed(self.pos, "data after STOP"));
         }
-        Ok(Pickled { heap: self.heap, root })
+        Ok(Pickled {
+            heap: self.heap,
+            root,
+        })
     }
 
     #[allow(clippy::too_many_lines)] // one arm per opcode reads best as a single table
@@ -87,7 +98,11 @@ impl<'a> Machine<'a> {
         match op {
             PROTO => {
                 if u8::from_le_bytes(self.fixed(at)?) > 5 {
-                    return Err(Error::unsupported(Layer::Pickle, at, "pickle protocol above 5"));
+                    return Err(Error::unsupported(
+                        Layer::Pickle,
+                        at,
+                        "pickle protocol above 5",
+                    ));
                 }
             }
             FRAME => {
@@ -157,7 +172,8 @@ impl<'a> Machine<'a> {
                 self.push(Obj::Float(f), at)?;
             }
             STRING => {
-                let raw = text::string_line(self.line(at)?).ok_or(malformed(at, "bad STRING text"))?;
+                let raw =
+                    text::string_line(self.line(at)?).ok_or(malformed(at, "bad STRING text"))?;
                 self.push(Obj::Str2(raw), at)?;
             }
             BINSTRING => {
@@ -171,7 +187,8 @@ impl<'a> Machine<'a> {
                 self.push(Obj::Str2(raw), at)?;
             }
             UNICODE => {
-                let s = text::raw_unicode_escape(self.line(at)?).ok_or(malformed(at, "bad UNICODE text"))?;
+                let s = text::raw_unicode_escape(self.line(at)?)
+                    .ok_or(malformed(at, "bad UNICODE text"))?;
                 self.push(Obj::Str(s), at)?;
             }
             SHORT_BINUNICODE => {
@@ -205,7 +222,13 @@ impl<'a> Machine<'a> {
                 // Refused in every payload: the bytes are checked for length, not kept.
                 let n = u64::from_le_bytes(self.fixed(at)?);
                 self.sized(n, at)?;
-                self.push(Obj::Refused { what: "bytearray", hashable: false }, at)?;
+                self.push(
+                    Obj::Refused {
+                        what: "bytearray",
+                        hashable: false,
+                    },
+                    at,
+                )?;
             }
             EMPTY_TUPLE => self.push(Obj::Tuple(Vec::new(), true), at)?,
             TUPLE => {
@@ -314,7 +337,12 @@ impl<'a> Machine<'a> {
                 let cls = self.pop(at)?;
                 match self.heap.obj(kwargs) {
                     Some(Obj::Dict(entries)) if entries.is_empty() => {}
-                    _ => return Err(malformed(at, "NEWOBJ_EX keyword arguments are not an empty dict")),
+                    _ => {
+                        return Err(malformed(
+                            at,
+                            "NEWOBJ_EX keyword arguments are not an empty dict",
+                        ))
+                    }
                 }
                 let obj = self.call(cls, args, ops::Apply::NewObj, at)?;
                 self.push(obj, at)?;
@@ -327,8 +355,14 @@ impl<'a> Machine<'a> {
             }
             OBJ => {
                 let items = self.pop_mark(at)?;
-                let (&cls, args) = items.split_first().ok_or(malformed(at, "OBJ without a class"))?;
-                let cls = self.heap.obj(cls).cloned().ok_or(malformed(at, "bad handle"))?;
+                let (&cls, args) = items
+                    .split_first()
+                    .ok_or(malformed(at, "OBJ without a class"))?;
+                let cls = self
+                    .heap
+                    .obj(cls)
+                    .cloned()
+                    .ok_or(malformed(at, "bad handle"))?;
                 let obj = self.instantiate(cls, args, at)?;
                 self.push(obj, at)?;
             }
@@ -348,7 +382,13 @@ impl<'a> Machine<'a> {
             EXT1 => self.extension::<1>(at)?,
             EXT2 => self.extension::<2>(at)?,
             EXT4 => self.extension::<4>(at)?,
-            _ => return Err(Error::unsupported(Layer::Pickle, at, "opcode outside the whitelist")),
+            _ => {
+                return Err(Error::unsupported(
+                    Layer::Pickle,
+                    at,
+                    "opcode outside the whitelist",
+                ))
+            }
         }
         Ok(())
     }
@@ -362,14 +402,18 @@ impl<'a> Machine<'a> {
     /// The next `N` bytes of the opcode's argument.
     fn fixed<const N: usize>(&mut self, at: usize) -> Result<[u8; N]> {
         let end = self.pos.checked_add(N).ok_or(malformed(at, "truncated"))?;
-        let bytes = self.input.get(self.pos..end).ok_or(malformed(at, "truncated"))?;
+        let bytes = self
+            .input
+            .get(self.pos..end)
+            .ok_or(malformed(at, "truncated"))?;
         self.pos = end;
         <[u8; N]>::try_from(bytes).map_err(|_| malformed(at, "truncated"))
     }
 
     /// A 4-byte signed length (`BINSTRING`, `LONG4`); negative is malformed.
     fn signed_len(&mut self, at: usize) -> Result<u64> {
-        u64::try_from(i32::from_le_bytes(self.fixed(at)?)).map_err(|_| malformed(at, "negative length"))
+        u64::try_from(i32::from_le_bytes(self.fixed(at)?))
+            .map_err(|_| malformed(at, "negative length"))
     }
 
     /// `n` bytes of data: checked against the rest of the input before anything is
@@ -378,7 +422,8 @@ impl<'a> Machine<'a> {
         if n > self.remaining() {
             return Err(malformed(at, "length runs past the end of the input"));
         }
-        let n = usize::try_from(n).map_err(|_| malformed(at, "length runs past the end of the input"))?;
+        let n = usize::try_from(n)
+            .map_err(|_| malformed(at, "length runs past the end of the input"))?;
         if n > self.limits.max_str_len {
             return Err(Error::LimitExceeded(Limit::StrLen));
         }
@@ -392,12 +437,16 @@ impl<'a> Machine<'a> {
     fn line(&mut self, at: usize) -> Result<&'a [u8]> {
         let input: &'a [u8] = self.input;
         let rest = input.get(self.pos..).unwrap_or_default();
-        let window = rest.get(..self.limits.max_str_len.saturating_add(1)).unwrap_or(rest);
+        let window = rest
+            .get(..self.limits.max_str_len.saturating_add(1))
+            .unwrap_or(rest);
         match window.iter().position(|&b| b == b'\n') {
             Some(n) => {
                 let start = self.pos;
                 self.pos += n + 1;
-                input.get(start..start + n).ok_or(malformed(at, "truncated"))
+                input
+                    .get(start..start + n)
+                    .ok_or(malformed(at, "truncated"))
             }
             None if window.len() < rest.len() => Err(Error::LimitExceeded(Limit::StrLen)),
             None => Err(malformed(at, "text argument without a newline")),
@@ -456,11 +505,18 @@ impl<'a> Machine<'a> {
         if self.stack.len() <= self.fence() {
             return Err(malformed(at, "stack underflow"));
         }
-        self.stack.last().copied().ok_or(malformed(at, "stack underflow"))
+        self.stack
+            .last()
+            .copied()
+            .ok_or(malformed(at, "stack underflow"))
     }
 
     fn pop_n(&mut self, n: usize, at: usize) -> Result<Vec<Handle>> {
-        let start = self.stack.len().checked_sub(n).filter(|&s| s >= self.fence());
+        let start = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .filter(|&s| s >= self.fence());
         let start = start.ok_or(malformed(at, "stack underflow"))?;
         Ok(self.stack.split_off(start))
     }
@@ -474,7 +530,9 @@ impl<'a> Machine<'a> {
     }
 
     fn push_tuple(&mut self, items: Vec<Handle>, at: usize) -> Result<()> {
-        let hashable = items.iter().all(|&h| self.heap.obj(h).is_some_and(Obj::hashable));
+        let hashable = items
+            .iter()
+            .all(|&h| self.heap.obj(h).is_some_and(Obj::hashable));
         self.push(Obj::Tuple(items, hashable), at)
     }
 
@@ -491,7 +549,10 @@ impl<'a> Machine<'a> {
     }
 
     fn check_hashable(&self, keys: &[Handle], at: usize, what: &'static str) -> Result<()> {
-        if keys.iter().all(|&k| self.heap.obj(k).is_some_and(Obj::hashable)) {
+        if keys
+            .iter()
+            .all(|&k| self.heap.obj(k).is_some_and(Obj::hashable))
+        {
             Ok(())
         } else {
             Err(malformed(at, what))
@@ -538,7 +599,10 @@ impl<'a> Machine<'a> {
     }
 
     fn get(&mut self, index: u64, at: usize) -> Result<()> {
-        let h = *self.memo.get(&index).ok_or(malformed(at, "memo index never put"))?;
+        let h = *self
+            .memo
+            .get(&index)
+            .ok_or(malformed(at, "memo index never put"))?;
         self.push_handle(h)
     }
 
@@ -550,7 +614,12 @@ impl<'a> Machine<'a> {
         let global = match self.heap.obj(callable) {
             Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(*name)),
             Some(Obj::Global(g)) => *g,
-            _ => return Err(malformed(at, "call of an object that is not a whitelisted global")),
+            _ => {
+                return Err(malformed(
+                    at,
+                    "call of an object that is not a whitelisted global",
+                ))
+            }
         };
         let args = match self.heap.obj(args) {
             Some(Obj::Tuple(items, _)) => items.clone(),
@@ -576,7 +645,10 @@ impl<'a> Machine<'a> {
                 ops::Apply::NewObj => apply::new_object(&self.heap, g, args, at),
                 ops::Apply::Never => Err(malformed(at, "global applied with the wrong opcode")),
             },
-            _ => Err(malformed(at, "call of an object that is not a whitelisted global")),
+            _ => Err(malformed(
+                at,
+                "call of an object that is not a whitelisted global",
+            )),
         }
     }
 }
@@ -632,7 +704,10 @@ mod tests {
         assert_eq!(int_of(&max), Some(i128::MAX));
         max[16] = 0xFF;
         assert_eq!(int_of(&max), None, "sign flips above 128 bits");
-        assert_eq!(int_of(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), None);
+        assert_eq!(
+            int_of(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+            None
+        );
     }
 
     #[test]
@@ -642,7 +717,9 @@ mod tests {
         let mut p = p.to_vec();
         p.retain(|&b| b != b' ');
         let pickled = read(&p, &Limits::DEFAULT).unwrap();
-        let Some(Obj::List(outer)) = pickled.heap.obj(pickled.root) else { panic!() };
+        let Some(Obj::List(outer)) = pickled.heap.obj(pickled.root) else {
+            panic!()
+        };
         assert_eq!(outer.len(), 2);
         assert_eq!(outer[0], outer[1]);
         assert!(matches!(pickled.heap.obj(outer[0]), Some(Obj::List(v)) if v.len() == 1));

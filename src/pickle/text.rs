@@ -22,9 +22,13 @@ pub(crate) fn decimal(line: &[u8]) -> Option<Obj> {
     let mut value: Option<i128> = Some(0);
     for d in digits {
         let digit = i128::from(d - b'0');
-        value = value
-            .and_then(|v| v.checked_mul(10))
-            .and_then(|v| if negative { v.checked_sub(digit) } else { v.checked_add(digit) });
+        value = value.and_then(|v| v.checked_mul(10)).and_then(|v| {
+            if negative {
+                v.checked_sub(digit)
+            } else {
+                v.checked_add(digit)
+            }
+        });
     }
     Some(value.map_or(Obj::BigInt, Obj::Int))
 }
@@ -48,14 +52,19 @@ pub(crate) fn index_line(line: &[u8]) -> Option<u64> {
     if line.is_empty() || !line.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    line.iter()
-        .try_fold(0u64, |v, d| v.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+    line.iter().try_fold(0u64, |v, d| {
+        v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
 }
 
 /// The `FLOAT` line: Python's `repr(float)` (`1.5`, `1e+20`, `inf`, `nan`).
 pub(crate) fn float_line(line: &[u8]) -> Option<f64> {
     let text = core::str::from_utf8(line).ok()?;
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) {
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
         return None;
     }
     text.parse().ok()
@@ -182,9 +191,18 @@ mod tests {
         assert_eq!(int(b"0"), Some(0));
         assert_eq!(int(b"-17"), Some(-17));
         assert_eq!(int(b"+5"), Some(5));
-        assert_eq!(int(b"170141183460469231731687303715884105727"), Some(i128::MAX));
-        assert_eq!(int(b"-170141183460469231731687303715884105728"), Some(i128::MIN));
-        assert!(matches!(decimal(b"170141183460469231731687303715884105728"), Some(Obj::BigInt)));
+        assert_eq!(
+            int(b"170141183460469231731687303715884105727"),
+            Some(i128::MAX)
+        );
+        assert_eq!(
+            int(b"-170141183460469231731687303715884105728"),
+            Some(i128::MIN)
+        );
+        assert!(matches!(
+            decimal(b"170141183460469231731687303715884105728"),
+            Some(Obj::BigInt)
+        ));
         for bad in [&b""[..], b"-", b"0x10", b"1_000", b" 1", b"1.0"] {
             assert!(decimal(bad).is_none(), "{bad:?}");
         }
@@ -207,7 +225,10 @@ mod tests {
 
     #[test]
     fn text_string_escapes_like_escape_decode() {
-        assert_eq!(string_line(b"'a\\'b\\n\\x00\\xff\\101\\q'").unwrap(), b"a'b\n\x00\xffA\\q");
+        assert_eq!(
+            string_line(b"'a\\'b\\n\\x00\\xff\\101\\q'").unwrap(),
+            b"a'b\n\x00\xffA\\q"
+        );
         assert_eq!(string_line(b"\"it's\"").unwrap(), b"it's");
         assert!(string_line(b"'abc").is_none());
         assert!(string_line(b"'a\\'").is_none(), "trailing backslash");
@@ -217,7 +238,10 @@ mod tests {
 
     #[test]
     fn text_raw_unicode_escape() {
-        assert_eq!(raw_unicode_escape(b"caf\xe9 \\u20ac \\U0001f600").unwrap(), "café € 😀");
+        assert_eq!(
+            raw_unicode_escape(b"caf\xe9 \\u20ac \\U0001f600").unwrap(),
+            "café € 😀"
+        );
         assert_eq!(raw_unicode_escape(b"a\\\\u0041").unwrap(), "a\\\\u0041");
         assert_eq!(raw_unicode_escape(b"end\\").unwrap(), "end\\");
         assert!(raw_unicode_escape(b"\\ud800").is_none());

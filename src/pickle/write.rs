@@ -34,7 +34,10 @@ use crate::value::{Document, Value};
 /// None needed: the output is linear in the size of `doc`, and nesting is walked with an
 /// explicit stack (no recursion).
 pub fn write(doc: &Document) -> Result<Vec<u8>> {
-    let mut w = Writer { out: Vec::new(), memo: Vec::new() };
+    let mut w = Writer {
+        out: Vec::new(),
+        memo: Vec::new(),
+    };
     w.out.extend_from_slice(&[PROTO, 2]);
     let mut stack: Vec<Frame<'_>> = Vec::new();
     let mut key = "";
@@ -51,13 +54,14 @@ pub fn write(doc: &Document) -> Result<Vec<u8>> {
                     if stack.len() == 1 {
                         key = k;
                     }
-                    w.str(k);
                 }
-                w.value(v, &mut stack).map_err(|what| Error::Unwritable {
-                    layer: Layer::Pickle,
-                    key: Name::new(key),
-                    what,
-                })?;
+                k.map_or(Ok(()), |k| w.text(k))
+                    .and_then(|()| w.value(v, &mut stack))
+                    .map_err(|what| Error::Unwritable {
+                        layer: Layer::Pickle,
+                        key: Name::new(key),
+                        what,
+                    })?;
             }
             None => {
                 let closing = match stack.pop() {
@@ -99,13 +103,17 @@ impl Writer {
         }
     }
 
-    fn value<'a>(&mut self, v: &'a Value, stack: &mut Vec<Frame<'a>>) -> core::result::Result<(), &'static str> {
+    fn value<'a>(
+        &mut self,
+        v: &'a Value,
+        stack: &mut Vec<Frame<'a>>,
+    ) -> core::result::Result<(), &'static str> {
         match v {
             Value::Double(f) => {
                 self.out.push(BINFLOAT);
                 self.out.extend_from_slice(&f.to_be_bytes());
             }
-            Value::String(s) | Value::Symbol(s) => self.str(s),
+            Value::String(s) | Value::Symbol(s) => self.text(s)?,
             Value::Document(d) => self.open_dict(d, stack),
             Value::Array(items) => {
                 self.out.push(EMPTY_LIST);
@@ -114,13 +122,13 @@ impl Writer {
                     stack.push(Frame::List(items.iter()));
                 }
             }
-            Value::Binary { subtype: 0, bytes } => self.bytes(bytes),
+            Value::Binary { subtype: 0, bytes } => self.bytes(bytes)?,
             Value::Binary { subtype, bytes } => {
                 self.global("bson.binary", "Binary");
-                self.bytes(bytes);
+                self.bytes(bytes)?;
                 self.int((*subtype).into());
                 self.out.extend_from_slice(&[TUPLE2, NEWOBJ, EMPTY_DICT]);
-                self.str("_Binary__subtype");
+                self.name("_Binary__subtype");
                 self.int((*subtype).into());
                 self.out.extend_from_slice(&[SETITEM, BUILD]);
             }
@@ -128,22 +136,22 @@ impl Writer {
             Value::Bool(b) => self.out.push(if *b { NEWTRUE } else { NEWFALSE }),
             Value::ObjectId(id) => {
                 self.new_object("bson.objectid", "ObjectId");
-                self.bytes(id);
+                self.bytes(id)?;
                 self.out.push(BUILD);
             }
             Value::DateTime(ms) => {
                 let state = datetime::datetime_bytes(*ms).ok_or("datetime out of range")?;
                 self.global("datetime", "datetime");
-                self.bytes(&state);
+                self.bytes(&state)?;
                 self.out.extend_from_slice(&[TUPLE1, REDUCE]);
             }
             Value::Regex { pattern, options } => {
                 self.new_object("bson.regex", "Regex");
                 self.out.extend_from_slice(&[EMPTY_DICT, MARK]);
-                self.str("flags");
+                self.name("flags");
                 self.int(regex_flags(options));
-                self.str("pattern");
-                self.str(pattern);
+                self.name("pattern");
+                self.text(pattern)?;
                 self.out.extend_from_slice(&[SETITEMS, BUILD]);
             }
             Value::Int32(i) => self.int((*i).into()),
@@ -152,16 +160,17 @@ impl Writer {
                 Ok(small) => {
                     self.global("bson.int64", "Int64");
                     self.int(small.into());
-                    self.out.extend_from_slice(&[TUPLE1, NEWOBJ, EMPTY_DICT, BUILD]);
+                    self.out
+                        .extend_from_slice(&[TUPLE1, NEWOBJ, EMPTY_DICT, BUILD]);
                 }
                 Err(_) => self.int((*i).into()),
             },
             Value::Timestamp { time, increment } => {
                 self.new_object("bson.timestamp", "Timestamp");
                 self.out.extend_from_slice(&[EMPTY_DICT, MARK]);
-                self.str("_Timestamp__inc");
+                self.name("_Timestamp__inc");
                 self.int((*increment).into());
-                self.str("_Timestamp__time");
+                self.name("_Timestamp__time");
                 self.int((*time).into());
                 self.out.extend_from_slice(&[SETITEMS, BUILD]);
             }
@@ -173,7 +182,9 @@ impl Writer {
                 self.int(half(low).into());
                 self.out.extend_from_slice(&[TUPLE2, BUILD]);
             }
-            Value::DbPointer { .. } => return Err("dbpointer (pymongo's DBRef is not whitelisted)"),
+            Value::DbPointer { .. } => {
+                return Err("dbpointer (pymongo's DBRef is not whitelisted)")
+            }
             Value::JavaScript(_) | Value::JavaScriptWithScope { .. } => {
                 return Err("javascript (pymongo's Code is not whitelisted)")
             }
@@ -182,11 +193,20 @@ impl Writer {
         Ok(())
     }
 
-    /// `BINUNICODE`.
-    fn str(&mut self, s: &str) {
+    /// `BINUNICODE` of session text, which may be too long for its 4-byte length.
+    fn text(&mut self, s: &str) -> core::result::Result<(), &'static str> {
+        let len = u32::try_from(s.len()).map_err(|_| "string of 4 GiB or more")?;
         self.out.push(BINUNICODE);
-        // Values come from documents that fit in memory; BINUNICODE holds up to 4 GiB.
-        self.out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_le_bytes());
+        self.out.extend_from_slice(&len.to_le_bytes());
+        self.out.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    /// `BINUNICODE` of one of the writer's own short names (`'latin1'`, `'flags'` ...).
+    fn name(&mut self, s: &'static str) {
+        self.out.push(BINUNICODE);
+        // The names are literals of under 20 bytes.
+        self.out.extend_from_slice(&(s.len() as u32).to_le_bytes());
         self.out.extend_from_slice(s.as_bytes());
     }
 
@@ -212,25 +232,27 @@ impl Writer {
                 n -= 1;
             }
             self.out.extend_from_slice(&[LONG1, n as u8]);
-            self.out.extend_from_slice(bytes.get(..n).unwrap_or_default());
+            self.out
+                .extend_from_slice(bytes.get(..n).unwrap_or_default());
         }
     }
 
     /// Python 3's protocol-2 `bytes`: `_codecs.encode(text, 'latin1')`, or `bytes()` if empty.
-    fn bytes(&mut self, b: &[u8]) {
+    fn bytes(&mut self, b: &[u8]) -> core::result::Result<(), &'static str> {
         if b.is_empty() {
             self.global("__builtin__", "bytes");
             self.out.extend_from_slice(&[EMPTY_TUPLE, REDUCE]);
-            return;
+            return Ok(());
         }
         self.global("_codecs", "encode");
         let text: String = b.iter().map(|&c| char::from(c)).collect();
-        self.str(&text);
+        self.text(&text)?;
         if !self.get(Memo::Latin1) {
-            self.str("latin1");
+            self.name("latin1");
             self.put(Memo::Latin1);
         }
         self.out.extend_from_slice(&[TUPLE2, REDUCE]);
+        Ok(())
     }
 
     /// `GLOBAL module name`, memoized.
@@ -273,11 +295,18 @@ impl Writer {
 
 /// pymongo's `str_flags_to_int`: the letters `ilmsux` to `re` flag bits, others ignored.
 fn regex_flags(options: &str) -> i128 {
-    [('i', 2), ('l', 4), ('m', 8), ('s', 16), ('u', 32), ('x', 64)]
-        .iter()
-        .filter(|(c, _)| options.contains(*c))
-        .map(|&(_, bit)| bit)
-        .sum()
+    [
+        ('i', 2),
+        ('l', 4),
+        ('m', 8),
+        ('s', 16),
+        ('u', 32),
+        ('x', 64),
+    ]
+    .iter()
+    .filter(|(c, _)| options.contains(*c))
+    .map(|&(_, bit)| bit)
+    .sum()
 }
 
 #[cfg(test)]
@@ -286,8 +315,23 @@ mod tests {
 
     #[test]
     fn write_ints_like_save_long() {
-        let mut w = Writer { out: Vec::new(), memo: Vec::new() };
-        for i in [0, 255, 256, 65_535, 65_536, -1, i128::from(i32::MIN), 1 << 31, -(1 << 31) - 1, 1 << 40, -(1 << 63)] {
+        let mut w = Writer {
+            out: Vec::new(),
+            memo: Vec::new(),
+        };
+        for i in [
+            0,
+            255,
+            256,
+            65_535,
+            65_536,
+            -1,
+            i128::from(i32::MIN),
+            1 << 31,
+            -(1 << 31) - 1,
+            1 << 40,
+            -(1 << 63),
+        ] {
             w.int(i);
         }
         let want: &[u8] = b"K\x00K\xffM\x00\x01M\xff\xffJ\x00\x00\x01\x00J\xff\xff\xff\xffJ\x00\x00\x00\x80\
@@ -300,9 +344,16 @@ mod tests {
     fn write_bytes_like_python_protocol_2() {
         // pickle.dumps({'b': b'\x00\xff'}, 2) minus Python's extra BINPUTs.
         let mut doc = Document::new();
-        doc.insert("b", Value::Binary { subtype: 0, bytes: alloc::vec![0, 0xFF] });
+        doc.insert(
+            "b",
+            Value::Binary {
+                subtype: 0,
+                bytes: alloc::vec![0, 0xFF],
+            },
+        );
         let got = write(&doc).unwrap();
-        let want: &[u8] = b"\x80\x02}(X\x01\x00\x00\x00bc_codecs\nencode\nq\x00X\x03\x00\x00\x00\x00\xc3\xbf\
+        let want: &[u8] =
+            b"\x80\x02}(X\x01\x00\x00\x00bc_codecs\nencode\nq\x00X\x03\x00\x00\x00\x00\xc3\xbf\
             X\x06\x00\x00\x00latin1q\x01\x86Ru.";
         assert_eq!(got, want);
     }
@@ -311,7 +362,10 @@ mod tests {
     fn write_refuses_classes_outside_the_whitelist() {
         let mut doc = Document::new();
         doc.insert("ok", 1);
-        doc.insert("code", Value::Array(alloc::vec![Value::JavaScript("f()".into())]));
+        doc.insert(
+            "code",
+            Value::Array(alloc::vec![Value::JavaScript("f()".into())]),
+        );
         assert!(matches!(
             write(&doc),
             Err(Error::Unwritable { layer: Layer::Pickle, key, .. }) if key.as_str() == "code"

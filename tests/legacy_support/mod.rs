@@ -34,7 +34,11 @@ pub fn entry_config(e: &Json) -> Config {
         .as_array()
         .map(|a| a.iter().map(|k| k.as_str().unwrap().to_owned()).collect())
         .unwrap_or_default();
-    config(e["mode"].as_str().unwrap(), e["serializer"].as_str().unwrap(), &remove)
+    config(
+        e["mode"].as_str().unwrap(),
+        e["serializer"].as_str().unwrap(),
+        &remove,
+    )
 }
 
 fn hex(s: &str) -> Vec<u8> {
@@ -53,11 +57,16 @@ pub fn typed(v: &Json) -> Value {
     let a = v.as_array().unwrap_or_else(|| panic!("typed value {v}"));
     let tag = a[0].as_str().unwrap();
     match tag {
-        "double" => Value::Double(f64::from_bits(u64::from_str_radix(a[1].as_str().unwrap(), 16).unwrap())),
+        "double" => Value::Double(f64::from_bits(
+            u64::from_str_radix(a[1].as_str().unwrap(), 16).unwrap(),
+        )),
         "string" => Value::String(a[1].as_str().unwrap().to_owned()),
         "doc" => Value::Document(typed_entries(&a[1])),
         "array" => Value::Array(a[1].as_array().unwrap().iter().map(typed).collect()),
-        "binary" => Value::Binary { subtype: a[1].as_u64().unwrap() as u8, bytes: hex(a[2].as_str().unwrap()) },
+        "binary" => Value::Binary {
+            subtype: a[1].as_u64().unwrap() as u8,
+            bytes: hex(a[2].as_str().unwrap()),
+        },
         "oid" => Value::ObjectId(hex(a[1].as_str().unwrap()).try_into().unwrap()),
         "bool" => Value::Bool(a[1].as_bool().unwrap()),
         "datetime" => Value::DateTime(a[1].as_i64().unwrap()),
@@ -101,7 +110,12 @@ pub fn to_typed(v: &Value) -> Json {
     match v {
         Value::Double(f) => json!(["double", format!("{:016x}", f.to_bits())]),
         Value::String(s) => json!(["string", s]),
-        Value::Document(d) => json!(["doc", d.iter().map(|(k, v)| json!([k, to_typed(v)])).collect::<Vec<_>>()]),
+        Value::Document(d) => json!([
+            "doc",
+            d.iter()
+                .map(|(k, v)| json!([k, to_typed(v)]))
+                .collect::<Vec<_>>()
+        ]),
         Value::Array(a) => json!(["array", a.iter().map(to_typed).collect::<Vec<_>>()]),
         Value::Binary { subtype, bytes } => json!(["binary", subtype, to_hex(bytes)]),
         Value::ObjectId(id) => json!(["oid", to_hex(id)]),
@@ -138,22 +152,30 @@ pub fn check(e: &Json, got: Result<Session, Error>) -> Option<String> {
         let want = typed_session(session);
         return match got {
             Ok(s) if s == want => None,
-            Ok(s) => Some(format!("{name}: session differs\n  got  {s:?}\n  want {want:?}")),
+            Ok(s) => Some(format!(
+                "{name}: session differs\n  got  {s:?}\n  want {want:?}"
+            )),
             Err(err) => Some(format!("{name}: want a session, got {err:?}")),
         };
     }
     let kind = expect["error"].as_str().unwrap();
     let key = expect.get("key").and_then(Json::as_str);
     let ok = match (&got, kind) {
-        (Err(Error::Unwritable { layer: l, key: k, .. }), "Unwritable") => {
-            Some(k.as_str()) == key && *l == layer(expect["layer"].as_str().unwrap())
-        }
+        (
+            Err(Error::Unwritable {
+                layer: l, key: k, ..
+            }),
+            "Unwritable",
+        ) => Some(k.as_str()) == key && *l == layer(expect["layer"].as_str().unwrap()),
         (Err(Error::Placeholder { key: k, global }), "Placeholder") => {
             Some(k.as_str()) == key && Some(global.as_str()) == expect["global"].as_str()
         }
         (Err(Error::BadSignature), "BadSignature") => true,
-        (Err(Error::LimitExceeded(limit)), "LimitExceeded") => format!("{limit:?}") == expect["limit"].as_str().unwrap(),
-        (Err(Error::Malformed { layer: l, .. }), "Malformed") | (Err(Error::Unsupported { layer: l, .. }), "Unsupported") => {
+        (Err(Error::LimitExceeded(limit)), "LimitExceeded") => {
+            format!("{limit:?}") == expect["limit"].as_str().unwrap()
+        }
+        (Err(Error::Malformed { layer: l, .. }), "Malformed")
+        | (Err(Error::Unsupported { layer: l, .. }), "Unsupported") => {
             *l == layer(expect["layer"].as_str().unwrap())
         }
         _ => false,
