@@ -224,6 +224,44 @@ fn pickle_deep_nesting_is_refused() {
     }
 }
 
+/// `max_depth = usize::MAX` still stops at `pickle::MAX_DEPTH`: no stack overflow.
+#[test]
+fn pickle_depth_is_capped_whatever_the_limit() {
+    let mut unlimited = Limits::default();
+    unlimited.max_depth = usize::MAX;
+    let n = 50_000;
+    let mut p = b"\x80\x02}X\x01\x00\x00\x00d".to_vec();
+    p.extend(std::iter::repeat(b']').take(n));
+    p.push(b'N');
+    p.extend(std::iter::repeat(b'a').take(n));
+    p.extend_from_slice(b"s.");
+    let got = pickle::read(&p, &unlimited).unwrap().into_session(
+        Target::Json,
+        &[] as &[&str],
+        &unlimited,
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
+    // The session is depth 1, so MAX_DEPTH - 1 nested lists fit exactly.
+    let n = pickle::MAX_DEPTH - 1;
+    let mut p = b"\x80\x02}X\x01\x00\x00\x00d".to_vec();
+    p.extend(std::iter::repeat(b']').take(n));
+    p.push(b'N');
+    p.extend(std::iter::repeat(b'a').take(n));
+    p.extend_from_slice(b"s.");
+    let deep = pickle::read(&p, &unlimited).unwrap().into_session(
+        Target::Bson,
+        &[] as &[&str],
+        &unlimited,
+    );
+    assert_eq!(deep.map(|s| s.len()), Ok(1));
+    let mut marks = b"\x80\x02".to_vec();
+    marks.extend(std::iter::repeat(b'(').take(50_000));
+    assert_eq!(
+        pickle::read(&marks, &unlimited).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::Depth))
+    );
+}
+
 /// Declared lengths far beyond the input are refused before anything is allocated.
 #[test]
 fn pickle_huge_declared_lengths_are_refused() {

@@ -16,6 +16,12 @@ use crate::pickle::datetime;
 use crate::pickle::py::{Handle, Heap, Obj, Pickled};
 use crate::value::{Document, Session, Value};
 
+/// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
+/// 1000 levels (its recursion limit), so no pickle Python writes is refused by this cap; it keeps
+/// our recursive conversion, and the recursive drop of the values it returns, off the end of the
+/// stack.
+pub const MAX_DEPTH: usize = 1000;
+
 /// The JWT payload a legacy session must fit (`bson_compress_jwt_payload`): what Python checks
 /// with `bson.encode` or `json.dumps` before it accepts a legacy cookie.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +68,7 @@ impl Pickled {
     /// - [`Error::LimitExceeded`] as below.
     ///
     /// # Limits
-    /// `max_depth` (nesting, the session being depth 1), `max_items` (values built: a memo
+    /// `max_depth` (nesting, the session being depth 1; at most [`MAX_DEPTH`]), `max_items` (values built: a memo
     /// reference counts its whole value again), `max_inflated_len` (string and bytes bytes
     /// built, counted the same way).
     pub fn into_session<S: AsRef<str>>(
@@ -153,6 +159,33 @@ enum Same {
     Int(i128),
     Float(u64),
     None,
+}
+
+/// A container whose items are being converted.
+enum Open<'h> {
+    Array {
+        h: Handle,
+        items: &'h [Handle],
+        next: usize,
+        out: Vec<Value>,
+    },
+    Doc {
+        h: Handle,
+        entries: &'h [(Handle, Handle)],
+        next: usize,
+        out: Vec<(Key, Value)>,
+        key: Option<Key>,
+    },
+}
+
+/// What the conversion loop does next.
+enum Step {
+    /// Convert this object.
+    Convert(Handle),
+    /// Hand this finished value to the innermost open container (or return it).
+    Deliver(Value),
+    /// Take the innermost open container's next item, or close it.
+    Next,
 }
 
 struct Converter<'h> {
@@ -263,7 +296,91 @@ impl<'h> Converter<'h> {
         Ok(key)
     }
 
+    /// The value of `h` at nesting `depth`, walked with an explicit stack of open containers
+    /// (no recursion, whatever the nesting).
     fn value(&mut self, h: Handle, depth: usize) -> Result<Value, Fault> {
+        let mut open: Vec<Open<'h>> = Vec::new();
+        let mut step = Step::Convert(h);
+        loop {
+            step = match step {
+                Step::Convert(h) => match self.obj(h)? {
+                    Obj::Tuple(items, _) | Obj::List(items) => {
+                        self.enter(h, depth + open.len())?;
+                        let out = Vec::with_capacity(items.len().min(self.limits.max_items));
+                        open.push(Open::Array {
+                            h,
+                            items,
+                            next: 0,
+                            out,
+                        });
+                        Step::Next
+                    }
+                    Obj::Dict(entries) => {
+                        self.enter(h, depth + open.len())?;
+                        let out = Vec::with_capacity(entries.len().min(self.limits.max_items));
+                        open.push(Open::Doc {
+                            h,
+                            entries,
+                            next: 0,
+                            out,
+                            key: None,
+                        });
+                        Step::Next
+                    }
+                    _ => Step::Deliver(self.scalar(h)?),
+                },
+                Step::Deliver(v) => match open.last_mut() {
+                    None => return Ok(v),
+                    Some(Open::Array { out, .. }) => {
+                        out.push(v);
+                        Step::Next
+                    }
+                    Some(Open::Doc { out, key, .. }) => {
+                        if let Some(k) = key.take() {
+                            out.push((k, v));
+                        }
+                        Step::Next
+                    }
+                },
+                Step::Next => match open.last_mut() {
+                    None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
+                    Some(Open::Array { items, next, .. }) if *next < items.len() => {
+                        let child = items.get(*next).copied();
+                        *next += 1;
+                        Step::Convert(child.ok_or(Error::malformed(
+                            Layer::Pickle,
+                            0,
+                            "bad handle",
+                        ))?)
+                    }
+                    Some(Open::Doc {
+                        entries, next, key, ..
+                    }) if *next < entries.len() => {
+                        let entry = entries.get(*next).copied();
+                        *next += 1;
+                        let (k, v) =
+                            entry.ok_or(Error::malformed(Layer::Pickle, 0, "bad handle"))?;
+                        *key = Some(self.key(k)?);
+                        Step::Convert(v)
+                    }
+                    Some(_) => match open.pop() {
+                        Some(Open::Array { h, out, .. }) => {
+                            self.leave(h);
+                            Step::Deliver(Value::Array(out))
+                        }
+                        Some(Open::Doc { h, out, .. }) => {
+                            self.leave(h);
+                            Step::Deliver(Value::Document(dedupe(out)))
+                        }
+                        None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
+                    },
+                },
+            };
+        }
+    }
+
+    /// The value of an object that is not a list, tuple or dict.
+    fn scalar(&mut self, h: Handle) -> Result<Value, Fault> {
         let bson = self.target == Target::Bson;
         let obj = self.obj(h)?;
         let value = match obj {
@@ -291,8 +408,6 @@ impl<'h> Converter<'h> {
                 subtype: *subtype,
                 bytes: bytes.clone(),
             },
-            Obj::Tuple(items, _) | Obj::List(items) => return self.array(h, items, depth),
-            Obj::Dict(entries) => return self.document(h, entries, depth),
             Obj::Placeholder(name) => return Err(Fault::Placeholder(*name)),
             Obj::DateTime { wall_us, offset_us } if bson => Value::DateTime(
                 datetime::utc_millis(*wall_us, *offset_us)
@@ -332,7 +447,7 @@ impl<'h> Converter<'h> {
 
     /// Marks `h` as being converted, refusing a cycle and too deep a nesting.
     fn enter(&mut self, h: Handle, depth: usize) -> Result<(), Fault> {
-        if depth > self.limits.max_depth {
+        if depth > self.limits.max_depth.min(MAX_DEPTH) {
             return Err(Error::LimitExceeded(Limit::Depth).into());
         }
         match self.on_path.get_mut(h) {
@@ -350,32 +465,6 @@ impl<'h> Converter<'h> {
         if let Some(flag) = self.on_path.get_mut(h) {
             *flag = false;
         }
-    }
-
-    fn array(&mut self, h: Handle, items: &[Handle], depth: usize) -> Result<Value, Fault> {
-        self.enter(h, depth)?;
-        let mut out = Vec::with_capacity(items.len().min(self.limits.max_items));
-        for &item in items {
-            out.push(self.value(item, depth + 1)?);
-        }
-        self.leave(h);
-        Ok(Value::Array(out))
-    }
-
-    fn document(
-        &mut self,
-        h: Handle,
-        entries: &[(Handle, Handle)],
-        depth: usize,
-    ) -> Result<Value, Fault> {
-        self.enter(h, depth)?;
-        let mut out = Vec::with_capacity(entries.len().min(self.limits.max_items));
-        for &(k, v) in entries {
-            let key = self.key(k)?;
-            out.push((key, self.value(v, depth + 1)?));
-        }
-        self.leave(h);
-        Ok(Value::Document(dedupe(out)))
     }
 }
 

@@ -34,7 +34,7 @@ mod read;
 mod text;
 mod write;
 
-pub use convert::Target;
+pub use convert::{Target, MAX_DEPTH};
 pub use ops::{allowed, opcode, Allowed, Apply, Global, Opcode, OPCODES, WHITELIST};
 pub use py::Pickled;
 pub use read::read;

@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::pickle::apply;
+use crate::pickle::convert::MAX_DEPTH;
 use crate::pickle::ops::{self, *};
 use crate::pickle::py::{Handle, Heap, Obj, Pickled};
 use crate::pickle::text;
@@ -29,7 +30,8 @@ use crate::pickle::text;
 /// # Limits
 /// `max_items` (objects built, items visited, stack size), `max_str_len` (each string, bytes,
 /// text line or long), `max_inflated_len` (all string and bytes buffers together), `max_memo`
-/// (memo indices), `max_depth` (open MARKs: at most `2 * max_depth + 4`).
+/// (memo indices), `max_depth` (open MARKs: at most `2 * max_depth + 4`, `max_depth` capped at
+/// [`MAX_DEPTH`](crate::pickle::MAX_DEPTH)).
 pub fn read(data: &[u8], limits: &Limits) -> Result<Pickled> {
     Machine {
         input: data,
@@ -112,7 +114,8 @@ impl<'a> Machine<'a> {
                 }
             }
             MARK => {
-                let cap = self.limits.max_depth.saturating_mul(2).saturating_add(4);
+                let depth = self.limits.max_depth.min(MAX_DEPTH);
+                let cap = depth.saturating_mul(2).saturating_add(4);
                 if self.marks.len() >= cap {
                     return Err(Error::LimitExceeded(Limit::Depth));
                 }
