@@ -376,7 +376,10 @@ fn pickle_stack_and_mark_misuse_is_malformed() {
 /// Whitelisted globals accept only their exact shapes.
 #[test]
 fn pickle_whitelist_shapes_are_exact() {
-    let bad: [&[u8]; 14] = [
+    let bad: [&[u8]; 16] = [
+        // set([[]]) and OrderedDict([[[], 1]]): unhashable
+        b"\x80\x02c__builtin__\nset\n](]e\x85R.",
+        b"\x80\x02ccollections\nOrderedDict\n](](]K\x01ee\x85R.",
         // datetime with a 9-byte state, and with hour 24
         b"\x80\x03cdatetime\ndatetime\nC\t\x07\xe8\x01\x02\x03\x04\x05\x00\x00\x85R.",
         b"\x80\x03cdatetime\ndatetime\nC\n\x07\xe8\x01\x02\x18\x04\x05\x00\x00\x00\x85R.",

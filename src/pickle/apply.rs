@@ -53,7 +53,9 @@ fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fi
         Global::ByteArray => {
             match args {
                 [] => {}
-                [b] => drop(bytes(heap, *b)?),
+                [b] => {
+                    bytes(heap, *b)?;
+                }
                 _ => return Err(Bad::Shape),
             }
             Ok(Obj::Refused {
@@ -370,20 +372,22 @@ fn codecs_encode(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
 /// `set(list)` / `frozenset(list)`: the items must be hashable. Sets are refused in every
 /// payload, so their items are checked and not kept.
 fn set_from(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<()> {
-    let items = match args {
+    let (len, hashable) = match args {
         [] => return Ok(()),
         [list] => match value(heap, *list)? {
-            Obj::List(items) => items.clone(),
+            Obj::List(items) => (
+                items.len(),
+                items
+                    .iter()
+                    .all(|&h| heap.obj(h).is_some_and(Obj::hashable)),
+            ),
             _ => return Err(Bad::Shape),
         },
         _ => return Err(Bad::Shape),
     };
-    // Each item is visited: count the visits so a memo'd list cannot be re-walked for free.
-    heap.charge_items(items.len()).map_err(Bad::Fatal)?;
-    if items
-        .iter()
-        .all(|&h| heap.obj(h).is_some_and(Obj::hashable))
-    {
+    // Each item was visited: count the visits so a memo'd list cannot be re-walked for free.
+    heap.charge_items(len).map_err(Bad::Fatal)?;
+    if hashable {
         Ok(())
     } else {
         Err(Bad::Fatal(Error::malformed(
