@@ -52,7 +52,7 @@ mod time;
 mod value;
 pub mod zlib;
 
-#[cfg(feature = "bson")]
+#[cfg(any(feature = "bson", feature = "serde"))]
 pub mod interop;
 
 pub use crate::{
@@ -66,3 +66,8 @@ pub use crate::{
     limits::Limits,
     value::{Document, Session, Value},
 };
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

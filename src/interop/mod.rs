@@ -1,3 +1,6 @@
-//! Conversions to and from other crates' types (feature `bson`).
+//! Conversions to and from other crates' types (features `bson` and `serde`).
 
+#[cfg(feature = "bson")]
 pub mod bson;
+#[cfg(feature = "serde")]
+mod serde;
