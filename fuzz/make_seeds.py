@@ -80,6 +80,8 @@ def bson_only():
 
 def jwt_cookie(session, key, bsz):
     s = JWTCookieSession({"cookie": ""}, jwt_secret_keys=key, bson_compress_jwt_payload=bsz)
+    # `_encrypt_data({})` writes the object's own dict (with a random `_id`): empty it first.
+    s.clear()
     return s._encrypt_data(dict(session))
 
 
@@ -132,19 +134,29 @@ def main():
         write("json_read", name, payload)
         write("json_read", f"python_{name}", json.dumps(session))
         write("cookie_roundtrip", name, payload)
+        # cookie_decode_legacy reads with the pickle serializer, so JSON-serializer cookies
+        # seed only the refusal path there.
         for ser in ("pickle", "json"):
-            cookie = legacy_cookie(session, ser)
-            write(f"legacy_decode_{ser}", name, cookie)
-            write("cookie_decode_legacy", f"{ser}_{name}", cookie)
+            write("cookie_decode_legacy", f"{ser}_{name}", legacy_cookie(session, ser))
+        write("cookie_decode_legacy", f"jwt_{name}", jwt_cookie(session, K1, True))
+        # The legacy_decode_* targets sign their payload themselves: a mode byte (odd: BSON JWT
+        # payload) then the serializer's input (a pickle; a JSON text the target deflates).
+        for mode in (b"\x00", b"\x01"):
+            write("legacy_decode_pickle", f"{name}_{mode[0]}", mode + pickle.dumps(session, 2))
+            write("legacy_decode_json", f"{name}_{mode[0]}", mode + json.dumps(session).encode())
         write("pickle_read", name, pickle.dumps(session, 2))
+        write("pickle_read", f"proto0_{name}", pickle.dumps(session, 0))
+        write("pickle_read", f"proto5_{name}", pickle.dumps(session, 5))
         write("zlib_inflate", f"json_{name}", zlib.compress(json.dumps(session).encode(), 9))
     # Python 3 pickles of pymongo classes, as a write_original_format rollout writes them.
     for name, session in bson_only():
         write("pickle_read", name, pickle.dumps(session, 2))
-        write("legacy_decode_pickle", name, legacy_cookie(session, "pickle"))
-    # A legacy cookie whose HMAC is made with the wrong key, and a bomb, to seed the refusals.
+        write("legacy_decode_pickle", f"{name}_1", b"\x01" + pickle.dumps(session, 2))
+        write("cookie_decode_legacy", f"pickle_{name}", legacy_cookie(session, "pickle"))
+    # Refusals: a legacy cookie with a wrong HMAC, a zlib bomb, a pickle naming os.system.
     write("zlib_inflate", "bomb_1m", zlib.compress(b"\x00" * (1 << 20), 9))
-    write("legacy_decode_pickle", "bad_mac", "0" * 40 + base64.b64encode(pickle.dumps({}, 2)).decode())
+    write("cookie_decode_legacy", "bad_mac", "0" * 40 + base64.b64encode(pickle.dumps({}, 2)).decode())
+    write("pickle_read", "os_system", b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00idq\x00\x85R}\x86.")
     print("seeds written under", CORPUS)
 
 
