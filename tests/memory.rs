@@ -1,0 +1,464 @@
+//! Peak heap of one decode, measured with a counting global allocator, for the nastiest inputs
+//! we know, each inside a 4 KB cookie whose MAC verifies (the attacker may know an old legacy
+//! key, and the JWT cases are signed with the configured key to reach the inner layers): zlib
+//! bombs, BSON and JSON nesting, pickle memo bombs, runs of MARKs, huge declared lengths, and the
+//! widest documents. Each peak must stay under a bound derived from `Limits::DEFAULT`
+//! ([`Bound`]). This is a memory assertion only: no timing is measured here.
+//!
+//! Each test holds one lock from its first line to its last, so no two tests of this binary
+//! allocate at the same time (the harness's own threads allocate little, and only between
+//! tests).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use base64ct::{Base64, Encoding};
+use beaker_session_jwt::pickle::opcodes::*;
+use beaker_session_jwt::pickle::{self, Target};
+use beaker_session_jwt::{
+    base85, decode_cookie, json, jwt, zlib, Config, Document, Error, Layer, Limit, Limits,
+    SecretKey, Serializer, Value,
+};
+use hmac::{Hmac, Mac};
+
+/// Counts live heap bytes and the highest count since the last reset. A `realloc` is counted
+/// as the new block allocated before the old one is freed (the worst moment of a moving
+/// realloc).
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static MEASURE: Mutex<()> = Mutex::new(());
+
+fn grow(n: usize) {
+    let live = LIVE.fetch_add(n, Ordering::SeqCst) + n;
+    PEAK.fetch_max(live, Ordering::SeqCst);
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters only observe sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        grow(layout.size());
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        grow(layout.size());
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::SeqCst);
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        grow(new_size);
+        let out = System.realloc(ptr, layout, new_size);
+        LIVE.fetch_sub(layout.size(), Ordering::SeqCst);
+        out
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Taken first by every test: one test at a time allocates.
+fn serial() -> MutexGuard<'static, ()> {
+    MEASURE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `f` and returns its result and the peak heap above what was live when it started.
+/// Call it under [`serial`].
+fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = LIVE.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let out = f();
+    (out, PEAK.load(Ordering::SeqCst).saturating_sub(base))
+}
+
+const KEY: &str = "memory-test-jwt-key-01";
+const LEGACY_KEY: &str = "memory-test-legacy-key-01";
+const NOW: f64 = 1_700_000_000.0;
+/// A browser keeps about 4 KiB per cookie: every input here fits.
+const COOKIE_CAP: usize = 4096;
+
+/// What one decode may hold, derived from the limits.
+struct Bound {
+    limits: Limits,
+}
+
+impl Bound {
+    fn new() -> Bound {
+        Bound {
+            limits: Limits::DEFAULT,
+        }
+    }
+
+    /// Fixed part of every decode: the cookie and its decoded copies (base64, base85, JSON
+    /// text: each at most `max_cookie_len` bytes, with a few alive at once), one boxed inflater
+    /// state (about 11 KB), parser stacks bounded by `max_depth`, and the allocator's slack.
+    fn fixed(&self) -> usize {
+        8 * self.limits.max_cookie_len + 64 * 1024
+    }
+
+    /// The inflate output: `max_inflated_len + 1` bytes, plus the half-size buffer it grew
+    /// from, alive during the last (moving) realloc.
+    fn inflate(&self) -> usize {
+        (self.limits.max_inflated_len + 1) * 3 / 2
+    }
+
+    /// Values built: at most `max_items` slots of a document entry (a `(String, Value)`, the
+    /// largest slot), twice for the doubling growth of the vector holding them.
+    fn values(&self) -> usize {
+        2 * self.limits.max_items * std::mem::size_of::<(String, Value)>()
+    }
+
+    /// Text and bytes built: each string is a copy of input bytes, and the inputs that feed
+    /// them (inflated text) are at most `max_inflated_len`; a pickle counts every buffer it
+    /// builds or expands against `max_inflated_len`.
+    fn strings(&self) -> usize {
+        self.limits.max_inflated_len
+    }
+}
+
+fn jwt_config(bsz: bool) -> Config {
+    let mut c = Config::new([KEY]).unwrap();
+    c.bson_compress_jwt_payload = bsz;
+    c
+}
+
+fn legacy_config(serializer: Serializer) -> Config {
+    let mut c = jwt_config(true);
+    c.read_original_format = true;
+    c.original_format_validate_key = Some(SecretKey::from(LEGACY_KEY));
+    c.original_format_data_serializer = serializer;
+    c
+}
+
+/// A JWT whose claims are `{"bsZ": b85(zlib(inflated))}`, signed with the configured key.
+fn bsz_cookie(inflated: &[u8]) -> String {
+    let mut claims = Document::new();
+    claims.insert("bsZ", base85::encode(&zlib::deflate(inflated)));
+    let text = json::write(&claims, json::Style::Compact).unwrap();
+    jwt::sign(text.as_bytes(), &SecretKey::from(KEY))
+}
+
+/// A legacy cookie over `payload`, signed as Beaker's `SignedCookie` does.
+fn legacy_cookie(payload: &[u8]) -> String {
+    let data = Base64::encode_string(payload);
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(LEGACY_KEY.as_bytes()).unwrap();
+    mac.update(data.as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    hex + &data
+}
+
+/// Decodes `cookie` under `config`, measuring the peak; checks the cookie fits 4 KB and the
+/// peak is under `bound`. Returns the outcome for the caller to check.
+fn check(name: &str, cookie: &str, config: &Config, bound: usize) -> Result<(), Error> {
+    assert!(
+        cookie.len() <= COOKIE_CAP,
+        "{name}: cookie is {} bytes",
+        cookie.len()
+    );
+    let (got, peak) = peak_of(|| decode_cookie(cookie, config, NOW).map(|_| ()));
+    eprintln!(
+        "{name}: cookie {} bytes, {got:?}, peak {peak} bytes, bound {bound}",
+        cookie.len()
+    );
+    assert!(peak <= bound, "{name}: peak {peak} over bound {bound}");
+    got
+}
+
+/// BSON of `{"a": {"a": {... depth levels ...}}}`, built outside-in in one pass.
+fn nested_bson(depth: usize) -> Vec<u8> {
+    // Lengths from the innermost (5 bytes) outward: each level adds 8 bytes (4 length, 1 type,
+    // 2 key, 1 terminator); the outermost is the top-level document.
+    let mut out = Vec::new();
+    for level in (0..depth).rev() {
+        out.extend_from_slice(&(5 + 8 * level as u32).to_le_bytes());
+        if level > 0 {
+            out.extend_from_slice(b"\x03a\x00");
+        }
+    }
+    out.extend(std::iter::repeat_n(0u8, depth));
+    out
+}
+
+#[test]
+fn memory_bsz_zlib_bomb_stops_at_inflate_bound() {
+    let _serial = serial();
+    let b = Bound::new();
+    // 2 MiB of zeros deflates to about 2 KB: a valid-MAC bomb inside a 4 KB cookie.
+    let cookie = bsz_cookie(&vec![0u8; 2 << 20]);
+    let got = check(
+        "bsz zlib bomb",
+        &cookie,
+        &jwt_config(true),
+        b.fixed() + b.inflate(),
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+}
+
+#[test]
+fn memory_bsz_largest_string_is_inflate_plus_one_copy() {
+    let _serial = serial();
+    let b = Bound::new();
+    // The largest document that passes the inflate bound: one string of nearly
+    // `max_inflated_len` bytes, read into one `String`.
+    let n = b.limits.max_inflated_len - 64;
+    let mut doc = Document::new();
+    doc.insert("s", "x".repeat(n));
+    let cookie = bsz_cookie(&beaker_session_jwt::bson::write(&doc).unwrap());
+    let bound = b.fixed() + b.inflate() + b.strings();
+    assert_eq!(
+        check("bsz largest string", &cookie, &jwt_config(true), bound),
+        Ok(())
+    );
+}
+
+#[test]
+fn memory_bsz_nesting_is_refused_at_depth() {
+    let _serial = serial();
+    let b = Bound::new();
+    // 1,000 levels (each level's length differs, so this is what deflates into 4 KB);
+    // refused at level 65.
+    let cookie = bsz_cookie(&nested_bson(1_000));
+    let got = check(
+        "bsz nesting",
+        &cookie,
+        &jwt_config(true),
+        b.fixed() + b.inflate(),
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
+}
+
+#[test]
+fn memory_bsz_widest_array_is_bounded_by_items() {
+    let _serial = serial();
+    let b = Bound::new();
+    // {"a": [null, null, ...]}: 100,000 nulls of 2 bytes each (array keys are skipped
+    // unchecked, so all are empty), refused past `max_items`.
+    let items = [0x0Au8, 0].repeat(100_000);
+    let inner_len = (4 + items.len() + 1) as u32;
+    let total = (4 + 3 + inner_len as usize + 1) as u32;
+    let mut doc = Vec::new();
+    doc.extend_from_slice(&total.to_le_bytes());
+    doc.extend_from_slice(b"\x04a\x00");
+    doc.extend_from_slice(&inner_len.to_le_bytes());
+    doc.extend_from_slice(&items);
+    doc.extend_from_slice(&[0, 0]);
+    let cookie = bsz_cookie(&doc);
+    let bound = b.fixed() + b.inflate() + b.values();
+    let got = check("bsz widest array", &cookie, &jwt_config(true), bound);
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Items)));
+}
+
+#[test]
+fn memory_bsz_huge_declared_string_length_allocates_nothing() {
+    let _serial = serial();
+    let b = Bound::new();
+    // {"s": string declaring 0x7FFFFFF0 bytes}: refused before any allocation for it.
+    let mut doc = vec![0u8; 4];
+    doc.extend_from_slice(b"\x02s\x00");
+    doc.extend_from_slice(&0x7FFF_FFF0u32.to_le_bytes());
+    doc.extend_from_slice(b"abc\x00\x00");
+    let len = doc.len() as u32;
+    doc[..4].copy_from_slice(&len.to_le_bytes());
+    let cookie = bsz_cookie(&doc);
+    let got = check(
+        "bsz huge declared length",
+        &cookie,
+        &jwt_config(true),
+        b.fixed(),
+    );
+    assert!(
+        matches!(
+            got,
+            Err(Error::Malformed {
+                layer: Layer::Bson,
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn memory_json_nesting_is_refused_at_depth() {
+    let _serial = serial();
+    let b = Bound::new();
+    // JSON-mode claims `{"a":[[[[...` filling the cookie, never closed; refused at depth 65.
+    let claims = format!("{{\"a\":{}", "[".repeat(2_990));
+    let cookie = jwt::sign(claims.as_bytes(), &SecretKey::from(KEY));
+    let got = check("json nesting", &cookie, &jwt_config(false), b.fixed());
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
+}
+
+#[test]
+fn memory_legacy_json_zlib_nesting_is_refused_at_depth() {
+    let _serial = serial();
+    let b = Bound::new();
+    // Legacy json serializer: zlib of 256 KB of `[`, then refused at depth 65.
+    let text = "[".repeat(b.limits.max_inflated_len);
+    let cookie = legacy_cookie(&zlib::deflate(text.as_bytes()));
+    let config = legacy_config(Serializer::Json);
+    let got = check(
+        "legacy json nesting",
+        &cookie,
+        &config,
+        b.fixed() + b.inflate(),
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
+}
+
+#[test]
+fn memory_legacy_json_widest_array_is_bounded_by_items() {
+    let _serial = serial();
+    let b = Bound::new();
+    // {"a": [0,0,0,...]} inflating to the bound: refused past `max_items`.
+    let n = b.limits.max_inflated_len / 2 - 8;
+    let text = format!("{{\"a\": [{}0]}}", "0,".repeat(n));
+    let cookie = legacy_cookie(&zlib::deflate(text.as_bytes()));
+    let config = legacy_config(Serializer::Json);
+    let bound = b.fixed() + b.inflate() + b.values();
+    let got = check("legacy json widest array", &cookie, &config, bound);
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Items)));
+}
+
+/// `X` (BINUNICODE) of `s`.
+fn unicode(s: &str) -> Vec<u8> {
+    let mut v = vec![BINUNICODE];
+    v.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    v.extend_from_slice(s.as_bytes());
+    v
+}
+
+/// `{'k': L}` where L0 = [leaf] and each Ln = [Ln-1] * 8 by memo references: 8^levels copies
+/// of `leaf` once expanded, from a few hundred bytes of pickle.
+fn memo_bomb(levels: u8, leaf: &[u8]) -> Vec<u8> {
+    let mut p = vec![PROTO, 2, EMPTY_DICT];
+    p.extend(unicode("k"));
+    p.extend([MARK]);
+    p.extend(leaf);
+    p.extend([LIST, BINPUT, 0, POP]);
+    for level in 1..=levels {
+        p.push(MARK);
+        for _ in 0..8 {
+            p.extend([BINGET, level - 1]);
+        }
+        p.extend([LIST, BINPUT, level, POP]);
+    }
+    p.extend([BINGET, levels, SETITEM, STOP]);
+    p
+}
+
+#[test]
+fn memory_legacy_pickle_memo_bomb_is_bounded() {
+    let _serial = serial();
+    let b = Bound::new();
+    let config = legacy_config(Serializer::Pickle);
+    let bound = b.fixed() + b.values() + b.strings();
+    // 8^12 (68 billion) references to a 512-byte string once expanded: the string bytes trip
+    // first. 8^8 (16 million) references to None: the item count trips.
+    let text = memo_bomb(12, &unicode(&"A".repeat(512)));
+    let got = check(
+        "legacy pickle memo bomb (str)",
+        &legacy_cookie(&text),
+        &config,
+        bound,
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+    let none = memo_bomb(8, &[NONE]);
+    let got = check(
+        "legacy pickle memo bomb (None)",
+        &legacy_cookie(&none),
+        &config,
+        bound,
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Items)));
+}
+
+#[test]
+fn memory_legacy_pickle_marks_are_refused_early() {
+    let _serial = serial();
+    let b = Bound::new();
+    // As many MARKs as a 4 KB cookie holds (about 2,900); refused at 2 * max_depth + 5 open.
+    let mut p = vec![PROTO, 2];
+    p.extend(std::iter::repeat_n(MARK, 2_900));
+    p.push(STOP);
+    let cookie = legacy_cookie(&p);
+    let config = legacy_config(Serializer::Pickle);
+    let got = check("legacy pickle marks", &cookie, &config, b.fixed());
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
+}
+
+#[test]
+fn memory_pickle_100k_marks_outside_a_cookie_are_refused_early() {
+    // 100,000 MARKs (a 100 KB pickle: no cookie holds it; pickle::read directly).
+    let _serial = serial();
+    let b = Bound::new();
+    let mut p = vec![PROTO, 2];
+    p.extend(std::iter::repeat_n(MARK, 100_000));
+    p.push(STOP);
+    let (got, peak) = peak_of(|| pickle::read(&p, &b.limits).map(|_| ()));
+    eprintln!("pickle 100k marks: peak {peak} bytes, bound {}", b.fixed());
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
+    assert!(peak <= b.fixed(), "peak {peak}");
+}
+
+#[test]
+fn memory_legacy_pickle_huge_declared_lengths_allocate_nothing() {
+    let _serial = serial();
+    let b = Bound::new();
+    let config = legacy_config(Serializer::Pickle);
+    let cases: [(&str, Vec<u8>); 5] = [
+        (
+            "BINUNICODE8 2^62",
+            [&[PROTO, 2, BINUNICODE8][..], &(1u64 << 62).to_le_bytes()].concat(),
+        ),
+        (
+            "BINBYTES 4 GiB",
+            [&[PROTO, 3, BINBYTES][..], &u32::MAX.to_le_bytes()].concat(),
+        ),
+        (
+            "LONG4 2 GiB",
+            [&[PROTO, 2, LONG4][..], &0x7FFF_FFFFu32.to_le_bytes()].concat(),
+        ),
+        (
+            "FRAME 2^63",
+            [&[PROTO, 4, FRAME][..], &(1u64 << 63).to_le_bytes()].concat(),
+        ),
+        (
+            "LONG_BINPUT 2^32-1",
+            vec![PROTO, 2, NONE, LONG_BINPUT, 0xFF, 0xFF, 0xFF, 0xFF, STOP],
+        ),
+    ];
+    for (name, p) in cases {
+        let cookie = legacy_cookie(&p);
+        let got = check(name, &cookie, &config, b.fixed());
+        assert!(got.is_err(), "{name}: {got:?}");
+    }
+}
+
+#[test]
+fn memory_pickle_read_direct_memo_bomb_is_bounded() {
+    // The same bomb through `pickle::read` + `into_session`, without the cookie layers.
+    let _serial = serial();
+    let b = Bound::new();
+    let p = memo_bomb(12, &unicode(&"A".repeat(512)));
+    let (got, peak) = peak_of(|| {
+        pickle::read(&p, &b.limits)
+            .and_then(|x| x.into_session(Target::Bson, &[] as &[&str], &b.limits))
+    });
+    let bound = b.fixed() + b.values() + b.strings();
+    eprintln!("pickle memo bomb direct: peak {peak} bytes, bound {bound}");
+    assert!(got.is_err(), "{got:?}");
+    assert!(peak <= bound, "peak {peak}");
+}
