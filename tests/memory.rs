@@ -187,7 +187,7 @@ fn nested_bson(depth: usize) -> Vec<u8> {
             out.extend_from_slice(b"\x03a\x00");
         }
     }
-    out.extend(std::iter::repeat_n(0u8, depth));
+    out.extend(std::iter::repeat(0u8).take(depth));
     out
 }
 
@@ -391,7 +391,7 @@ fn memory_legacy_pickle_marks_are_refused_early() {
     let b = Bound::new();
     // As many MARKs as a 4 KB cookie holds (about 2,900); refused at 2 * max_depth + 5 open.
     let mut p = vec![PROTO, 2];
-    p.extend(std::iter::repeat_n(MARK, 2_900));
+    p.extend(std::iter::repeat(MARK).take(2_900));
     p.push(STOP);
     let cookie = legacy_cookie(&p);
     let config = legacy_config(Serializer::Pickle);
@@ -405,7 +405,7 @@ fn memory_pickle_100k_marks_outside_a_cookie_are_refused_early() {
     let _serial = serial();
     let b = Bound::new();
     let mut p = vec![PROTO, 2];
-    p.extend(std::iter::repeat_n(MARK, 100_000));
+    p.extend(std::iter::repeat(MARK).take(100_000));
     p.push(STOP);
     let (got, peak) = peak_of(|| pickle::read(&p, &b.limits).map(|_| ()));
     eprintln!("pickle 100k marks: peak {peak} bytes, bound {}", b.fixed());
