@@ -230,16 +230,8 @@ fn keys() -> impl Strategy<Value = Vec<String>> {
     })
 }
 
-fn proptest_config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        ..ProptestConfig::default()
-    }
-}
-
+// proptest's defaults: 256 cases per property, `PROPTEST_CASES` overrides.
 proptest! {
-    #![proptest_config(proptest_config())]
-
     /// A session each format can carry, written by `encode_cookie`, decodes to the same
     /// session, in the same format, verified by key 0.
     #[test]
