@@ -413,8 +413,8 @@ impl<'h> Converter<'h> {
                 datetime::utc_millis(*wall_us, *offset_us)
                     .ok_or(Fault::Unwritable("datetime out of range"))?,
             ),
-            Obj::Int64(i) if bson => Value::Int64(*i),
-            Obj::Int64(i) => Value::from(*i),
+            // Python keeps the `Int64` instance in both modes (json.dumps writes it as an int).
+            Obj::Int64(i) => Value::Int64(*i),
             Obj::ObjectId(Some(id)) if bson => Value::ObjectId(*id),
             Obj::Regex(Some((pattern, flags))) if bson => regex(pattern, *flags)?,
             Obj::Decimal128(Some(d)) if bson => Value::Decimal128(*d),
