@@ -12,8 +12,33 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use crate::error::{Error, Layer, Result};
 
 /// Encodes `bytes` as unpadded base64url.
+#[cfg(test)]
 pub(crate) fn encode_url(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// Length of the unpadded base64url of `n` bytes.
+pub(crate) fn encoded_url_len(n: usize) -> usize {
+    // 4 characters per 3 bytes, rounded up, without padding.
+    (n / 3).saturating_mul(4).saturating_add(match n % 3 {
+        0 => 0,
+        1 => 2,
+        _ => 3,
+    })
+}
+
+/// Appends the unpadded base64url of `bytes` to `out`.
+pub(crate) fn encode_url_to(bytes: &[u8], out: &mut Vec<u8>) {
+    let at = out.len();
+    out.resize(at.saturating_add(encoded_url_len(bytes.len())), 0);
+    let written = match out.get_mut(at..) {
+        Some(dst) => Base64UrlUnpadded::encode(bytes, dst)
+            .map(str::len)
+            .unwrap_or(0),
+        None => 0,
+    };
+    // The buffer is exactly the encoded length, so `written` fills it.
+    out.truncate(at.saturating_add(written));
 }
 
 /// Decodes unpadded, canonical base64url.
@@ -35,6 +60,40 @@ pub(crate) fn decode_url_into<'o>(text: &[u8], out: &'o mut [u8]) -> Result<&'o 
         .map_err(|_| Error::malformed(Layer::Base64, 0, "invalid base64url"))
 }
 
+/// Decodes unpadded, canonical base64url into `out` (cleared first; its capacity is reused).
+///
+/// # Errors
+/// As [`decode_url`]; `out` is left empty.
+pub(crate) fn decode_url_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    decode_to::<Base64UrlUnpadded>(text, out, "invalid base64url")
+}
+
+/// Decodes standard padded base64 into `out` (cleared first; its capacity is reused).
+///
+/// # Errors
+/// As [`decode_std`]; `out` is left empty.
+pub(crate) fn decode_std_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    decode_to::<Base64>(text, out, "invalid base64")
+}
+
+fn decode_to<E: Encoding>(text: &[u8], out: &mut Vec<u8>, what: &'static str) -> Result<()> {
+    out.clear();
+    let text = as_str(text)?;
+    // At most 3 bytes per 4 characters, plus 2 for an unpadded tail.
+    out.resize((text.len() / 4).saturating_mul(3).saturating_add(3), 0);
+    match E::decode(text, out) {
+        Ok(decoded) => {
+            let n = decoded.len();
+            out.truncate(n);
+            Ok(())
+        }
+        Err(_) => {
+            out.clear();
+            Err(Error::malformed(Layer::Base64, 0, what))
+        }
+    }
+}
+
 /// Encodes `bytes` as standard padded base64 (Python `base64.b64encode`).
 pub(crate) fn encode_std(bytes: &[u8]) -> String {
     Base64::encode_string(bytes)
@@ -44,6 +103,7 @@ pub(crate) fn encode_std(bytes: &[u8]) -> String {
 ///
 /// # Errors
 /// [`Error::Malformed`] in [`Layer::Base64`].
+#[cfg(any(test, feature = "serde"))]
 pub(crate) fn decode_std(text: &[u8]) -> Result<Vec<u8>> {
     Base64::decode_vec(as_str(text)?)
         .map_err(|_| Error::malformed(Layer::Base64, 0, "invalid base64"))
@@ -69,6 +129,32 @@ mod tests {
             "non-zero trailing bits refused"
         );
         assert!(decode_url(b"a").is_err(), "impossible length refused");
+    }
+
+    #[test]
+    fn base64_decode_to_reuses_and_matches_decode() {
+        let mut out = alloc::vec![9u8; 100];
+        for text in [&b""[..], b"-_8", b"aGVsbG8", b"aGVsbG8h", b"aGVsbG8hIQ"] {
+            decode_url_to(text, &mut out).unwrap();
+            assert_eq!(out, decode_url(text).unwrap());
+        }
+        assert!(decode_url_to(b"-_9", &mut out).is_err());
+        assert!(out.is_empty());
+        decode_std_to(b"+/8=", &mut out).unwrap();
+        assert_eq!(out, b"\xfb\xff");
+        assert!(decode_std_to(b"+/8", &mut out).is_err());
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn base64_encode_url_to_appends_exactly() {
+        for n in 0..20 {
+            let bytes: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
+            let mut out = b"x.".to_vec();
+            encode_url_to(&bytes, &mut out);
+            assert_eq!(out.len(), 2 + encoded_url_len(n));
+            assert_eq!(&out[2..], encode_url(&bytes).as_bytes());
+        }
     }
 
     #[test]
