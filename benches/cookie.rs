@@ -11,7 +11,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use beaker_session_jwt::{decode_cookie, encode_cookie, Error};
+use beaker_session_jwt::{decode_cookie, encode_cookie, Codec, Error};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use common::{FORMATS, NOW, SIZES};
@@ -44,6 +44,52 @@ fn encode(c: &mut Criterion) {
                 b.iter(|| encode_cookie(black_box(&session), &config))
             });
         }
+    }
+    g.finish();
+}
+
+fn codec(c: &mut Criterion) {
+    let mut codec = Codec::new();
+    let mut g = c.benchmark_group("codec_decode");
+    for fmt in FORMATS {
+        let config = fmt.config();
+        for size in SIZES {
+            let cookie = fmt.cookie(size);
+            g.bench_function(format!("{}/{size}", fmt.id()), |b| {
+                b.iter(|| codec.decode_cookie(black_box(cookie), &config, NOW))
+            });
+        }
+    }
+    g.finish();
+    let mut g = c.benchmark_group("codec_encode");
+    for fmt in FORMATS {
+        let config = fmt.config();
+        for size in SIZES {
+            let session = decode_cookie(fmt.cookie(size), &config, NOW)
+                .expect("bench cookie decodes")
+                .session;
+            g.bench_function(format!("{}/{size}", fmt.id()), |b| {
+                b.iter(|| codec.encode_cookie(black_box(&session), &config))
+            });
+        }
+    }
+    g.finish();
+    // Borrowed reading: verify, inflate, validate the BSON, read two keys.
+    let mut g = c.benchmark_group("view");
+    let config = common::Fmt::JwtBsz.config();
+    for size in SIZES {
+        let cookie = common::Fmt::JwtBsz.cookie(size);
+        let view = codec.decode_view(cookie, &config, NOW).expect("view");
+        assert!(view.get("user_id").is_some() && view.get("_accessed_time").is_some());
+        g.bench_function(format!("jwt_bsz/{size}"), |b| {
+            b.iter(|| {
+                let view = codec.decode_view(black_box(cookie), &config, NOW).ok()?;
+                Some((
+                    view.get("user_id")?.as_i64()?,
+                    view.get("_accessed_time")?.as_f64()?,
+                ))
+            })
+        });
     }
     g.finish();
 }
@@ -88,6 +134,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = decode, encode, rotated_and_forged
+    targets = decode, encode, codec, rotated_and_forged
 }
 criterion_main!(benches);
