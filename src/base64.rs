@@ -1,9 +1,11 @@
 //! base64url without padding (JWS segments, RFC 7515 §2) and standard padded base64 (legacy
 //! Beaker cookies): a thin, strict layer over `base64ct`.
 //!
-//! Decoding is constant-time with respect to the data and canonical: padding in base64url,
-//! characters outside the alphabet and non-zero trailing bits are refused (joserfc refuses
-//! them too).
+//! Decoding is canonical: padding in base64url, characters outside the alphabet and non-zero
+//! trailing bits are refused (joserfc refuses them too). It is constant-time with respect to
+//! the data (base64ct) everywhere but in [`decode_url_to`], which decodes a JWS payload only
+//! after its MAC verified: that text is the signed, client-readable claims, not a secret, so a
+//! table lookup per character (several times faster) is used there.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -65,7 +67,85 @@ pub(crate) fn decode_url_into<'o>(text: &[u8], out: &'o mut [u8]) -> Result<&'o 
 /// # Errors
 /// As [`decode_url`]; `out` is left empty.
 pub(crate) fn decode_url_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    decode_to::<Base64UrlUnpadded>(text, out, "invalid base64url")
+    out.clear();
+    if decode_url_table(text, out).is_none() {
+        out.clear();
+        return Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
+    }
+    Ok(())
+}
+
+/// True when `b` is in the base64url alphabet.
+pub(crate) fn is_url_char(b: u8) -> bool {
+    url_digit(b) != INVALID
+}
+
+/// Marks a byte outside the alphabet in [`URL_DIGITS`].
+const INVALID: u8 = 0xFF;
+
+/// The value of each base64url character (RFC 4648 §5); [`INVALID`] for every other byte.
+const URL_DIGITS: [u8; 256] = url_digits();
+
+#[allow(clippy::indexing_slicing)] // i < 64 == ALPHABET.len(); a u8 index is < 256
+const fn url_digits() -> [u8; 256] {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+}
+
+fn url_digit(b: u8) -> u8 {
+    #[allow(clippy::indexing_slicing)] // a u8 index is < 256 == URL_DIGITS.len()
+    URL_DIGITS[usize::from(b)]
+}
+
+/// Table-driven strict base64url (no padding, zero trailing bits), as base64ct's
+/// `Base64UrlUnpadded` accepts it. `None` for anything it refuses.
+fn decode_url_table(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    let quads = text.chunks_exact(4);
+    let tail = quads.remainder();
+    let tail_bytes = match tail.len() {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        _ => return None,
+    };
+    let whole = text.len() / 4;
+    out.resize(whole.checked_mul(3)?.checked_add(tail_bytes)?, 0);
+    let mut bad = 0u8;
+    for (quad, dst) in quads.zip(out.chunks_exact_mut(3)) {
+        if let ([a, b, c, d], [x, y, z]) = (quad, dst) {
+            let (a, b, c, d) = (url_digit(*a), url_digit(*b), url_digit(*c), url_digit(*d));
+            // INVALID is the only value with the high bit set.
+            bad |= a | b | c | d;
+            let v = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+            *x = (v >> 16) as u8;
+            *y = (v >> 8) as u8;
+            *z = v as u8;
+        }
+    }
+    let last = out.get_mut(whole.saturating_mul(3)..)?;
+    match (tail, last) {
+        ([], []) => {}
+        ([a, b], [x]) => {
+            let (a, b) = (url_digit(*a), url_digit(*b));
+            // Canonical: the 4 bits past the last byte are zero.
+            bad |= a | b | u8::from(b & 0x0F != 0) << 7;
+            *x = a << 2 | b >> 4;
+        }
+        ([a, b, c], [x, y]) => {
+            let (a, b, c) = (url_digit(*a), url_digit(*b), url_digit(*c));
+            bad |= a | b | c | u8::from(c & 0x03 != 0) << 7;
+            *x = a << 2 | b >> 4;
+            *y = b << 4 | c >> 2;
+        }
+        _ => return None,
+    }
+    (bad & 0x80 == 0).then_some(())
 }
 
 /// Decodes standard padded base64 into `out` (cleared first; its capacity is reused).
@@ -154,6 +234,37 @@ mod tests {
             encode_url_to(&bytes, &mut out);
             assert_eq!(out.len(), 2 + encoded_url_len(n));
             assert_eq!(&out[2..], encode_url(&bytes).as_bytes());
+        }
+    }
+
+    #[test]
+    fn base64_table_decoder_agrees_with_base64ct() {
+        let mut out = Vec::new();
+        // Every 1..=4-character text over a small alphabet with edge characters.
+        let chars = b"AQgw-_9=+/. \x80";
+        let mut texts: Vec<Vec<u8>> = alloc::vec![Vec::new()];
+        for len in 1..=4 {
+            let mut next = Vec::new();
+            for t in texts.iter().filter(|t| t.len() == len - 1) {
+                for &c in chars {
+                    let mut u = t.clone();
+                    u.push(c);
+                    next.push(u);
+                }
+            }
+            texts.extend(next);
+        }
+        for t in texts {
+            let expected = core::str::from_utf8(&t)
+                .ok()
+                .and_then(|s| Base64UrlUnpadded::decode_vec(s).ok());
+            let got = decode_url_to(&t, &mut out).ok().map(|()| out.clone());
+            assert_eq!(got, expected, "{t:?}");
+        }
+        for n in 0..200usize {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 151 + n) as u8).collect();
+            decode_url_to(encode_url(&bytes).as_bytes(), &mut out).unwrap();
+            assert_eq!(out, bytes);
         }
     }
 

@@ -103,7 +103,7 @@ pub(crate) fn verify_to(
     };
     // joserfc decodes the payload before the MAC and reports bad base64 as a DecodeError; we
     // check only the alphabet before the MAC (no allocation) and decode after it.
-    if !payload_segment.iter().all(|&b| is_url_char(b)) {
+    if !payload_segment.iter().all(|&b| base64::is_url_char(b)) {
         return Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
     }
     let signing_input = &[header_segment, b".", payload_segment];
@@ -133,10 +133,6 @@ fn split<'t>(token: &'t str, limits: &Limits) -> Result<(&'t [u8], &'t [u8], &'t
         return Err(Error::LimitExceeded(crate::error::Limit::CookieLen));
     }
     Ok((header, payload, signature))
-}
-
-fn is_url_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// Checks a protected header as joserfc's registry does for `algorithms=["HS256"]`.
