@@ -334,7 +334,7 @@ pub fn encode_cookie(session: &Session, config: &Config) -> Result<String> {
 pub(crate) fn encode_in(s: &mut Scratch, session: &Session, config: &Config) -> Result<String> {
     config.validate()?;
     let cookie = if config.write_original_format {
-        legacy::encode(session, config)?
+        legacy::encode_with(session, config, &mut s.deflater)?
     } else {
         encode_jwt(s, session, config)?
     };

@@ -117,13 +117,27 @@ pub(crate) fn decode_with(
 /// # Limits
 /// `max_write_len` (the written value, Beaker's 4064).
 pub fn encode(session: &Session, config: &Config) -> Result<String> {
+    encode_with(session, config, &mut None)
+}
+
+/// [`encode`] with the caller's deflater (created on first use), so a
+/// [`Codec`](crate::Codec) keeps it.
+pub(crate) fn encode_with(
+    session: &Session,
+    config: &Config,
+    deflater: &mut Option<zlib::Deflater>,
+) -> Result<String> {
     config.validate()?;
     let key = validate_key(config)?;
     let payload = match config.original_format_data_serializer {
         Serializer::Pickle => pickle::write(session)?,
         // beaker/util.py JsonSerializer.dumps: zlib.compress(json.dumps(data).encode('utf-8'))
         // (level 6 there, 9 here: the same data either way).
-        Serializer::Json => zlib::deflate(json::write(session, json::Style::Python)?.as_bytes()),
+        Serializer::Json => {
+            let text = json::write(session, json::Style::Python)?;
+            let deflater = deflater.get_or_insert_with(zlib::Deflater::new);
+            deflater.deflate(text.as_bytes())
+        }
     };
     let data = base64::encode_std(&payload);
     let tag = mac::sha1(key.as_bytes(), data.as_bytes());
