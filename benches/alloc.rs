@@ -40,7 +40,9 @@ fn main() {
     for fmt in FORMATS {
         let config = fmt.config();
         for size in SIZES {
-            let session = decode_cookie(fmt.cookie(size), &config, NOW).expect("decodes").session;
+            let session = decode_cookie(fmt.cookie(size), &config, NOW)
+                .expect("decodes")
+                .session;
             let (_, cold) = measure(|| encode_cookie(&session, &config).expect("encodes"));
             let mut codec = Codec::new();
             codec.encode_cookie(&session, &config).expect("encodes");
@@ -69,7 +71,9 @@ fn main() {
         let (r, cold) = measure(|| decode_cookie(cookie, &config, NOW).map(|_| ()));
         assert_eq!(r, Err(Error::BadSignature));
         let mut codec = Codec::new();
-        codec.decode_cookie(fmt.cookie("large"), &config, NOW).expect("decodes");
+        codec
+            .decode_cookie(fmt.cookie("large"), &config, NOW)
+            .expect("decodes");
         let (_, warm) = measure(|| codec.decode_cookie(cookie, &config, NOW).map(|_| ()));
         row("forged", &format!("{}/large", fmt.id()), cold, warm);
     }
