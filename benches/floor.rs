@@ -3,10 +3,10 @@
 //! what our layers add on top of the unavoidable work.
 //!
 //! Per format:
-//! - `jwt_bsz`: split, header compare, base64url of the tag and the payload, HMAC-SHA256,
-//!   the `bsZ` string cut out of the claims, base85, bounded inflate (miniz_oxide, reused
-//!   state and output buffer), and a validating BSON walk (lengths, terminators, UTF-8, types)
-//!   that builds nothing;
+//! - `jwt_bsz`: split, header compare, base64url of the tag (base64ct) and of the payload (a
+//!   lookup table), HMAC-SHA256, the `bsZ` string cut out of the claims, base85, bounded inflate
+//!   (miniz_oxide, or zlib-rs with the `zlib-rs` feature; reused state and output buffer), and a
+//!   validating BSON walk (lengths, terminators, UTF-8, types) that builds nothing;
 //! - `jwt_json`: the same up to HMAC and payload, then a validating JSON walk;
 //! - `legacy_pickle`: hex tag, HMAC-SHA1, standard base64, a validating pickle opcode walk;
 //! - `legacy_json`: hex tag, HMAC-SHA1, standard base64, bounded inflate, a validating JSON walk.
@@ -27,10 +27,13 @@ use hmac::{Hmac, Mac};
 use miniz_oxide::deflate::core::{
     compress_to_output, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
 };
+#[cfg(not(feature = "zlib-rs"))]
 use miniz_oxide::inflate::core::inflate_flags::{
     TINFL_FLAG_PARSE_ZLIB_HEADER, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
 };
+#[cfg(not(feature = "zlib-rs"))]
 use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
+#[cfg(not(feature = "zlib-rs"))]
 use miniz_oxide::inflate::TINFLStatus;
 
 use common::{Fmt, FORMATS, KEY1, KEY2, LEGACY_KEY, SIZES};
@@ -43,8 +46,13 @@ struct Scratch {
     payload: Vec<u8>,
     deflated: Vec<u8>,
     inflated: Vec<u8>,
-    inflater: Box<DecompressorOxide>,
+    inflater: Box<Inflate>,
 }
+
+#[cfg(not(feature = "zlib-rs"))]
+type Inflate = DecompressorOxide;
+#[cfg(feature = "zlib-rs")]
+type Inflate = zlib_rs::Inflate;
 
 impl Scratch {
     fn new() -> Scratch {
@@ -52,7 +60,10 @@ impl Scratch {
             payload: vec![0; 8192],
             deflated: Vec::with_capacity(8192),
             inflated: vec![0; MAX_INFLATED + 1],
+            #[cfg(not(feature = "zlib-rs"))]
             inflater: Box::default(),
+            #[cfg(feature = "zlib-rs")]
+            inflater: Box::new(zlib_rs::Inflate::new(true, 15)),
         }
     }
 }
@@ -78,7 +89,45 @@ fn jws<'s>(token: &str, keys: &[&str], out: &'s mut [u8]) -> Option<&'s [u8]> {
     }
     keys.iter()
         .position(|key| hs256_ok(key, &[header, b".", payload], &tag))?;
-    Base64UrlUnpadded::decode(payload, out).ok()
+    b64url(payload, out)
+}
+
+/// Table-driven base64url into `out` (the cheapest strict decode: one lookup per character;
+/// the JWS payload is decoded only after its MAC verified, so it need not be constant-time).
+fn b64url<'o>(text: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+    static DIGIT: std::sync::OnceLock<[u8; 256]> = std::sync::OnceLock::new();
+    let digit = DIGIT.get_or_init(|| {
+        let mut t = [0xFF; 256];
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for (i, &c) in alphabet.iter().enumerate() {
+            t[c as usize] = i as u8;
+        }
+        t
+    });
+    let quads = text.chunks_exact(4);
+    let tail = quads.remainder();
+    let n = text.len() / 4 * 3 + tail.len().saturating_sub(1);
+    let out = out.get_mut(..n)?;
+    let mut bad = 0u8;
+    for (q, o) in quads.zip(out.chunks_exact_mut(3)) {
+        let (a, b, c, d) = (
+            digit[q[0] as usize],
+            digit[q[1] as usize],
+            digit[q[2] as usize],
+            digit[q[3] as usize],
+        );
+        bad |= a | b | c | d;
+        let v = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        o.copy_from_slice(&v.to_be_bytes()[1..]);
+    }
+    let mut v = 0u32;
+    for (i, &c) in tail.iter().enumerate() {
+        bad |= digit[c as usize];
+        v |= u32::from(digit[c as usize]) << (18 - 6 * i);
+    }
+    let at = text.len() / 4 * 3;
+    out[at..].copy_from_slice(&v.to_be_bytes()[1..1 + tail.len().saturating_sub(1)]);
+    (bad & 0x80 == 0 && tail.len() != 1).then_some(out)
 }
 
 /// Verifies a legacy cookie and decodes its base64 into `s.payload`.
@@ -94,11 +143,40 @@ fn legacy<'s>(cookie: &str, out: &'s mut [u8]) -> Option<&'s [u8]> {
     Base64::decode(rest.as_bytes(), out).ok()
 }
 
+/// Bounded zlib inflate (zlib-rs backend, as the `zlib-rs` feature uses) with a reused state
+/// into a reused buffer. Returns the output length.
+#[cfg(feature = "zlib-rs")]
+fn inflate(input: &[u8], state: &mut Inflate, out: &mut [u8]) -> Option<usize> {
+    state.reset(true);
+    let window = (input.len() * 8).clamp(256, out.len());
+    let mut end = window;
+    loop {
+        let read = state.total_in() as usize;
+        let written = state.total_out() as usize;
+        let status = state.decompress(
+            &input[read..],
+            &mut out[written..end],
+            zlib_rs::InflateFlush::NoFlush,
+        );
+        match status.ok()? {
+            zlib_rs::Status::StreamEnd => {
+                let n = state.total_out() as usize;
+                return (n <= MAX_INFLATED).then_some(n);
+            }
+            _ if (state.total_out() as usize) == end && end < out.len() => {
+                end = (end * 2).min(out.len())
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Bounded zlib inflate with a reused state into a reused buffer (no growth: it is already
 /// `MAX_INFLATED + 1` long). Returns the output length. The window handed to miniz_oxide
 /// starts at 8 times the input and doubles (miniz_oxide's time grows with the window it is
 /// given, not only with what it writes).
-fn inflate(input: &[u8], state: &mut DecompressorOxide, out: &mut [u8]) -> Option<usize> {
+#[cfg(not(feature = "zlib-rs"))]
+fn inflate(input: &[u8], state: &mut Inflate, out: &mut [u8]) -> Option<usize> {
     state.init();
     let flags = TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
     let mut window = (input.len() * 8).clamp(256, out.len());

@@ -75,9 +75,10 @@ pub(crate) fn decode_url_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
     Ok(())
 }
 
-/// True when `b` is in the base64url alphabet.
-pub(crate) fn is_url_char(b: u8) -> bool {
-    url_digit(b) != INVALID
+/// True when every byte of `text` is in the base64url alphabet (one table lookup per byte, no
+/// early exit: the loop has no branch per byte).
+pub(crate) fn is_url_text(text: &[u8]) -> bool {
+    text.iter().fold(0u8, |acc, &b| acc | url_digit(b)) & 0x80 == 0
 }
 
 /// Marks a byte outside the alphabet in [`URL_DIGITS`].

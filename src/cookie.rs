@@ -222,27 +222,32 @@ fn open_jwt(s: &mut Scratch, value: &str, config: &Config) -> Result<Opened> {
     } else {
         Format::JwtJson
     };
-    let owned_text;
-    let (claims, text) = match bare_bsz(&s.payload, limits) {
-        Some(text) => (Document::new(), text),
-        None => {
-            let mut claims = json::read(&s.payload, limits)?;
-            let compressed = claims.remove(BSZ);
-            owned_text = if config.bson_compress_jwt_payload {
-                bsz_text(compressed)?
-            } else {
-                None
-            };
-            (
-                claims,
-                owned_text.as_deref().map_or(&b""[..], str::as_bytes),
-            )
+    // Fast path: claims that are exactly `{"bsZ":"<base85>"}` (what Python and we write).
+    if config.bson_compress_jwt_payload {
+        if let Some(text) = bare_bsz(&s.payload, limits) {
+            if !text.is_empty() && base85::decode_to(text, &mut s.deflated).is_ok() {
+                let inflater = s.inflater.get_or_insert_with(zlib::Inflater::new);
+                inflater.inflate_into(&s.deflated, &mut s.inflated, limits)?;
+                return Ok(Opened::Jwt {
+                    claims: Document::new(),
+                    bson: true,
+                    format,
+                    key_index,
+                });
+            }
         }
+    }
+    let mut claims = json::read(&s.payload, limits)?;
+    let compressed = claims.remove(BSZ);
+    let text = if config.bson_compress_jwt_payload {
+        bsz_text(compressed)?
+    } else {
+        None
     };
     // Python: `if self.bson_compress_jwt_payload and compressed:` — a falsy bsZ is ignored.
-    let bson = config.bson_compress_jwt_payload && !text.is_empty();
-    if bson {
-        base85::decode_to(text, &mut s.deflated)?;
+    let bson = text.is_some();
+    if let Some(text) = text {
+        base85::decode_to(text.as_bytes(), &mut s.deflated)?;
         let inflater = s.inflater.get_or_insert_with(zlib::Inflater::new);
         inflater.inflate_into(&s.deflated, &mut s.inflated, limits)?;
     }
@@ -268,22 +273,19 @@ fn bsz_text(compressed: Option<Value>) -> Result<Option<String>> {
     }
 }
 
-/// The claims we (and Python) write in bsZ mode are exactly `{"bsZ":"<base85>"}`. When the
-/// payload has that shape, with only printable ASCII other than `"` and `\` in the string,
-/// [`json::read`] would return one `bsZ` string of exactly those bytes: return them without
-/// building a document or copying the string. Anything else (spaces, escapes, other claims,
-/// limits too small for the general reader to accept it) is `None`, and the general reader
-/// decides.
+/// The claims we (and Python) write in bsZ mode are exactly `{"bsZ":"<base85>"}`. For that
+/// shape, when the string is valid base85 (every character then printable ASCII other than `"`
+/// and `\`, so JSON would read it unchanged) and the limits let the general reader accept it,
+/// [`json::read`] would return one `bsZ` string of exactly those bytes: the caller decodes them
+/// in place instead of building a document and copying the string. For anything else the
+/// general reader decides, errors included.
 fn bare_bsz<'p>(payload: &'p [u8], limits: &crate::Limits) -> Option<&'p [u8]> {
     let text = payload.strip_prefix(b"{\"bsZ\":\"")?.strip_suffix(b"\"}")?;
-    let plain = text
-        .iter()
-        .all(|&b| (0x20..=0x7E).contains(&b) && b != b'"' && b != b'\\');
     // The general reader counts the object and the string, and bounds the key and the string.
     let fits = limits.max_items >= 2
         && limits.max_depth >= 1
         && limits.max_str_len >= text.len().max(BSZ.len());
-    (plain && fits).then_some(text)
+    fits.then_some(text)
 }
 
 /// Python truthiness of a JSON value.
