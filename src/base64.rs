@@ -2,10 +2,11 @@
 //! Beaker cookies): a thin, strict layer over `base64ct`.
 //!
 //! Decoding is canonical: padding in base64url, characters outside the alphabet and non-zero
-//! trailing bits are refused (joserfc refuses them too). It is constant-time with respect to
-//! the data (base64ct) everywhere but in [`decode_url_to`], which decodes a JWS payload only
-//! after its MAC verified: that text is the signed, client-readable claims, not a secret, so a
-//! table lookup per character (several times faster) is used there.
+//! trailing bits are refused (joserfc refuses them too). The JWS signature is decoded by
+//! base64ct, constant-time with respect to the data. [`decode_url_to`] and [`decode_std_to`]
+//! decode a payload only after its MAC verified: that text is the signed, client-readable
+//! session, not a secret, so a table lookup per character (several times faster) is used there,
+//! accepting exactly what base64ct accepts (tested against it).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -68,7 +69,7 @@ pub(crate) fn decode_url_into<'o>(text: &[u8], out: &'o mut [u8]) -> Result<&'o 
 /// As [`decode_url`]; `out` is left empty.
 pub(crate) fn decode_url_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
     out.clear();
-    if decode_url_table(text, out).is_none() {
+    if decode_table(text, out, &URL_DIGITS).is_none() {
         out.clear();
         return Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
     }
@@ -85,15 +86,20 @@ pub(crate) fn is_url_text(text: &[u8]) -> bool {
 const INVALID: u8 = 0xFF;
 
 /// The value of each base64url character (RFC 4648 §5); [`INVALID`] for every other byte.
-const URL_DIGITS: [u8; 256] = url_digits();
+const URL_DIGITS: [u8; 256] =
+    digits(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
-#[allow(clippy::indexing_slicing)] // i < 64 == ALPHABET.len(); a u8 index is < 256
-const fn url_digits() -> [u8; 256] {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// The value of each standard base64 character (RFC 4648 §4); [`INVALID`] for every other
+/// byte, `=` included.
+const STD_DIGITS: [u8; 256] =
+    digits(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+#[allow(clippy::indexing_slicing)] // i < 64 == alphabet.len(); a u8 index is < 256
+const fn digits(alphabet: &[u8; 64]) -> [u8; 256] {
     let mut table = [INVALID; 256];
     let mut i = 0;
     while i < 64 {
-        table[ALPHABET[i] as usize] = i as u8;
+        table[alphabet[i] as usize] = i as u8;
         i += 1;
     }
     table
@@ -104,9 +110,11 @@ fn url_digit(b: u8) -> u8 {
     URL_DIGITS[usize::from(b)]
 }
 
-/// Table-driven strict base64url (no padding, zero trailing bits), as base64ct's
-/// `Base64UrlUnpadded` accepts it. `None` for anything it refuses.
-fn decode_url_table(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
+/// Table-driven strict unpadded base64 over `table` (zero trailing bits), as base64ct's
+/// unpadded encodings accept it. `None` for anything it refuses.
+fn decode_table(text: &[u8], out: &mut Vec<u8>, table: &[u8; 256]) -> Option<()> {
+    #[allow(clippy::indexing_slicing)] // a u8 index is < 256 == table.len()
+    let digit = |b: u8| table[usize::from(b)];
     let quads = text.chunks_exact(4);
     let tail = quads.remainder();
     let tail_bytes = match tail.len() {
@@ -120,7 +128,7 @@ fn decode_url_table(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
     let mut bad = 0u8;
     for (quad, dst) in quads.zip(out.chunks_exact_mut(3)) {
         if let ([a, b, c, d], [x, y, z]) = (quad, dst) {
-            let (a, b, c, d) = (url_digit(*a), url_digit(*b), url_digit(*c), url_digit(*d));
+            let (a, b, c, d) = (digit(*a), digit(*b), digit(*c), digit(*d));
             // INVALID is the only value with the high bit set.
             bad |= a | b | c | d;
             let v = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
@@ -133,13 +141,13 @@ fn decode_url_table(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
     match (tail, last) {
         ([], []) => {}
         ([a, b], [x]) => {
-            let (a, b) = (url_digit(*a), url_digit(*b));
+            let (a, b) = (digit(*a), digit(*b));
             // Canonical: the 4 bits past the last byte are zero.
             bad |= a | b | u8::from(b & 0x0F != 0) << 7;
             *x = a << 2 | b >> 4;
         }
         ([a, b, c], [x, y]) => {
-            let (a, b, c) = (url_digit(*a), url_digit(*b), url_digit(*c));
+            let (a, b, c) = (digit(*a), digit(*b), digit(*c));
             bad |= a | b | c | u8::from(c & 0x03 != 0) << 7;
             *x = a << 2 | b >> 4;
             *y = b << 4 | c >> 2;
@@ -149,30 +157,29 @@ fn decode_url_table(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
     (bad & 0x80 == 0).then_some(())
 }
 
-/// Decodes standard padded base64 into `out` (cleared first; its capacity is reused).
+/// Decodes standard padded base64 into `out` (cleared first; its capacity is reused), as
+/// base64ct's `Base64` accepts it (padding required, canonical trailing bits), by table: it
+/// reads a legacy cookie's payload only after its MAC verified.
 ///
 /// # Errors
-/// As [`decode_std`]; `out` is left empty.
+/// [`Error::Malformed`] in [`Layer::Base64`]; `out` is left empty.
 pub(crate) fn decode_std_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    decode_to::<Base64>(text, out, "invalid base64")
-}
-
-fn decode_to<E: Encoding>(text: &[u8], out: &mut Vec<u8>, what: &'static str) -> Result<()> {
     out.clear();
-    let text = as_str(text)?;
-    // At most 3 bytes per 4 characters, plus 2 for an unpadded tail.
-    out.resize((text.len() / 4).saturating_mul(3).saturating_add(3), 0);
-    match E::decode(text, out) {
-        Ok(decoded) => {
-            let n = decoded.len();
-            out.truncate(n);
-            Ok(())
-        }
-        Err(_) => {
-            out.clear();
-            Err(Error::malformed(Layer::Base64, 0, what))
-        }
+    let body = if text.len() % 4 != 0 {
+        None
+    } else if let Some(body) = text.strip_suffix(b"==") {
+        Some(body)
+    } else {
+        Some(text.strip_suffix(b"=").unwrap_or(text))
+    };
+    if body
+        .and_then(|b| decode_table(b, out, &STD_DIGITS))
+        .is_none()
+    {
+        out.clear();
+        return Err(Error::malformed(Layer::Base64, 0, "invalid base64"));
     }
+    Ok(())
 }
 
 /// Encodes `bytes` as standard padded base64 (Python `base64.b64encode`).
@@ -225,6 +232,36 @@ mod tests {
         assert_eq!(out, b"\xfb\xff");
         assert!(decode_std_to(b"+/8", &mut out).is_err());
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn base64_std_table_decoder_agrees_with_base64ct() {
+        let mut out = Vec::new();
+        let chars = b"AQgw+/9=-_ ";
+        let mut texts: Vec<Vec<u8>> = alloc::vec![Vec::new()];
+        for len in 1..=5 {
+            let mut next = Vec::new();
+            for t in texts.iter().filter(|t| t.len() == len - 1) {
+                for &c in chars {
+                    let mut u = t.clone();
+                    u.push(c);
+                    next.push(u);
+                }
+            }
+            texts.extend(next);
+        }
+        for t in texts {
+            let expected = core::str::from_utf8(&t)
+                .ok()
+                .and_then(|s| Base64::decode_vec(s).ok());
+            let got = decode_std_to(&t, &mut out).ok().map(|()| out.clone());
+            assert_eq!(got, expected, "{t:?}");
+        }
+        for n in 0..100usize {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 151 + n) as u8).collect();
+            decode_std_to(encode_std(&bytes).as_bytes(), &mut out).unwrap();
+            assert_eq!(out, bytes);
+        }
     }
 
     #[test]
