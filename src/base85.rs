@@ -137,13 +137,17 @@ fn decode_groups(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
     let tail_len = text.len() % 5;
     let capacity = (text.len() / 5) * 4 + tail_len.saturating_sub(1);
     out.reserve_exact(capacity);
-    let mut rest = text;
-    let mut start = 0usize;
-    while let Some((group, tail)) = rest.split_first_chunk::<5>() {
-        out.extend_from_slice(&group_value(group, start)?.to_be_bytes());
-        rest = tail;
-        start += 5;
+    // Whole groups straight into the buffer (no capacity check per group).
+    out.resize(text.len() / 5 * 4, 0);
+    let groups = text.chunks_exact(5);
+    let rest = groups.remainder();
+    for (i, (group, slot)) in groups.zip(out.chunks_exact_mut(4)).enumerate() {
+        if let (Ok(group), Ok(slot)) = (<&[u8; 5]>::try_from(group), <&mut [u8; 4]>::try_from(slot))
+        {
+            *slot = group_value(group, i * 5)?.to_be_bytes();
+        }
     }
+    let start = text.len() - rest.len();
     if !rest.is_empty() {
         // b85decode: pad with b'~' to 5 characters, decode, drop `padding` bytes. A
         // 1-character tail keeps no byte but is still checked, as in Python.
