@@ -1,7 +1,7 @@
 """Runs the Rust benches and the Python timing on the same cookies and prints one Markdown table:
 Python µs, ours (one-shot and reused `Codec`), the primitive floor, and the ratios.
 
-    python3 benches/compare.py [--python /tmp/pyref/bin/python] [--features zlib-rs]
+    python3 benches/compare.py [--python PATH] [--features zlib-rs]
                                [--no-bench] [--quick] [--alloc]
 
 Rust figures are criterion's medians (wall time, `target/criterion/.../new/estimates.json`);
@@ -51,6 +51,16 @@ def python_us(python):
     print("$ " + " ".join(cmd), file=sys.stderr)
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
+
+
+def default_python():
+    venvs = os.path.join(ROOT, "target", "interop-venv")
+    if os.path.isdir(venvs):
+        for name in sorted(os.listdir(venvs)):
+            candidate = os.path.join(venvs, name, "bin", "python")
+            if os.path.exists(candidate):
+                return candidate
+    return "/tmp/pyref/bin/python"
 
 
 def fmt_us(v):
@@ -118,12 +128,16 @@ def table(py):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--python", default="/tmp/pyref/bin/python")
+    ap.add_argument("--python", default=None,
+                    help="a Python with beaker-session-jwt 1.0.4 (default: the venv the interop "
+                         "tests build under target/interop-venv/, else /tmp/pyref)")
     ap.add_argument("--features", default="")
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--alloc", action="store_true")
     args = ap.parse_args()
+    if args.python is None:
+        args.python = default_python()
     if not args.no_bench:
         cargo_bench(["cookie", "floor"], args.features, args.quick)
     py = python_us(args.python)
