@@ -61,7 +61,8 @@ pub struct Decoded {
 /// `bsZ` is not base85) is tried as a legacy cookie when `read_original_format` is on; a JWS
 /// with a bad signature or a refused header is not. In `bson_compress_jwt_payload` mode the
 /// BSON fields are merged over any other claims; in JSON mode a `bsZ` claim is dropped.
-/// `now_unix_secs` is only read when `config.timeout` is set.
+/// `now_unix_secs` is only read when `config.timeout` is set. A [`Codec`](crate::Codec) does the
+/// same with its buffers and inflater kept across calls, and can read a few keys in place.
 ///
 /// # Errors
 /// Every [`Error`] category: [`Error::Config`] first if `config` does not validate;
@@ -318,6 +319,8 @@ pub fn decode_cookie_or_empty(value: &str, config: &Config, now_unix_secs: f64) 
 /// `write_original_format` is on, else a JWT signed with the first key. JWT writes drop
 /// `_expires`, `_path` and `_domain`, as Python does. In JSON mode, top-level `exp`, `iat`
 /// and `nbf` datetimes are written as whole Unix seconds (joserfc's `convert_claims`).
+/// Each call allocates a fresh level-9 compressor state (~320 KB); a [`Codec`](crate::Codec)
+/// keeps one.
 ///
 /// # Errors
 /// [`Error::Config`]; [`Error::Unwritable`] naming the session key of a value the format
