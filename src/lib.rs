@@ -42,6 +42,7 @@ mod config;
 mod cookie;
 mod error;
 mod header;
+pub mod inspect;
 pub mod json;
 pub mod jwt;
 pub mod legacy;
