@@ -1,29 +1,253 @@
-//! Legacy Beaker `SignedCookie` sessions: 40 hex of HMAC-SHA1, then base64 of a pickle or of
-//! zlib(JSON).
+//! Legacy Beaker `SignedCookie` sessions: 40 lowercase hex of HMAC-SHA1, then standard base64
+//! of a protocol-2 pickle or of zlib(JSON).
+//!
+//! Specs: Beaker 1.14.1 `beaker/session.py` `SignedCookie.value_decode`/`value_encode`,
+//! `beaker/util.py` `PickleSerializer`/`JsonSerializer`, and beaker-session-jwt 1.0.4
+//! `JWTCookieSession._decrypt_data` (remove keys, then check the session can be written as the
+//! configured JWT payload) and `_encrypt_data` (`write_original_format`).
+//!
+//! Deliberate differences from Python: the pickle is read by a whitelist and never executed
+//! (see [`pickle`]); Python 2 byte strings that are UTF-8 are read as text;
+//! base64 must be canonical (Python's `b64decode` skips characters outside the alphabet, which
+//! only a key holder could send); an int beyond 64 bits is refused in a JSON payload too, since
+//! [`Value`] cannot hold it.
 
 use alloc::string::String;
 
-use crate::config::Config;
-use crate::error::{Error, Layer, Result};
-use crate::value::Session;
+use crate::base64;
+use crate::config::{Config, SecretKey, Serializer};
+use crate::error::{Error, Layer, Limit, Name, Result};
+use crate::json;
+use crate::mac;
+use crate::pickle::{self, Target};
+use crate::value::{Session, Value};
+use crate::zlib;
 
-/// Reads a legacy cookie value (quotes already stripped).
+/// Length of the hex HMAC-SHA1 in front of the payload.
+const SIG_LEN: usize = 40;
+
+/// Reads a legacy cookie value, as beaker-session-jwt does when a cookie is not a JWT and
+/// `read_original_format` is on (this function does not look at that flag).
+///
+/// Steps, in order: surrounding double quotes stripped (all of them, as `str.strip('"')`); the
+/// 40 lowercase hex characters compared in constant time with HMAC-SHA1 under
+/// `original_format_validate_key` over the rest, before anything else is decoded; base64;
+/// the `original_format_data_serializer` (pickle through the whitelist reader, or zlib then
+/// JSON); `original_format_remove_keys`; then the check that every remaining value can be
+/// written in the configured JWT payload (`bson_compress_jwt_payload`).
 ///
 /// # Errors
-/// [`Error::BadSignature`], [`Error::Malformed`], ...
+/// - [`Error::Config`] when the config does not validate or has no
+///   `original_format_validate_key`.
+/// - [`Error::BadSignature`] when the value is shorter than 40 characters, its first 40 are not
+///   lowercase hex, or the MAC does not verify.
+/// - [`Error::Malformed`] for an empty value (layer [`Layer::LegacyMac`]), bad base64, and any
+///   pickle, zlib or JSON error; [`Error::Unsupported`] for a refused pickle opcode or a pickle
+///   whose result is not a dict.
+/// - [`Error::Unwritable`] naming the session key whose value the JWT payload cannot hold, and
+///   [`Error::Placeholder`] naming the key and the refused pickle global it holds.
+/// - [`Error::LimitExceeded`] as below.
 ///
 /// # Limits
-/// All of `config.limits`.
+/// `max_cookie_len` (the value), then everything [`pickle::read`] and
+/// [`Pickled::into_session`](crate::pickle::Pickled::into_session) list, or
+/// `max_inflated_len` and [`json::read`]'s limits.
 pub fn decode(value: &str, config: &Config) -> Result<Session> {
-    let _ = (value, config);
-    Err(Error::unsupported(Layer::LegacyMac, 0, "UNFINISHED STUB"))
+    config.validate()?;
+    let key = validate_key(config)?;
+    let limits = &config.limits;
+    if value.len() > limits.max_cookie_len {
+        return Err(Error::LimitExceeded(Limit::CookieLen));
+    }
+    let value = value.trim_matches('"');
+    if value.is_empty() {
+        return Err(Error::malformed(Layer::LegacyMac, 0, "empty cookie value"));
+    }
+    let (sig, rest) = match (value.get(..SIG_LEN), value.get(SIG_LEN..)) {
+        (Some(sig), Some(rest)) => (sig, rest),
+        _ => return Err(Error::BadSignature),
+    };
+    let tag = hex_tag(sig).ok_or(Error::BadSignature)?;
+    if !mac::verify_sha1(key.as_bytes(), rest.as_bytes(), &tag) {
+        return Err(Error::BadSignature);
+    }
+    let payload = base64::decode_std(rest.as_bytes())?;
+    let target = Target::for_bson_payload(config.bson_compress_jwt_payload);
+    let remove = &config.original_format_remove_keys;
+    match config.original_format_data_serializer {
+        Serializer::Pickle => pickle::read(&payload, limits)?.into_session(target, remove, limits),
+        Serializer::Json => {
+            let text = zlib::inflate(&payload, limits)?;
+            check_json_text(&text)?;
+            let mut session = json::read(&text, limits)?;
+            for k in remove {
+                session.remove(k);
+            }
+            check_json_session(&session, target)?;
+            Ok(session)
+        }
+    }
 }
 
-/// Writes a legacy cookie value.
+/// Writes a legacy cookie value (`write_original_format`): `original_format_data_serializer`
+/// (a protocol-2 pickle by [`pickle::write`], or `zlib(json.dumps(session))`), standard base64,
+/// and the 40 lowercase hex of HMAC-SHA1 under `original_format_validate_key` in front. The
+/// session is written as given (legacy cookies keep `_expires`, `_path`, `_domain`).
 ///
 /// # Errors
-/// [`Error::Unwritable`] for a value with no pickle / JSON form.
+/// [`Error::Config`] as [`decode`]; [`Error::Unwritable`] for a value with no pickle form
+/// (layer [`Layer::Pickle`]) or no JSON form (layer [`Layer::Json`]);
+/// [`Error::LimitExceeded`] with `WriteLen`.
+///
+/// # Limits
+/// `max_write_len` (the written value, Beaker's 4064).
 pub fn encode(session: &Session, config: &Config) -> Result<String> {
-    let _ = (session, config);
-    Err(Error::unsupported(Layer::LegacyMac, 0, "UNFINISHED STUB"))
+    config.validate()?;
+    let key = validate_key(config)?;
+    let payload = match config.original_format_data_serializer {
+        Serializer::Pickle => pickle::write(session)?,
+        // beaker/util.py JsonSerializer.dumps: zlib.compress(json.dumps(data).encode('utf-8'))
+        // (level 6 there, 9 here: the same data either way).
+        Serializer::Json => zlib::deflate(json::write(session, json::Style::Python)?.as_bytes()),
+    };
+    let data = base64::encode_std(&payload);
+    let tag = mac::sha1(key.as_bytes(), data.as_bytes());
+    let mut out = String::with_capacity(SIG_LEN + data.len());
+    for b in tag {
+        for nibble in [b >> 4, b & 0x0F] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    out.push_str(&data);
+    if out.len() > config.limits.max_write_len {
+        return Err(Error::LimitExceeded(Limit::WriteLen));
+    }
+    Ok(out)
+}
+
+fn validate_key(config: &Config) -> Result<&SecretKey> {
+    config
+        .original_format_validate_key
+        .as_ref()
+        .ok_or(Error::Config("no original_format_validate_key specified"))
+}
+
+/// The 20 tag bytes of 40 lowercase hex characters (`hexdigest()` output; Python compares the
+/// text, so upper case never verifies).
+fn hex_tag(sig: &str) -> Option<[u8; 20]> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut tag = [0u8; 20];
+    for (out, pair) in tag.iter_mut().zip(sig.as_bytes().chunks_exact(2)) {
+        let (hi, lo) = match pair {
+            &[hi, lo] => (digit(hi)?, digit(lo)?),
+            _ => return None,
+        };
+        *out = hi << 4 | lo;
+    }
+    Some(tag)
+}
+
+/// `json.loads(zlib.decompress(data).decode('utf-8'))` reads a `str`: unlike `json.loads` of
+/// bytes it refuses a byte order mark and never guesses UTF-16. A NUL byte can never be valid
+/// JSON text, and refusing it keeps [`json::read`] from guessing UTF-16.
+fn check_json_text(text: &[u8]) -> Result<()> {
+    if let Err(e) = core::str::from_utf8(text) {
+        return Err(Error::malformed(
+            Layer::Json,
+            e.valid_up_to(),
+            "text is not UTF-8",
+        ));
+    }
+    if text.starts_with("\u{feff}".as_bytes()) {
+        return Err(Error::malformed(Layer::Json, 0, "byte order mark"));
+    }
+    if let Some(at) = text.iter().position(|&b| b == 0) {
+        return Err(Error::malformed(Layer::Json, at, "NUL byte"));
+    }
+    Ok(())
+}
+
+/// What `bson.encode` refuses in a session read from JSON: a key with a NUL byte, at any depth
+/// (`json.dumps` accepts everything JSON reading gives).
+fn check_json_session(session: &Session, target: Target) -> Result<()> {
+    if target != Target::Bson {
+        return Ok(());
+    }
+    for (key, value) in session.iter() {
+        if key.contains('\0') || !value_keys_ok(value) {
+            return Err(Error::Unwritable {
+                layer: Layer::Bson,
+                key: Name::new(key),
+                what: "key with a NUL byte",
+            });
+        }
+    }
+    Ok(())
+}
+
+fn value_keys_ok(value: &Value) -> bool {
+    match value {
+        Value::Document(d) => d.iter().all(|(k, v)| !k.contains('\0') && value_keys_ok(v)),
+        Value::Array(items) => items.iter().all(value_keys_ok),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_hex_tag_is_lowercase_only() {
+        assert_eq!(hex_tag(&"0a".repeat(20)), Some([0x0a; 20]));
+        assert_eq!(hex_tag(&"0A".repeat(20)), None);
+        assert_eq!(hex_tag(&"0g".repeat(20)), None);
+    }
+
+    #[test]
+    fn legacy_json_text_is_a_python_str() {
+        assert!(check_json_text(b"{\"a\": 1}").is_ok());
+        assert!(matches!(
+            check_json_text(b"\xef\xbb\xbf{}"),
+            Err(Error::Malformed {
+                layer: Layer::Json,
+                offset: 0,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_json_text(b"{\"a\xff\": 1}"),
+            Err(Error::Malformed {
+                layer: Layer::Json,
+                offset: 3,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_json_text(b"{\x00}\x00"),
+            Err(Error::Malformed {
+                layer: Layer::Json,
+                offset: 1,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn legacy_bson_refuses_nul_keys_from_json() {
+        let mut inner = crate::value::Document::new();
+        inner.insert("a\0b", 1);
+        let mut session = Session::new();
+        session.insert("ok", 1);
+        session.insert("deep", Value::Array(alloc::vec![Value::Document(inner)]));
+        assert!(check_json_session(&session, Target::Json).is_ok());
+        assert!(matches!(
+            check_json_session(&session, Target::Bson),
+            Err(Error::Unwritable { layer: Layer::Bson, key, .. }) if key.as_str() == "deep"
+        ));
+    }
 }

@@ -1,2 +1,54 @@
-//! Legacy Beaker pickles: a whitelisted opcode reader that only builds data, and a protocol-2
-//! writer.
+//! Legacy Beaker pickles: a reader that is an opcode whitelist, not an interpreter, and a
+//! protocol-2 writer (the format of CPython's `Lib/pickle.py`, documented in
+//! `Lib/pickletools.py`).
+//!
+//! # Reading
+//! [`read`] runs every opcode of [`OPCODES`] over a heap of plain data (dict, list, tuple, str,
+//! bytes, int, float, bool, None, sets) and builds only the globals of [`WHITELIST`], each from
+//! the exact argument and state shape its row gives. Any other global, persistent id or
+//! extension code becomes an inert placeholder: never imported, never called, and an error
+//! unless `original_format_remove_keys` drops the session key that holds it. Memo references
+//! share one object, as in Python; a memo'd container counts again each time it is expanded
+//! into the session, so nothing grows beyond [`Limits`](crate::Limits).
+//! [`Pickled::into_session`] then applies `original_format_remove_keys` and converts the
+//! objects for the JWT payload ([`Target`]), refusing what Python's `bson.encode` /
+//! `json.dumps` would refuse.
+//!
+//! # Python 2 pickles
+//! Python 2's `str` (`STRING`, `BINSTRING`, `SHORT_BINSTRING`) is kept as raw bytes until the
+//! session is built: bytes that are valid UTF-8 become a string, any other bytes become binary
+//! (refused in a JSON payload). Python 3's Beaker instead decodes them as ASCII and fails on any
+//! byte >= 0x80, which rules out most Python 2 datetimes and any non-ASCII text. Used as a
+//! datetime, date or time state, or an ObjectId, the raw bytes are taken as they are.
+//!
+//! # Writing
+//! [`write()`] writes a session as the protocol-2 pickle Python 3 writes, using only globals the
+//! reader accepts.
+
+mod apply;
+mod convert;
+mod datetime;
+mod ops;
+mod py;
+mod read;
+mod text;
+mod write;
+
+pub use convert::{Target, MAX_DEPTH};
+pub use ops::{allowed, opcode, Allowed, Apply, Global, Opcode, OPCODES, WHITELIST};
+pub use py::Pickled;
+pub use read::read;
+pub use write::write;
+
+/// The opcode bytes, named as in `pickletools.py`.
+pub mod opcodes {
+    pub use super::ops::{
+        ADDITEMS, APPEND, APPENDS, BINBYTES, BINBYTES8, BINFLOAT, BINGET, BININT, BININT1, BININT2,
+        BINPERSID, BINPUT, BINSTRING, BINUNICODE, BINUNICODE8, BUILD, BYTEARRAY8, DICT, DUP,
+        EMPTY_DICT, EMPTY_LIST, EMPTY_SET, EMPTY_TUPLE, EXT1, EXT2, EXT4, FLOAT, FRAME, FROZENSET,
+        GET, GLOBAL, INST, INT, LIST, LONG, LONG1, LONG4, LONG_BINGET, LONG_BINPUT, MARK, MEMOIZE,
+        NEWFALSE, NEWOBJ, NEWOBJ_EX, NEWTRUE, NEXT_BUFFER, NONE, OBJ, PERSID, POP, POP_MARK, PROTO,
+        PUT, READONLY_BUFFER, REDUCE, SETITEM, SETITEMS, SHORT_BINBYTES, SHORT_BINSTRING,
+        SHORT_BINUNICODE, STACK_GLOBAL, STOP, STRING, TUPLE, TUPLE1, TUPLE2, TUPLE3, UNICODE,
+    };
+}

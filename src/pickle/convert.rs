@@ -1,0 +1,674 @@
+//! Python objects -> [`Session`]: Beaker-session-jwt's check that a legacy session "will
+//! serialize again" (`bson.encode(loaded)` or `json.dumps(loaded)`, `beaker_session_jwt.py`
+//! `_decrypt_data`), done while building the values the JWT payload will carry.
+//!
+//! Python 2 `str` rule: a byte string that is valid UTF-8 becomes a string, any other is bytes
+//! (Python 3's unpickler would decode it as ASCII and fail on any byte >= 0x80).
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::error::{Error, Layer, Limit, Name, Result};
+use crate::limits::Limits;
+use crate::pickle::datetime;
+use crate::pickle::py::{Handle, Heap, Obj, Pickled};
+use crate::value::{Document, Session, Value};
+
+/// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
+/// 1000 levels (its recursion limit), so no pickle Python writes is refused by this cap; it keeps
+/// our recursive conversion, and the recursive drop of the values it returns, off the end of the
+/// stack.
+pub const MAX_DEPTH: usize = 1000;
+
+/// The JWT payload a legacy session must fit (`bson_compress_jwt_payload`): what Python checks
+/// with `bson.encode` or `json.dumps` before it accepts a legacy cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target {
+    /// `bson_compress_jwt_payload = true`: what `bson.encode` accepts.
+    Bson,
+    /// `bson_compress_jwt_payload = false`: what `json.dumps` accepts (int, float, bool and None
+    /// keys become strings as `json.dumps` writes them).
+    Json,
+}
+
+impl Target {
+    /// The target for a `bson_compress_jwt_payload` setting.
+    pub fn for_bson_payload(bson_compress_jwt_payload: bool) -> Target {
+        if bson_compress_jwt_payload {
+            Target::Bson
+        } else {
+            Target::Json
+        }
+    }
+
+    fn layer(self) -> Layer {
+        match self {
+            Target::Bson => Layer::Bson,
+            Target::Json => Layer::Json,
+        }
+    }
+}
+
+impl Pickled {
+    /// The session: the top-level dict, minus the string keys in `remove_keys`
+    /// (`original_format_remove_keys`, applied first, as Python does), with every value
+    /// converted for `target`.
+    ///
+    /// # Errors
+    /// - [`Error::Unsupported`] in [`Layer::Pickle`] when the pickle's result is not a dict.
+    /// - [`Error::Unwritable`] (layer [`Layer::Bson`] or [`Layer::Json`]) naming the top-level key
+    ///   whose value (or key) the target cannot hold: a set, a date, an int beyond 64 bits, bytes
+    ///   in JSON, a non-string key in BSON, a key with a NUL byte in BSON ...
+    /// - [`Error::Placeholder`] naming the key and the refused global it holds.
+    /// - [`Error::Malformed`] for a whitelisted object that never received its `BUILD` state,
+    ///   or a container that contains itself.
+    /// - [`Error::LimitExceeded`] as below.
+    ///
+    /// # Limits
+    /// `max_depth` (nesting, the session being depth 1; at most [`MAX_DEPTH`]), `max_items` (values built: a memo
+    /// reference counts its whole value again), `max_inflated_len` (string and bytes bytes
+    /// built, counted the same way).
+    pub fn into_session<S: AsRef<str>>(
+        self,
+        target: Target,
+        remove_keys: &[S],
+        limits: &Limits,
+    ) -> Result<Session> {
+        let root =
+            self.heap
+                .node(self.root)
+                .ok_or(Error::malformed(Layer::Pickle, 0, "bad handle"))?;
+        let Obj::Dict(entries) = &root.obj else {
+            return Err(Error::unsupported(
+                Layer::Pickle,
+                root.at,
+                "top-level value is not a dict",
+            ));
+        };
+        let mut conv = Converter {
+            heap: &self.heap,
+            target,
+            limits,
+            items: 0,
+            bytes: 0,
+            on_path: alloc::vec![false; self.heap.len()],
+        };
+        let kept: Vec<(Handle, Handle)> = entries
+            .iter()
+            .copied()
+            .filter(|&(k, _)| {
+                let text = conv.text_of(k);
+                !remove_keys
+                    .iter()
+                    .any(|r| text.is_some_and(|t| t == r.as_ref()))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(kept.len());
+        for (k, v) in kept {
+            let key = conv.key(k).map_err(|f| f.at_key(target, &conv.label(k)))?;
+            let value = conv.value(v, 2).map_err(|f| f.at_key(target, &key.text))?;
+            out.push((key, value));
+        }
+        Ok(dedupe(out))
+    }
+}
+
+/// Why one value cannot be in the session.
+enum Fault {
+    Unwritable(&'static str),
+    Placeholder(Name),
+    Fatal(Error),
+}
+
+impl From<Error> for Fault {
+    fn from(e: Error) -> Fault {
+        Fault::Fatal(e)
+    }
+}
+
+impl Fault {
+    fn at_key(self, target: Target, key: &str) -> Error {
+        match self {
+            Fault::Unwritable(what) => Error::Unwritable {
+                layer: target.layer(),
+                key: Name::new(key),
+                what,
+            },
+            Fault::Placeholder(global) => Error::Placeholder {
+                key: Name::new(key),
+                global,
+            },
+            Fault::Fatal(e) => e,
+        }
+    }
+}
+
+/// A converted dict key: what Python compares (1 == 1.0 == True) and the text it is written as.
+struct Key {
+    same: Same,
+    text: String,
+}
+
+/// Python's equality for the key types JSON accepts.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Same {
+    Str(String),
+    Int(i128),
+    Float(u64),
+    None,
+}
+
+/// A container whose items are being converted.
+enum Open<'h> {
+    Array {
+        h: Handle,
+        items: &'h [Handle],
+        next: usize,
+        out: Vec<Value>,
+    },
+    Doc {
+        h: Handle,
+        entries: &'h [(Handle, Handle)],
+        next: usize,
+        out: Vec<(Key, Value)>,
+        key: Option<Key>,
+    },
+}
+
+/// What the conversion loop does next.
+enum Step {
+    /// Convert this object.
+    Convert(Handle),
+    /// Hand this finished value to the innermost open container (or return it).
+    Deliver(Value),
+    /// Take the innermost open container's next item, or close it.
+    Next,
+}
+
+struct Converter<'h> {
+    heap: &'h Heap,
+    target: Target,
+    limits: &'h Limits,
+    items: usize,
+    bytes: usize,
+    /// Containers being converted (a container met again inside itself is a cycle).
+    on_path: Vec<bool>,
+}
+
+impl<'h> Converter<'h> {
+    fn obj(&self, h: Handle) -> Result<&'h Obj, Fault> {
+        self.heap.obj(h).ok_or(Fault::Fatal(Error::malformed(
+            Layer::Pickle,
+            0,
+            "bad handle",
+        )))
+    }
+
+    fn at(&self, h: Handle) -> usize {
+        self.heap.node(h).map_or(0, |n| n.at)
+    }
+
+    fn count(&mut self, bytes: usize) -> Result<(), Fault> {
+        self.items = self.items.saturating_add(1);
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.items > self.limits.max_items {
+            return Err(Error::LimitExceeded(Limit::Items).into());
+        }
+        if self.bytes > self.limits.max_inflated_len {
+            return Err(Error::LimitExceeded(Limit::InflatedLen).into());
+        }
+        Ok(())
+    }
+
+    /// A key's text when it is a string (how `remove_keys` and error messages see it).
+    fn text_of(&self, h: Handle) -> Option<&'h str> {
+        match self.heap.obj(h)? {
+            Obj::Str(s) => Some(s),
+            Obj::Str2(b) => core::str::from_utf8(b).ok(),
+            _ => None,
+        }
+    }
+
+    /// How an error names a key that did not convert.
+    fn label(&self, h: Handle) -> String {
+        match self.heap.obj(h) {
+            Some(Obj::Int(i)) => i.to_string(),
+            Some(Obj::Int64(i)) => i.to_string(),
+            Some(Obj::Bool(b)) => String::from(if *b { "True" } else { "False" }),
+            Some(Obj::None) => String::from("None"),
+            Some(Obj::Float(f)) => float_repr(*f),
+            Some(obj) => match self.text_of(h) {
+                Some(t) => String::from(t),
+                None => format!("<{} key>", kind(obj)),
+            },
+            None => String::new(),
+        }
+    }
+
+    fn key(&mut self, h: Handle) -> Result<Key, Fault> {
+        let obj = self.obj(h)?;
+        if let Some(text) = self.text_of(h) {
+            if self.target == Target::Bson && text.contains('\0') {
+                return Err(Fault::Unwritable("key with a NUL byte"));
+            }
+            let text = String::from(text);
+            self.count(text.len())?;
+            return Ok(Key {
+                same: Same::Str(text.clone()),
+                text,
+            });
+        }
+        if let Obj::Placeholder(name) = obj {
+            return Err(Fault::Placeholder(*name));
+        }
+        if self.target == Target::Bson {
+            return Err(Fault::Unwritable("non-string dict key"));
+        }
+        // json.dumps: `keys must be str, int, float, bool or None`, written as JSON would.
+        let key = match *obj {
+            Obj::Int(i) => Key {
+                same: Same::Int(i),
+                text: i.to_string(),
+            },
+            Obj::Int64(i) => Key {
+                same: Same::Int(i.into()),
+                text: i.to_string(),
+            },
+            Obj::Bool(b) => Key {
+                same: Same::Int(b.into()),
+                text: String::from(if b { "true" } else { "false" }),
+            },
+            Obj::None => Key {
+                same: Same::None,
+                text: String::from("null"),
+            },
+            Obj::Float(f) => Key {
+                same: float_same(f),
+                text: float_repr(f),
+            },
+            Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
+            _ => return Err(Fault::Unwritable("dict key that JSON cannot hold")),
+        };
+        self.count(key.text.len())?;
+        Ok(key)
+    }
+
+    /// The value of `h` at nesting `depth`, walked with an explicit stack of open containers
+    /// (no recursion, whatever the nesting).
+    fn value(&mut self, h: Handle, depth: usize) -> Result<Value, Fault> {
+        let mut open: Vec<Open<'h>> = Vec::new();
+        let mut step = Step::Convert(h);
+        loop {
+            step = match step {
+                Step::Convert(h) => match self.obj(h)? {
+                    Obj::Tuple(items, _) | Obj::List(items) => {
+                        self.enter(h, depth + open.len())?;
+                        let out = Vec::with_capacity(items.len().min(self.limits.max_items));
+                        open.push(Open::Array {
+                            h,
+                            items,
+                            next: 0,
+                            out,
+                        });
+                        Step::Next
+                    }
+                    Obj::Dict(entries) => {
+                        self.enter(h, depth + open.len())?;
+                        let out = Vec::with_capacity(entries.len().min(self.limits.max_items));
+                        open.push(Open::Doc {
+                            h,
+                            entries,
+                            next: 0,
+                            out,
+                            key: None,
+                        });
+                        Step::Next
+                    }
+                    _ => Step::Deliver(self.scalar(h)?),
+                },
+                Step::Deliver(v) => match open.last_mut() {
+                    None => return Ok(v),
+                    Some(Open::Array { out, .. }) => {
+                        out.push(v);
+                        Step::Next
+                    }
+                    Some(Open::Doc { out, key, .. }) => {
+                        if let Some(k) = key.take() {
+                            out.push((k, v));
+                        }
+                        Step::Next
+                    }
+                },
+                Step::Next => match open.last_mut() {
+                    None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
+                    Some(Open::Array { items, next, .. }) if *next < items.len() => {
+                        let child = items.get(*next).copied();
+                        *next += 1;
+                        Step::Convert(child.ok_or(Error::malformed(
+                            Layer::Pickle,
+                            0,
+                            "bad handle",
+                        ))?)
+                    }
+                    Some(Open::Doc {
+                        entries, next, key, ..
+                    }) if *next < entries.len() => {
+                        let entry = entries.get(*next).copied();
+                        *next += 1;
+                        let (k, v) =
+                            entry.ok_or(Error::malformed(Layer::Pickle, 0, "bad handle"))?;
+                        *key = Some(self.key(k)?);
+                        Step::Convert(v)
+                    }
+                    Some(_) => match open.pop() {
+                        Some(Open::Array { h, out, .. }) => {
+                            self.leave(h);
+                            Step::Deliver(Value::Array(out))
+                        }
+                        Some(Open::Doc { h, out, .. }) => {
+                            self.leave(h);
+                            Step::Deliver(Value::Document(dedupe(out)))
+                        }
+                        None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
+                    },
+                },
+            };
+        }
+    }
+
+    /// The value of an object that is not a list, tuple or dict.
+    fn scalar(&mut self, h: Handle) -> Result<Value, Fault> {
+        let bson = self.target == Target::Bson;
+        let obj = self.obj(h)?;
+        let value = match obj {
+            Obj::None => Value::Null,
+            Obj::Bool(b) => Value::Bool(*b),
+            Obj::Int(i) => {
+                Value::from(i64::try_from(*i).map_err(|_| Fault::Unwritable("int beyond 64 bits"))?)
+            }
+            Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
+            Obj::Float(f) => Value::Double(*f),
+            Obj::Str(s) => Value::String(s.clone()),
+            Obj::Str2(raw) => match core::str::from_utf8(raw) {
+                Ok(s) => Value::String(String::from(s)),
+                Err(_) if bson => Value::Binary {
+                    subtype: 0,
+                    bytes: raw.clone(),
+                },
+                Err(_) => return Err(Fault::Unwritable("bytes")),
+            },
+            Obj::Bytes(b) if bson => Value::Binary {
+                subtype: 0,
+                bytes: b.clone(),
+            },
+            Obj::Binary { subtype, bytes } if bson => Value::Binary {
+                subtype: *subtype,
+                bytes: bytes.clone(),
+            },
+            Obj::Placeholder(name) => return Err(Fault::Placeholder(*name)),
+            Obj::DateTime { wall_us, offset_us } if bson => Value::DateTime(
+                datetime::utc_millis(*wall_us, *offset_us)
+                    .ok_or(Fault::Unwritable("datetime out of range"))?,
+            ),
+            // Python keeps the `Int64` instance in both modes (json.dumps writes it as an int).
+            Obj::Int64(i) => Value::Int64(*i),
+            Obj::ObjectId(Some(id)) if bson => Value::ObjectId(*id),
+            Obj::Regex(Some((pattern, flags))) if bson => regex(pattern, *flags)?,
+            Obj::Decimal128(Some(d)) if bson => Value::Decimal128(*d),
+            Obj::Timestamp(Some((time, increment))) if bson => Value::Timestamp {
+                time: *time,
+                increment: *increment,
+            },
+            Obj::ObjectId(None)
+            | Obj::Regex(None)
+            | Obj::Decimal128(None)
+            | Obj::Timestamp(None) => {
+                return Err(Error::malformed(
+                    Layer::Pickle,
+                    self.at(h),
+                    "object never received its BUILD state",
+                )
+                .into())
+            }
+            other => return Err(Fault::Unwritable(kind(other))),
+        };
+        let len = match &value {
+            Value::String(s) => s.len(),
+            Value::Binary { bytes, .. } => bytes.len(),
+            Value::Regex { pattern, .. } => pattern.len(),
+            _ => 0,
+        };
+        self.count(len)?;
+        Ok(value)
+    }
+
+    /// Marks `h` as being converted, refusing a cycle and too deep a nesting.
+    fn enter(&mut self, h: Handle, depth: usize) -> Result<(), Fault> {
+        if depth > self.limits.max_depth.min(MAX_DEPTH) {
+            return Err(Error::LimitExceeded(Limit::Depth).into());
+        }
+        match self.on_path.get_mut(h) {
+            Some(flag) if !*flag => {
+                *flag = true;
+                self.count(0)
+            }
+            _ => {
+                Err(Error::malformed(Layer::Pickle, self.at(h), "container contains itself").into())
+            }
+        }
+    }
+
+    fn leave(&mut self, h: Handle) {
+        if let Some(flag) = self.on_path.get_mut(h) {
+            *flag = false;
+        }
+    }
+}
+
+/// Builds a document as Python would see it after writing and reading back: keys equal in
+/// Python (`1`, `1.0`, `True`) merge first (first key, last value, as a dict does), then keys
+/// that only become equal as text merge by [`Document::from_entries`] (as JSON reading does).
+fn dedupe(entries: Vec<(Key, Value)>) -> Document {
+    let mut seen: BTreeMap<Same, usize> = BTreeMap::new();
+    let mut merged: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        match seen.get(&key.same).and_then(|&i| merged.get_mut(i)) {
+            Some(slot) => slot.1 = value,
+            None => {
+                seen.insert(key.same, merged.len());
+                merged.push((key.text, value));
+            }
+        }
+    }
+    Document::from_entries(merged)
+}
+
+/// What `bson.encode` stores for a `Regex`: the pattern (UTF-8, no NUL) and the flag letters
+/// `ilmsux` it knows, in that order (`bson/__init__.py` `_encode_regex`).
+fn regex(pattern: &[u8], flags: i128) -> Result<Value, Fault> {
+    let pattern = core::str::from_utf8(pattern)
+        .map_err(|_| Fault::Unwritable("regex pattern that is not UTF-8"))?;
+    if pattern.contains('\0') {
+        return Err(Fault::Unwritable("regex pattern with a NUL byte"));
+    }
+    const LETTERS: [(i128, char); 6] = [
+        (2, 'i'),
+        (4, 'l'),
+        (8, 'm'),
+        (16, 's'),
+        (32, 'u'),
+        (64, 'x'),
+    ];
+    let options = LETTERS
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|&(_, c)| c)
+        .collect();
+    Ok(Value::Regex {
+        pattern: String::from(pattern),
+        options,
+    })
+}
+
+fn float_same(f: f64) -> Same {
+    // Python: 1.0 == 1 and -0.0 == 0 (same dict key). `as` saturates, so an integral float
+    // round-trips through i128 exactly when it is in range (no `f64::fract` in `core`).
+    let i = f as i128;
+    if f.is_finite() && i as f64 == f && i != i128::MAX && i != i128::MIN {
+        Same::Int(i)
+    } else {
+        Same::Float(f.to_bits())
+    }
+}
+
+/// `json.dumps` text of a float key: `NaN`, `Infinity`, `-Infinity`, else Python's `repr`
+/// (shortest round-trip digits; exponent form when the decimal point would be more than 16
+/// places right or 4 places left, as `float_repr_style = 'short'`).
+pub(crate) fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return String::from("NaN");
+    }
+    if f.is_infinite() {
+        return String::from(if f > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let point = exp + 1;
+    let n = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let body = if -4 < point && point <= 16 {
+        if point <= 0 {
+            format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+        } else if point >= n {
+            format!("{digits}{}.0", "0".repeat((point - n) as usize))
+        } else {
+            let (int, frac) = digits.split_at(point as usize);
+            format!("{int}.{frac}")
+        }
+    } else {
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{first}{dot}{rest}e{esign}{:02}", exp.unsigned_abs())
+    };
+    format!("{sign}{body}")
+}
+
+/// The Python type of a value no payload can hold, for [`Error::Unwritable`].
+fn kind(obj: &Obj) -> &'static str {
+    match obj {
+        Obj::None => "None",
+        Obj::Bool(_) => "bool",
+        Obj::Int(_) | Obj::BigInt => "int",
+        Obj::Float(_) => "float",
+        Obj::Str(_) => "str",
+        Obj::Str2(raw) if core::str::from_utf8(raw).is_ok() => "str",
+        Obj::Str2(_) | Obj::Bytes(_) => "bytes",
+        Obj::Tuple(..) => "tuple",
+        Obj::List(_) => "list",
+        Obj::Dict(_) => "dict",
+        Obj::Set { frozen: false } => "set",
+        Obj::Set { frozen: true } => "frozenset",
+        Obj::Global(_) => "class or function",
+        Obj::Placeholder(_) => "placeholder",
+        Obj::Refused { what, .. } => what,
+        Obj::Uuid => "uuid.UUID",
+        Obj::TimeDelta(_) => "datetime.timedelta",
+        Obj::TimeZone(_) => "datetime.timezone",
+        Obj::DateTime { .. } => "datetime.datetime",
+        Obj::Int64(_) => "bson.int64.Int64",
+        Obj::ObjectId(_) => "bson.objectid.ObjectId",
+        Obj::Binary { .. } => "bson.binary.Binary",
+        Obj::Regex(_) => "bson.regex.Regex",
+        Obj::Decimal128(_) => "bson.decimal128.Decimal128",
+        Obj::Timestamp(_) => "bson.timestamp.Timestamp",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn convert_float_repr_matches_python() {
+        // Expected strings from Python 3.11 `json.dumps({x: 0})` keys.
+        let cases = [
+            (1.5, "1.5"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (123.0, "123.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (-0.0, "-0.0"),
+            (0.1, "0.1"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (123456789.125, "123456789.125"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(float_repr(f), want, "{f:e}");
+        }
+    }
+
+    /// `{1: 'a', 1.0: 'b', True: 'c', -0.0: 'z', 0: 'y', '1': 's'}` is `{1: 'c', -0.0: 'y',
+    /// '1': 's'}` in Python; `json.dumps` then writes `"1"` twice, and reading keeps the last.
+    #[test]
+    fn convert_numeric_keys_merge_like_python() {
+        let p = b"\x80\x02}(K\x01X\x01\x00\x00\x00aG?\xf0\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00b\x88X\x01\x00\x00\x00c\
+                  G\x80\x00\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00zK\x00X\x01\x00\x00\x00yX\x01\x00\x00\x001X\x01\x00\x00\x00su.";
+        let limits = Limits::DEFAULT;
+        let json = crate::pickle::read(p, &limits).unwrap().into_session(
+            Target::Json,
+            &[] as &[&str],
+            &limits,
+        );
+        let got: Vec<(String, Value)> = json.unwrap().into_entries();
+        assert_eq!(
+            got,
+            [
+                ("1".into(), Value::from("s")),
+                ("-0.0".into(), Value::from("y"))
+            ]
+        );
+        let bson = crate::pickle::read(p, &limits).unwrap().into_session(
+            Target::Bson,
+            &[] as &[&str],
+            &limits,
+        );
+        assert!(
+            matches!(bson, Err(Error::Unwritable { layer: Layer::Bson, key, .. }) if key.as_str() == "1")
+        );
+    }
+
+    #[test]
+    fn convert_regex_flags_like_pymongo() {
+        let v = regex(b"a", -1).ok().unwrap();
+        assert_eq!(
+            v,
+            Value::Regex {
+                pattern: "a".into(),
+                options: "ilmsux".into()
+            }
+        );
+        let v = regex(b"a", 1 | 2 | 128 | 256).ok().unwrap();
+        assert_eq!(
+            v,
+            Value::Regex {
+                pattern: "a".into(),
+                options: "i".into()
+            }
+        );
+    }
+}

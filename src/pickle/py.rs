@@ -1,0 +1,198 @@
+//! The Python objects a pickle builds, kept in a flat heap addressed by handles, so memo
+//! references share one object (as in Python) without copying it and nothing nests in Rust.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{Error, Limit, Name, Result};
+use crate::limits::Limits;
+use crate::pickle::ops::Global;
+
+/// Index of an object in the [`Heap`].
+pub(crate) type Handle = usize;
+
+/// One Python object. Containers hold handles; whitelisted classes hold their decoded state.
+#[derive(Clone, Debug)]
+pub(crate) enum Obj {
+    None,
+    Bool(bool),
+    /// An int; pickles carry up to 128 bits that matter here (Decimal128 halves are u64).
+    Int(i128),
+    /// An int that does not fit 128 bits: it can never be written, so its digits are not kept.
+    BigInt,
+    Float(f64),
+    /// Python 3 `str` (and Python 2 `unicode`).
+    Str(String),
+    /// Python 2 `str`: raw bytes, decided later (UTF-8 text becomes a string, else bytes).
+    Str2(Vec<u8>),
+    /// Python 3 `bytes`.
+    Bytes(Vec<u8>),
+    /// A tuple and whether it is hashable (all its items are; fixed when it is built).
+    Tuple(Vec<Handle>, bool),
+    List(Vec<Handle>),
+    /// A dict or `collections.OrderedDict`, pairs in insertion order (duplicates resolved when
+    /// the session is built).
+    Dict(Vec<(Handle, Handle)>),
+    /// A set (`frozen`: a frozenset). Sets are refused in every payload, so only their
+    /// items' hashability is checked and the items are not kept.
+    Set {
+        frozen: bool,
+    },
+    /// A whitelisted class or function, not applied.
+    Global(Global),
+    /// An inert stand-in for a refused global, persistent id or extension code, and for
+    /// anything built from one.
+    Placeholder(Name),
+    /// A whitelisted value no JWT payload can hold (date, Decimal, UUID ...): what it was.
+    Refused {
+        what: &'static str,
+        hashable: bool,
+    },
+    /// `uuid.UUID` (refused in every payload; its state is checked, not kept).
+    Uuid,
+    /// `datetime.timedelta`, in microseconds.
+    TimeDelta(i128),
+    /// `datetime.timezone`, its UTC offset in microseconds.
+    TimeZone(i64),
+    /// `datetime.datetime`: microseconds since 1970-01-01 of its wall time, and its offset.
+    DateTime {
+        wall_us: i64,
+        offset_us: Option<i64>,
+    },
+    /// `bson.int64.Int64`.
+    Int64(i64),
+    /// `bson.objectid.ObjectId` (`None` until `BUILD`).
+    ObjectId(Option<[u8; 12]>),
+    /// `bson.binary.Binary`.
+    Binary {
+        subtype: u8,
+        bytes: Vec<u8>,
+    },
+    /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags.
+    Regex(Option<(Vec<u8>, i128)>),
+    /// `bson.decimal128.Decimal128` as 16 little-endian bytes (`None` until `BUILD`).
+    Decimal128(Option<[u8; 16]>),
+    /// `bson.timestamp.Timestamp` as (time, inc) (`None` until `BUILD`).
+    Timestamp(Option<(u32, u32)>),
+}
+
+impl Obj {
+    /// Whether Python could use it as a dict key or set item. Placeholders are assumed
+    /// hashable (most objects are); it only matters until they are refused.
+    pub(crate) fn hashable(&self) -> bool {
+        match self {
+            Obj::List(_) | Obj::Dict(_) | Obj::Regex(_) | Obj::Decimal128(_) => false,
+            Obj::Set { frozen, .. } => *frozen,
+            Obj::Tuple(_, hashable) => *hashable,
+            Obj::Refused { hashable, .. } => *hashable,
+            _ => true,
+        }
+    }
+
+    /// Bytes of buffer this object owns (what it costs against the byte budget).
+    fn buffer_len(&self) -> usize {
+        match self {
+            Obj::Str(s) => s.len(),
+            Obj::Str2(b) | Obj::Bytes(b) | Obj::Binary { bytes: b, .. } => b.len(),
+            Obj::Regex(Some((p, _))) => p.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// An object and the offset of the opcode that made it (for errors found later).
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub(crate) obj: Obj,
+    pub(crate) at: usize,
+}
+
+/// Every object one pickle built. Allocation is bounded: at most `max_items` objects and
+/// `max_inflated_len` bytes of string/bytes buffers.
+#[derive(Clone, Debug)]
+pub(crate) struct Heap {
+    nodes: Vec<Node>,
+    /// Objects built plus other item-sized work (items visited by `set(list)` ...).
+    items: usize,
+    bytes: usize,
+    max_items: usize,
+    max_bytes: usize,
+}
+
+impl Heap {
+    pub(crate) fn new(limits: &Limits) -> Heap {
+        Heap {
+            nodes: Vec::new(),
+            items: 0,
+            bytes: 0,
+            max_items: limits.max_items,
+            max_bytes: limits.max_inflated_len,
+        }
+    }
+
+    /// Stores a new object.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] with `Items` or `InflatedLen`.
+    pub(crate) fn alloc(&mut self, obj: Obj, at: usize) -> Result<Handle> {
+        self.charge_items(1)?;
+        self.charge_bytes(obj.buffer_len())?;
+        self.nodes.push(Node { obj, at });
+        Ok(self.nodes.len() - 1)
+    }
+
+    /// Counts `n` more items of work against `max_items`.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] with `Items`.
+    pub(crate) fn charge_items(&mut self, n: usize) -> Result<()> {
+        self.items = self.items.saturating_add(n);
+        if self.items > self.max_items {
+            return Err(Error::LimitExceeded(Limit::Items));
+        }
+        Ok(())
+    }
+
+    /// Counts `n` more buffer bytes (a buffer that grows, or one that is about to be built).
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] with `InflatedLen`.
+    pub(crate) fn charge_bytes(&mut self, n: usize) -> Result<()> {
+        self.bytes = self.bytes.saturating_add(n);
+        if self.bytes > self.max_bytes {
+            return Err(Error::LimitExceeded(Limit::InflatedLen));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn node(&self, h: Handle) -> Option<&Node> {
+        self.nodes.get(h)
+    }
+
+    pub(crate) fn obj(&self, h: Handle) -> Option<&Obj> {
+        self.nodes.get(h).map(|n| &n.obj)
+    }
+
+    pub(crate) fn obj_mut(&mut self, h: Handle) -> Option<&mut Obj> {
+        self.nodes.get_mut(h).map(|n| &mut n.obj)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+}
+
+/// What [`read`](crate::pickle::read) returns: the objects of one pickle and which one is the
+/// result. Turn it into a session with [`Pickled::into_session`].
+#[derive(Clone, Debug)]
+pub struct Pickled {
+    pub(crate) heap: Heap,
+    pub(crate) root: Handle,
+}
+
+impl Pickled {
+    /// How many objects the pickle built (memo references are not copies).
+    pub fn objects(&self) -> usize {
+        self.heap.len()
+    }
+}

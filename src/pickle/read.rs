@@ -1,0 +1,730 @@
+//! The whitelisted opcode machine: reads a pickle of any protocol 0..=5 into Python objects
+//! (CPython `Modules/_pickle.c`, `load_*`), accepting only the opcodes of
+//! [`OPCODES`](crate::pickle::OPCODES) and building only the globals of
+//! [`WHITELIST`](crate::pickle::WHITELIST). It never imports or calls anything.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{Error, Layer, Limit, Name, Result};
+use crate::limits::Limits;
+use crate::pickle::apply;
+use crate::pickle::convert::MAX_DEPTH;
+use crate::pickle::ops::{self, *};
+use crate::pickle::py::{Handle, Heap, Obj, Pickled};
+use crate::pickle::text;
+
+/// Reads a pickle into its objects. Turn the result into a session with
+/// [`Pickled::into_session`].
+///
+/// # Errors
+/// - [`Error::Malformed`] in [`Layer::Pickle`], with the offset of the opcode, for truncated
+///   input, a bad text argument, stack underflow, a missing MARK, a memo index never put, an
+///   unhashable dict key or set item, arguments or state that do not fit the whitelist, a stack
+///   that does not hold exactly one item at `STOP`, and data after `STOP`.
+/// - [`Error::Unsupported`] for an opcode outside [`OPCODES`](crate::pickle::OPCODES) or a
+///   protocol above 5.
+/// - [`Error::LimitExceeded`] as below.
+///
+/// # Limits
+/// `max_items` (objects built, items visited, stack size), `max_str_len` (each string, bytes,
+/// text line or long), `max_inflated_len` (all string and bytes buffers together), `max_memo`
+/// (memo indices), `max_depth` (open MARKs: at most `2 * max_depth + 4`, `max_depth` capped at
+/// [`MAX_DEPTH`](crate::pickle::MAX_DEPTH)).
+pub fn read(data: &[u8], limits: &Limits) -> Result<Pickled> {
+    Machine {
+        input: data,
+        pos: 0,
+        heap: Heap::new(limits),
+        stack: Vec::new(),
+        marks: Vec::new(),
+        memo: BTreeMap::new(),
+        limits,
+    }
+    .run()
+}
+
+struct Machine<'a> {
+    input: &'a [u8],
+    pos: usize,
+    heap: Heap,
+    stack: Vec<Handle>,
+    /// Stack lengths at each open MARK; nothing below the last one may be popped.
+    marks: Vec<usize>,
+    memo: BTreeMap<u64, Handle>,
+    limits: &'a Limits,
+}
+
+fn malformed(at: usize, what: &'static str) -> Error {
+    Error::malformed(Layer::Pickle, at, what)
+}
+
+impl<'a> Machine<'a> {
+    fn run(mut self) -> Result<Pickled> {
+        loop {
+            let at = self.pos;
+            let op = *self
+                .input
+                .get(at)
+                .ok_or(malformed(at, "input ends before STOP"))?;
+            self.pos += 1;
+            if op == STOP {
+                return self.stop(at);
+            }
+            self.step(op, at)?;
+        }
+    }
+
+    fn stop(self, at: usize) -> Result<Pickled> {
+        let root = match (self.marks.as_slice(), self.stack.as_slice()) {
+            ([], [root]) => *root,
+            _ => {
+                return Err(malformed(
+                    at,
+                    "STOP with other than exactly one item on the stack",
+                ))
+            }
+        };
+        if self.pos != self.input.len() {
+            return Err(malformed(self.pos, "data after STOP"));
+        }
+        Ok(Pickled {
+            heap: self.heap,
+            root,
+        })
+    }
+
+    #[allow(clippy::too_many_lines)] // one arm per opcode reads best as a single table
+    fn step(&mut self, op: u8, at: usize) -> Result<()> {
+        match op {
+            PROTO => {
+                if u8::from_le_bytes(self.fixed(at)?) > 5 {
+                    return Err(Error::unsupported(
+                        Layer::Pickle,
+                        at,
+                        "pickle protocol above 5",
+                    ));
+                }
+            }
+            FRAME => {
+                let len = u64::from_le_bytes(self.fixed(at)?);
+                if len > self.remaining() {
+                    return Err(malformed(at, "frame runs past the end of the input"));
+                }
+            }
+            MARK => {
+                let depth = self.limits.max_depth.min(MAX_DEPTH);
+                let cap = depth.saturating_mul(2).saturating_add(4);
+                if self.marks.len() >= cap {
+                    return Err(Error::LimitExceeded(Limit::Depth));
+                }
+                self.marks.push(self.stack.len());
+            }
+            POP => {
+                if self.marks.last() == Some(&self.stack.len()) {
+                    self.marks.pop();
+                } else {
+                    self.pop(at)?;
+                }
+            }
+            POP_MARK => drop(self.pop_mark(at)?),
+            DUP => {
+                let top = self.top(at)?;
+                self.push_handle(top)?;
+            }
+            NONE => self.push(Obj::None, at)?,
+            NEWTRUE => self.push(Obj::Bool(true), at)?,
+            NEWFALSE => self.push(Obj::Bool(false), at)?,
+            INT => {
+                let obj = text::int_line(self.line(at)?).ok_or(malformed(at, "bad INT text"))?;
+                self.push(obj, at)?;
+            }
+            LONG => {
+                let obj = text::long_line(self.line(at)?).ok_or(malformed(at, "bad LONG text"))?;
+                self.push(obj, at)?;
+            }
+            BININT => {
+                let i = i32::from_le_bytes(self.fixed(at)?);
+                self.push(Obj::Int(i.into()), at)?;
+            }
+            BININT1 => {
+                let [i] = self.fixed(at)?;
+                self.push(Obj::Int(i.into()), at)?;
+            }
+            BININT2 => {
+                let i = u16::from_le_bytes(self.fixed(at)?);
+                self.push(Obj::Int(i.into()), at)?;
+            }
+            LONG1 => {
+                let n = u8::from_le_bytes(self.fixed(at)?);
+                let obj = long(self.sized(n.into(), at)?);
+                self.push(obj, at)?;
+            }
+            LONG4 => {
+                let n = self.signed_len(at)?;
+                let obj = long(self.sized(n, at)?);
+                self.push(obj, at)?;
+            }
+            FLOAT => {
+                let f = text::float_line(self.line(at)?).ok_or(malformed(at, "bad FLOAT text"))?;
+                self.push(Obj::Float(f), at)?;
+            }
+            BINFLOAT => {
+                let f = f64::from_be_bytes(self.fixed(at)?);
+                self.push(Obj::Float(f), at)?;
+            }
+            STRING => {
+                let raw =
+                    text::string_line(self.line(at)?).ok_or(malformed(at, "bad STRING text"))?;
+                self.push(Obj::Str2(raw), at)?;
+            }
+            BINSTRING => {
+                let n = self.signed_len(at)?;
+                let raw = self.sized(n, at)?.to_vec();
+                self.push(Obj::Str2(raw), at)?;
+            }
+            SHORT_BINSTRING => {
+                let n = u8::from_le_bytes(self.fixed(at)?);
+                let raw = self.sized(n.into(), at)?.to_vec();
+                self.push(Obj::Str2(raw), at)?;
+            }
+            UNICODE => {
+                let s = text::raw_unicode_escape(self.line(at)?)
+                    .ok_or(malformed(at, "bad UNICODE text"))?;
+                self.push(Obj::Str(s), at)?;
+            }
+            SHORT_BINUNICODE => {
+                let n = u8::from_le_bytes(self.fixed(at)?);
+                self.utf8(n.into(), at)?;
+            }
+            BINUNICODE => {
+                let n = u32::from_le_bytes(self.fixed(at)?);
+                self.utf8(n.into(), at)?;
+            }
+            BINUNICODE8 => {
+                let n = u64::from_le_bytes(self.fixed(at)?);
+                self.utf8(n, at)?;
+            }
+            SHORT_BINBYTES => {
+                let n = u8::from_le_bytes(self.fixed(at)?);
+                let b = self.sized(n.into(), at)?.to_vec();
+                self.push(Obj::Bytes(b), at)?;
+            }
+            BINBYTES => {
+                let n = u32::from_le_bytes(self.fixed(at)?);
+                let b = self.sized(n.into(), at)?.to_vec();
+                self.push(Obj::Bytes(b), at)?;
+            }
+            BINBYTES8 => {
+                let n = u64::from_le_bytes(self.fixed(at)?);
+                let b = self.sized(n, at)?.to_vec();
+                self.push(Obj::Bytes(b), at)?;
+            }
+            BYTEARRAY8 => {
+                // Refused in every payload: the bytes are checked for length, not kept.
+                let n = u64::from_le_bytes(self.fixed(at)?);
+                self.sized(n, at)?;
+                self.push(
+                    Obj::Refused {
+                        what: "bytearray",
+                        hashable: false,
+                    },
+                    at,
+                )?;
+            }
+            EMPTY_TUPLE => self.push(Obj::Tuple(Vec::new(), true), at)?,
+            TUPLE => {
+                let items = self.pop_mark(at)?;
+                self.push_tuple(items, at)?;
+            }
+            TUPLE1 | TUPLE2 | TUPLE3 => {
+                let items = self.pop_n(usize::from(op - TUPLE1) + 1, at)?;
+                self.push_tuple(items, at)?;
+            }
+            EMPTY_LIST => self.push(Obj::List(Vec::new()), at)?,
+            LIST => {
+                let items = self.pop_mark(at)?;
+                self.push(Obj::List(items), at)?;
+            }
+            APPEND => {
+                let item = self.pop(at)?;
+                self.append(&[item], at)?;
+            }
+            APPENDS => {
+                let items = self.pop_mark(at)?;
+                self.append(&items, at)?;
+            }
+            EMPTY_DICT => self.push(Obj::Dict(Vec::new()), at)?,
+            DICT => {
+                let items = self.pop_mark(at)?;
+                let entries = self.pairs(&items, at)?;
+                self.push(Obj::Dict(entries), at)?;
+            }
+            SETITEM => {
+                let items = self.pop_n(2, at)?;
+                self.set_items(&items, at)?;
+            }
+            SETITEMS => {
+                let items = self.pop_mark(at)?;
+                self.set_items(&items, at)?;
+            }
+            EMPTY_SET => self.push(Obj::Set { frozen: false }, at)?,
+            ADDITEMS => {
+                let items = self.pop_mark(at)?;
+                self.check_hashable(&items, at, "unhashable set item")?;
+                let set = self.top(at)?;
+                match self.heap.obj(set) {
+                    Some(Obj::Set { frozen: false } | Obj::Placeholder(_)) => {}
+                    _ => return Err(malformed(at, "ADDITEMS on an object that is not a set")),
+                }
+            }
+            FROZENSET => {
+                let items = self.pop_mark(at)?;
+                self.check_hashable(&items, at, "unhashable set item")?;
+                self.push(Obj::Set { frozen: true }, at)?;
+            }
+            PUT => {
+                let i = text::index_line(self.line(at)?).ok_or(malformed(at, "bad PUT index"))?;
+                self.put(i, at)?;
+            }
+            BINPUT => {
+                let i = u8::from_le_bytes(self.fixed(at)?);
+                self.put(i.into(), at)?;
+            }
+            LONG_BINPUT => {
+                let i = u32::from_le_bytes(self.fixed(at)?);
+                self.put(i.into(), at)?;
+            }
+            MEMOIZE => self.put(self.memo.len() as u64, at)?,
+            GET => {
+                let i = text::index_line(self.line(at)?).ok_or(malformed(at, "bad GET index"))?;
+                self.get(i, at)?;
+            }
+            BINGET => {
+                let i = u8::from_le_bytes(self.fixed(at)?);
+                self.get(i.into(), at)?;
+            }
+            LONG_BINGET => {
+                let i = u32::from_le_bytes(self.fixed(at)?);
+                self.get(i.into(), at)?;
+            }
+            GLOBAL => {
+                let obj = self.global_lines(at)?;
+                self.push(obj, at)?;
+            }
+            STACK_GLOBAL => {
+                let [module, name] = <[Handle; 2]>::try_from(self.pop_n(2, at)?)
+                    .map_err(|_| malformed(at, "stack underflow"))?;
+                let obj = match (self.heap.obj(module), self.heap.obj(name)) {
+                    (Some(Obj::Str(m)), Some(Obj::Str(n))) => global(m, n),
+                    _ => return Err(malformed(at, "STACK_GLOBAL needs two str items")),
+                };
+                self.push(obj, at)?;
+            }
+            REDUCE => {
+                let args = self.pop(at)?;
+                let callable = self.pop(at)?;
+                let obj = self.call(callable, args, ops::Apply::Reduce, at)?;
+                self.push(obj, at)?;
+            }
+            NEWOBJ => {
+                let args = self.pop(at)?;
+                let cls = self.pop(at)?;
+                let obj = self.call(cls, args, ops::Apply::NewObj, at)?;
+                self.push(obj, at)?;
+            }
+            NEWOBJ_EX => {
+                let kwargs = self.pop(at)?;
+                let args = self.pop(at)?;
+                let cls = self.pop(at)?;
+                match self.heap.obj(kwargs) {
+                    Some(Obj::Dict(entries)) if entries.is_empty() => {}
+                    _ => {
+                        return Err(malformed(
+                            at,
+                            "NEWOBJ_EX keyword arguments are not an empty dict",
+                        ))
+                    }
+                }
+                let obj = self.call(cls, args, ops::Apply::NewObj, at)?;
+                self.push(obj, at)?;
+            }
+            INST => {
+                let cls = self.global_lines(at)?;
+                let args = self.pop_mark(at)?;
+                let obj = self.instantiate(cls, &args, at)?;
+                self.push(obj, at)?;
+            }
+            OBJ => {
+                let items = self.pop_mark(at)?;
+                let (&cls, args) = items
+                    .split_first()
+                    .ok_or(malformed(at, "OBJ without a class"))?;
+                let cls = self
+                    .heap
+                    .obj(cls)
+                    .cloned()
+                    .ok_or(malformed(at, "bad handle"))?;
+                let obj = self.instantiate(cls, args, at)?;
+                self.push(obj, at)?;
+            }
+            BUILD => {
+                let state = self.pop(at)?;
+                let target = self.top(at)?;
+                apply::build(&mut self.heap, target, state, at)?;
+            }
+            PERSID => {
+                self.line(at)?;
+                self.push(Obj::Placeholder(Name::new("persistent id")), at)?;
+            }
+            BINPERSID => {
+                self.pop(at)?;
+                self.push(Obj::Placeholder(Name::new("persistent id")), at)?;
+            }
+            EXT1 => self.extension::<1>(at)?,
+            EXT2 => self.extension::<2>(at)?,
+            EXT4 => self.extension::<4>(at)?,
+            _ => {
+                return Err(Error::unsupported(
+                    Layer::Pickle,
+                    at,
+                    "opcode outside the whitelist",
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    // ---- input ------------------------------------------------------------------------
+
+    fn remaining(&self) -> u64 {
+        self.input.len().saturating_sub(self.pos) as u64
+    }
+
+    /// The next `N` bytes of the opcode's argument.
+    fn fixed<const N: usize>(&mut self, at: usize) -> Result<[u8; N]> {
+        let end = self.pos.checked_add(N).ok_or(malformed(at, "truncated"))?;
+        let bytes = self
+            .input
+            .get(self.pos..end)
+            .ok_or(malformed(at, "truncated"))?;
+        self.pos = end;
+        <[u8; N]>::try_from(bytes).map_err(|_| malformed(at, "truncated"))
+    }
+
+    /// A 4-byte signed length (`BINSTRING`, `LONG4`); negative is malformed.
+    fn signed_len(&mut self, at: usize) -> Result<u64> {
+        u64::try_from(i32::from_le_bytes(self.fixed(at)?))
+            .map_err(|_| malformed(at, "negative length"))
+    }
+
+    /// `n` bytes of data: checked against the rest of the input before anything is
+    /// allocated, then against `max_str_len`.
+    fn sized(&mut self, n: u64, at: usize) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(malformed(at, "length runs past the end of the input"));
+        }
+        let n = usize::try_from(n)
+            .map_err(|_| malformed(at, "length runs past the end of the input"))?;
+        if n > self.limits.max_str_len {
+            return Err(Error::LimitExceeded(Limit::StrLen));
+        }
+        let input: &'a [u8] = self.input;
+        let start = self.pos;
+        self.pos += n;
+        input.get(start..self.pos).ok_or(malformed(at, "truncated"))
+    }
+
+    /// A text argument up to `\n` (not included), at most `max_str_len` bytes.
+    fn line(&mut self, at: usize) -> Result<&'a [u8]> {
+        let input: &'a [u8] = self.input;
+        let rest = input.get(self.pos..).unwrap_or_default();
+        let window = rest
+            .get(..self.limits.max_str_len.saturating_add(1))
+            .unwrap_or(rest);
+        match window.iter().position(|&b| b == b'\n') {
+            Some(n) => {
+                let start = self.pos;
+                self.pos += n + 1;
+                input
+                    .get(start..start + n)
+                    .ok_or(malformed(at, "truncated"))
+            }
+            None if window.len() < rest.len() => Err(Error::LimitExceeded(Limit::StrLen)),
+            None => Err(malformed(at, "text argument without a newline")),
+        }
+    }
+
+    fn utf8(&mut self, n: u64, at: usize) -> Result<()> {
+        let raw = self.sized(n, at)?;
+        // Python writes lone surrogates with 'surrogatepass'; a Rust string cannot hold them.
+        let s = core::str::from_utf8(raw).map_err(|_| malformed(at, "text is not UTF-8"))?;
+        let s = String::from(s);
+        self.push(Obj::Str(s), at)
+    }
+
+    fn global_lines(&mut self, at: usize) -> Result<Obj> {
+        let module = self.line(at)?;
+        let name = self.line(at)?;
+        match (core::str::from_utf8(module), core::str::from_utf8(name)) {
+            (Ok(module), Ok(name)) => Ok(global(module, name)),
+            _ => Err(malformed(at, "global name is not UTF-8")),
+        }
+    }
+
+    fn extension<const N: usize>(&mut self, at: usize) -> Result<()> {
+        self.fixed::<N>(at)?;
+        self.push(Obj::Placeholder(Name::new("extension code")), at)
+    }
+
+    // ---- stack ------------------------------------------------------------------------
+
+    fn fence(&self) -> usize {
+        self.marks.last().copied().unwrap_or(0)
+    }
+
+    fn push(&mut self, obj: Obj, at: usize) -> Result<()> {
+        let h = self.heap.alloc(obj, at)?;
+        self.push_handle(h)
+    }
+
+    fn push_handle(&mut self, h: Handle) -> Result<()> {
+        if self.stack.len() >= self.limits.max_items {
+            return Err(Error::LimitExceeded(Limit::Items));
+        }
+        self.stack.push(h);
+        Ok(())
+    }
+
+    fn pop(&mut self, at: usize) -> Result<Handle> {
+        if self.stack.len() <= self.fence() {
+            return Err(malformed(at, "stack underflow"));
+        }
+        self.stack.pop().ok_or(malformed(at, "stack underflow"))
+    }
+
+    fn top(&self, at: usize) -> Result<Handle> {
+        if self.stack.len() <= self.fence() {
+            return Err(malformed(at, "stack underflow"));
+        }
+        self.stack
+            .last()
+            .copied()
+            .ok_or(malformed(at, "stack underflow"))
+    }
+
+    fn pop_n(&mut self, n: usize, at: usize) -> Result<Vec<Handle>> {
+        let start = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .filter(|&s| s >= self.fence());
+        let start = start.ok_or(malformed(at, "stack underflow"))?;
+        Ok(self.stack.split_off(start))
+    }
+
+    fn pop_mark(&mut self, at: usize) -> Result<Vec<Handle>> {
+        let mark = self.marks.pop().ok_or(malformed(at, "no MARK to pop to"))?;
+        if mark > self.stack.len() {
+            return Err(malformed(at, "stack underflow"));
+        }
+        Ok(self.stack.split_off(mark))
+    }
+
+    fn push_tuple(&mut self, items: Vec<Handle>, at: usize) -> Result<()> {
+        let hashable = items
+            .iter()
+            .all(|&h| self.heap.obj(h).is_some_and(Obj::hashable));
+        self.push(Obj::Tuple(items, hashable), at)
+    }
+
+    // ---- containers -------------------------------------------------------------------
+
+    fn append(&mut self, items: &[Handle], at: usize) -> Result<()> {
+        let list = self.top(at)?;
+        match self.heap.obj_mut(list) {
+            Some(Obj::List(v)) => v.extend_from_slice(items),
+            Some(Obj::Placeholder(_)) => {}
+            _ => return Err(malformed(at, "APPEND to an object that is not a list")),
+        }
+        Ok(())
+    }
+
+    fn check_hashable(&self, keys: &[Handle], at: usize, what: &'static str) -> Result<()> {
+        if keys
+            .iter()
+            .all(|&k| self.heap.obj(k).is_some_and(Obj::hashable))
+        {
+            Ok(())
+        } else {
+            Err(malformed(at, what))
+        }
+    }
+
+    /// Key/value pairs from a flat item list; keys must be hashable.
+    fn pairs(&self, items: &[Handle], at: usize) -> Result<Vec<(Handle, Handle)>> {
+        let pairs = items.chunks_exact(2);
+        if !pairs.remainder().is_empty() {
+            return Err(malformed(at, "odd number of items for a dict"));
+        }
+        let mut entries = Vec::with_capacity(items.len() / 2);
+        for pair in pairs {
+            if let &[k, v] = pair {
+                entries.push((k, v));
+            }
+        }
+        let keys: Vec<Handle> = entries.iter().map(|&(k, _)| k).collect();
+        self.check_hashable(&keys, at, "unhashable dict key")?;
+        Ok(entries)
+    }
+
+    fn set_items(&mut self, items: &[Handle], at: usize) -> Result<()> {
+        let entries = self.pairs(items, at)?;
+        let dict = self.top(at)?;
+        match self.heap.obj_mut(dict) {
+            Some(Obj::Dict(d)) => d.extend(entries),
+            Some(Obj::Placeholder(_)) => {}
+            _ => return Err(malformed(at, "SETITEM on an object that is not a dict")),
+        }
+        Ok(())
+    }
+
+    // ---- memo -------------------------------------------------------------------------
+
+    fn put(&mut self, index: u64, at: usize) -> Result<()> {
+        if index >= self.limits.max_memo as u64 {
+            return Err(Error::LimitExceeded(Limit::Memo));
+        }
+        let top = self.top(at)?;
+        self.memo.insert(index, top);
+        Ok(())
+    }
+
+    fn get(&mut self, index: u64, at: usize) -> Result<()> {
+        let h = *self
+            .memo
+            .get(&index)
+            .ok_or(malformed(at, "memo index never put"))?;
+        self.push_handle(h)
+    }
+
+    // ---- globals ----------------------------------------------------------------------
+
+    /// `REDUCE` / `NEWOBJ`: a placeholder callable stays a placeholder; a whitelisted global is
+    /// applied if `how` is its way; anything else is malformed.
+    fn call(&mut self, callable: Handle, args: Handle, how: ops::Apply, at: usize) -> Result<Obj> {
+        let global = match self.heap.obj(callable) {
+            Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(*name)),
+            Some(Obj::Global(g)) => *g,
+            _ => {
+                return Err(malformed(
+                    at,
+                    "call of an object that is not a whitelisted global",
+                ))
+            }
+        };
+        let args = match self.heap.obj(args) {
+            Some(Obj::Tuple(items, _)) => items.clone(),
+            Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(*name)),
+            _ => return Err(malformed(at, "call arguments are not a tuple")),
+        };
+        if global.apply() != how {
+            return Err(malformed(at, "global applied with the wrong opcode"));
+        }
+        match how {
+            ops::Apply::Reduce => apply::reduce(&mut self.heap, global, &args, at),
+            ops::Apply::NewObj => apply::new_object(&self.heap, global, &args, at),
+            ops::Apply::Never => Err(malformed(at, "global applied with the wrong opcode")),
+        }
+    }
+
+    /// `INST` / `OBJ`: `cls(*args)`, applied the way the whitelist row says.
+    fn instantiate(&mut self, cls: Obj, args: &[Handle], at: usize) -> Result<Obj> {
+        match cls {
+            Obj::Placeholder(name) => Ok(Obj::Placeholder(name)),
+            Obj::Global(g) => match g.apply() {
+                ops::Apply::Reduce => apply::reduce(&mut self.heap, g, args, at),
+                ops::Apply::NewObj => apply::new_object(&self.heap, g, args, at),
+                ops::Apply::Never => Err(malformed(at, "global applied with the wrong opcode")),
+            },
+            _ => Err(malformed(
+                at,
+                "call of an object that is not a whitelisted global",
+            )),
+        }
+    }
+}
+
+/// A whitelisted global, or a placeholder naming it.
+fn global(module: &str, name: &str) -> Obj {
+    match ops::allowed(module, name) {
+        Some(row) => Obj::Global(row.global),
+        None => Obj::Placeholder(apply::placeholder_name(module, name)),
+    }
+}
+
+/// `LONG1`/`LONG4` payload: little-endian two's complement; beyond 128 bits it is a
+/// [`Obj::BigInt`] (no digits kept: it can never be written).
+fn long(bytes: &[u8]) -> Obj {
+    let negative = bytes.last().is_some_and(|&b| b & 0x80 != 0);
+    let fill = if negative { 0xFF } else { 0 };
+    let (low, high) = bytes.split_at(bytes.len().min(16));
+    let mut buf = [fill; 16];
+    if let Some(dst) = buf.get_mut(..low.len()) {
+        dst.copy_from_slice(low);
+    }
+    let value = i128::from_le_bytes(buf);
+    // The bytes above 128 bits must only repeat the sign of the value below them.
+    if high.iter().all(|&b| b == fill) && (value < 0) == negative {
+        Obj::Int(value)
+    } else {
+        Obj::BigInt
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int_of(bytes: &[u8]) -> Option<i128> {
+        match long(bytes) {
+            Obj::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn read_long_two_complement() {
+        assert_eq!(int_of(b""), Some(0));
+        assert_eq!(int_of(b"\xff"), Some(-1));
+        assert_eq!(int_of(b"\x00\x80"), Some(-32768));
+        assert_eq!(int_of(b"\x00\x00\x00\x00\x00\x01"), Some(1 << 40));
+        assert_eq!(int_of(&[0xFF; 20]), Some(-1));
+        let mut max = [0xFF; 17];
+        max[15] = 0x7F;
+        max[16] = 0;
+        assert_eq!(int_of(&max), Some(i128::MAX));
+        max[16] = 0xFF;
+        assert_eq!(int_of(&max), None, "sign flips above 128 bits");
+        assert_eq!(
+            int_of(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+            None
+        );
+    }
+
+    #[test]
+    fn read_memo_shares_objects() {
+        // [[], <same list>] with an append to the first after the second reference exists.
+        let p = b"\x80\x02]q\x00(]q\x01h\x01e h\x01K\x05a0.";
+        let mut p = p.to_vec();
+        p.retain(|&b| b != b' ');
+        let pickled = read(&p, &Limits::DEFAULT).unwrap();
+        let Some(Obj::List(outer)) = pickled.heap.obj(pickled.root) else {
+            panic!()
+        };
+        assert_eq!(outer.len(), 2);
+        assert_eq!(outer[0], outer[1]);
+        assert!(matches!(pickled.heap.obj(outer[0]), Some(Obj::List(v)) if v.len() == 1));
+    }
+}
