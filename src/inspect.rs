@@ -273,6 +273,7 @@ mod tests {
     use super::*;
     use crate::cookie::encode_cookie;
     use crate::jwt;
+    use crate::limits::Limits;
 
     const K1: &str = "inspect-key-one-0123456789";
     const K2: &str = "inspect-key-two-0123456789";
@@ -408,6 +409,71 @@ mod tests {
                 Err(Error::LimitExceeded(Limit::CookieLen))
             );
         }
+    }
+
+    fn legacy_config(serializer: &str, validate_key: &str) -> Config {
+        Config::from_options([
+            ("session.jwt_secret_keys", K1),
+            ("session.read_original_format", "true"),
+            ("session.original_format_validate_key", validate_key),
+            ("session.original_format_data_serializer", serializer),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn inspect_legacy_verified_and_unverified() {
+        for (serializer, format) in [
+            ("pickle", Format::LegacyPickle),
+            ("json", Format::LegacyJson),
+        ] {
+            let mut writer = legacy_config(serializer, "legacy-key-0123456789");
+            writer.write_original_format = true;
+            let cookie = encode_cookie(&session(), &writer).unwrap();
+            let got = inspect_cookie(&cookie, &writer, true, NOW).unwrap();
+            assert_eq!(got.format, format);
+            assert_eq!(got.key_index, Some(0));
+            assert_eq!(got.header, None);
+            assert_eq!(got.session, session());
+            let payload = base64::decode_std(&cookie.as_bytes()[LEGACY_SIG_LEN..]).unwrap();
+            assert_eq!(got.payload_len, payload.len());
+            if format == Format::LegacyJson {
+                assert_eq!(got.compressed_len, Some(payload.len()));
+                let text = zlib::inflate(&payload, &Limits::DEFAULT).unwrap();
+                assert_eq!(got.inflated_len, Some(text.len()));
+            } else {
+                assert_eq!((got.compressed_len, got.inflated_len), (None, None));
+            }
+            // Another legacy key, and legacy reading off: only the unverified read sees it.
+            let mut other = legacy_config(serializer, "other-legacy-key-0123");
+            assert_eq!(
+                inspect_cookie(&cookie, &other, true, NOW),
+                Err(Error::BadSignature)
+            );
+            other.read_original_format = false;
+            let got = inspect_cookie(&cookie, &other, false, NOW).unwrap();
+            assert_eq!((got.format, got.key_index), (format, None));
+            assert_eq!(got.session, session());
+        }
+    }
+
+    #[test]
+    fn inspect_unverified_pickle_never_runs_code() {
+        // `os.system("ls")` as a protocol-2 pickle, under a signature nobody checks.
+        let pickle = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00lsq\x01\x85q\x02Rq\x03.";
+        let value = alloc::format!("{}{}", "0".repeat(40), base64::encode_std(pickle));
+        let config = legacy_config("pickle", "legacy-key-0123456789");
+        let got = inspect_cookie(&value, &config, false, NOW);
+        assert!(
+            matches!(
+                got,
+                Err(Error::Unsupported {
+                    layer: Layer::Pickle,
+                    ..
+                }) | Err(Error::Placeholder { .. })
+            ),
+            "{got:?}"
+        );
     }
 
     #[test]
