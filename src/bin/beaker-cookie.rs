@@ -38,10 +38,11 @@ fn run(command: &Command) -> Result<String, Failure> {
         Command::Decode(args) => commands::decode(args, stdin),
         Command::Encode(args) => commands::encode(args, stdin),
         Command::Inspect(args) => {
+            let report = report::inspect(args, stdin)?;
             if args.no_verify {
                 eprintln!("beaker-cookie inspect: {}", report::UNVERIFIED);
             }
-            report::inspect(args, stdin)
+            Ok(report)
         }
         Command::Migrate(args) => match &args.stats {
             Some(file) => {
