@@ -21,6 +21,8 @@ Requests (`op`) and answers:
            (catalog.refused_sessions) or "max_size" (the largest blob that fits 4064 chars).
   bsz      {session: "<ext>"}           -> {ok: true, bsz}: base85(zlib9(BSON)), as the package
   jws      {header, claims, key}        -> {ok: true, token}: joserfc jwt.encode, any HS alg
+  decode_relaxed {options, cookie}      -> {ok: true, session} | {ok: false, error}
+           as decode, the session as RELAXED_JSON_OPTIONS Extended JSON (tests/cli_interop.rs)
 A request the oracle cannot serve is answered with {fatal: "..."}; the Rust side panics on it.
 """
 
@@ -39,7 +41,7 @@ import bson  # noqa: E402
 from beaker_session_jwt import JWTCookieSession  # noqa: E402
 from bson import DBRef, json_util  # noqa: E402
 from bson.code import Code  # noqa: E402
-from bson.json_util import CANONICAL_JSON_OPTIONS  # noqa: E402
+from bson.json_util import CANONICAL_JSON_OPTIONS, RELAXED_JSON_OPTIONS  # noqa: E402
 from joserfc import jwt  # noqa: E402
 from joserfc.jwk import OctKey  # noqa: E402
 
@@ -116,6 +118,15 @@ def decode(options, cookie):
     return {"ok": True, "session": to_ext(data), "paths": key_paths(data)}
 
 
+def decode_relaxed(options, cookie):
+    session = make_session(options)
+    try:
+        data = session._decrypt_data(cookie)
+    except Exception as exc:
+        return {"ok": False, "error": error_text(exc)}
+    return {"ok": True, "session": json.loads(json_util.dumps(data, json_options=RELAXED_JSON_OPTIONS))}
+
+
 def encode(options, data):
     session = make_session(options)
     try:
@@ -172,6 +183,8 @@ def answer(req):
         return op_bsz(req)
     if op == "jws":
         return op_jws(req)
+    if op == "decode_relaxed":
+        return decode_relaxed(req["options"], req["cookie"])
     raise Fatal("unknown op %r" % (op,))
 
 
