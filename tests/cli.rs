@@ -910,3 +910,21 @@ fn cli_help_documents_every_subcommand_and_flag() {
     }
     assert!(run(&["--version"], "").ok().starts_with("beaker-cookie "));
 }
+
+#[test]
+fn cli_config_errors_never_show_a_value() {
+    let secret = "s3cret-value-%zz-0123456789";
+    let ini = TempFile::new(
+        "leak.ini",
+        &format!("[app:main]\nsession.jwt_secret_keys = {secret}\n"),
+    );
+    let err = run(&["decode", "--config", ini.path()], "")
+        .usage()
+        .to_string();
+    assert!(err.contains("session.jwt_secret_keys"), "{err}");
+    assert!(!err.contains("s3cret") && !err.contains("zz"), "{err}");
+    let weak = run(&["decode", "--jwt-secret-keys", "s3cret"], "")
+        .usage()
+        .to_string();
+    assert!(!weak.contains("s3cret"), "{weak}");
+}

@@ -168,7 +168,7 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Random bytes in the key (it prints twice as many hex characters).
+    /// Random bytes in the key, 7 to 1024 (it prints twice as many hex characters).
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(7..=1024))]
     pub bytes: u16,
 }

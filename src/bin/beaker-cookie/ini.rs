@@ -11,6 +11,8 @@
 //!   `set NAME` line goes to the globals), and `get NAME = GLOBAL` copies a global in.
 //! - Values are interpolated: `%%` is `%`, `%(name)s` is another option of the section or of
 //!   `[DEFAULT]`, nested at most 10 deep; any other `%` is an error.
+//!
+//! Error messages name the file, line, section and option, never a value: values hold keys.
 
 use std::path::Path;
 
@@ -111,7 +113,7 @@ fn interpolate<'a>(
             let (name, after) = after
                 .split_once(")s")
                 .filter(|(name, _)| !name.is_empty() && !name.contains(')'))
-                .ok_or_else(|| format!("bad interpolation variable reference {rest:?}"))?;
+                .ok_or_else(|| "a '%(' without a closing ')s'".to_string())?;
             let value = lookup(name).ok_or_else(|| format!("no option {name:?} to interpolate"))?;
             if value.contains('%') {
                 interpolate(value, lookup, depth + 1, out)?;
@@ -120,9 +122,7 @@ fn interpolate<'a>(
             }
             rest = after;
         } else {
-            return Err(format!(
-                "'%' must be followed by '%' or '(', found {rest:?}"
-            ));
+            return Err("a '%' not followed by '%' or '(' (write %% for a literal %)".to_string());
         }
     }
     out.push_str(rest);
@@ -200,7 +200,7 @@ fn parse(text: &str) -> Result<Parsed, String> {
             .and_then(|at| Some((value.get(..at)?.trim_end(), value.get(at + 1..)?.trim())))
             .filter(|(name, _)| !name.is_empty());
         let Some((name, raw)) = split else {
-            return Err(format!("line {lineno}: not `name = value`: {value:?}"));
+            return Err(format!("line {lineno}: not `name = value`"));
         };
         if list.iter().any(|(n, _)| n == name) {
             return Err(format!("line {lineno}: option {name:?} repeated"));
