@@ -58,12 +58,15 @@ fn header_cookie_picked_like_python() {
     }
 }
 
+/// How a case changes the Rust `Config` to match its Python keyword arguments.
+type Adjust = fn(&mut Config);
+
 #[test]
 fn header_set_cookie_rendered_like_python() {
     let Some(mut oracle) = Oracle::start("header_set_cookie_rendered_like_python") else {
         return;
     };
-    let cases: [(Json, fn(&mut Config)); 4] = [
+    let cases: [(Json, Adjust); 4] = [
         (json!({}), |_| {}),
         (
             json!({"cookie_domain": "example.com", "secure": true, "httponly": true,
