@@ -38,6 +38,7 @@ extern crate std;
 mod base64;
 pub mod base85;
 pub mod bson;
+mod civil;
 mod config;
 mod cookie;
 mod error;
