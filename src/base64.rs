@@ -15,7 +15,6 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use crate::error::{Error, Layer, Result};
 
 /// Encodes `bytes` as unpadded base64url.
-#[cfg(test)]
 pub(crate) fn encode_url(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
 }
@@ -191,7 +190,6 @@ pub(crate) fn encode_std(bytes: &[u8]) -> String {
 ///
 /// # Errors
 /// [`Error::Malformed`] in [`Layer::Base64`].
-#[cfg(any(test, feature = "serde"))]
 pub(crate) fn decode_std(text: &[u8]) -> Result<Vec<u8>> {
     Base64::decode_vec(as_str(text)?)
         .map_err(|_| Error::malformed(Layer::Base64, 0, "invalid base64"))
