@@ -18,7 +18,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::extjson;
-use common::gen::{self, Profile, Rng};
+use common::gen::{self, Rng};
+use common::mode::{Keys, Mode, MODES};
 use common::oracle::{Options, Oracle, Outcome};
 use serde_json::{json, Value as Json};
 
@@ -29,73 +30,12 @@ const KEY2: &str = "cli-interop-key-two-0123456789";
 const LEGACY_KEY: &str = "cli-interop-legacy-key-012345";
 const RANDOM_SESSIONS: u64 = 120;
 
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    JwtBson,
-    JwtJson,
-    LegacyPickle,
-    LegacyJson,
-}
-
-impl Mode {
-    fn name(self) -> &'static str {
-        match self {
-            Mode::JwtBson => "jwt_bson",
-            Mode::JwtJson => "jwt_json",
-            Mode::LegacyPickle => "legacy_pickle",
-            Mode::LegacyJson => "legacy_json",
-        }
-    }
-
-    fn profile(self) -> Profile {
-        match self {
-            Mode::JwtBson => Profile::Bson,
-            Mode::JwtJson | Mode::LegacyJson => Profile::Json,
-            Mode::LegacyPickle => Profile::Pickle,
-        }
-    }
-
-    fn legacy(self) -> bool {
-        matches!(self, Mode::LegacyPickle | Mode::LegacyJson)
-    }
-
-    /// Options cookies of this mode are read with (both JWT keys).
-    fn read_options(self) -> Options {
-        let mut o = vec![
-            ("session.jwt_secret_keys", format!("{KEY1}, {KEY2}")),
-            (
-                "session.bson_compress_jwt_payload",
-                (!matches!(self, Mode::JwtJson)).to_string(),
-            ),
-        ];
-        if self.legacy() {
-            let serializer = match self {
-                Mode::LegacyPickle => "pickle",
-                _ => "json",
-            };
-            o.push(("session.read_original_format", "true".into()));
-            o.push(("session.original_format_validate_key", LEGACY_KEY.into()));
-            o.push(("session.original_format_data_serializer", serializer.into()));
-        }
-        o.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-    }
-
-    /// Options cookies of this mode are written with.
-    fn write_options(self) -> Options {
-        let mut o = self.read_options();
-        if self.legacy() {
-            o.push(("session.write_original_format".into(), "true".into()));
-        }
-        o
-    }
-}
-
-const MODES: [Mode; 4] = [
-    Mode::JwtBson,
-    Mode::JwtJson,
-    Mode::LegacyPickle,
-    Mode::LegacyJson,
-];
+/// The keys every test here configures.
+const KEYS: Keys<'static> = Keys {
+    jwt: [KEY1, KEY2],
+    legacy: LEGACY_KEY,
+    remove: None,
+};
 
 /// Beaker option pairs as the binary's flags: `session.jwt_secret_keys` → `--jwt-secret-keys`.
 fn flags(options: &Options) -> Vec<String> {
@@ -232,8 +172,8 @@ fn python_writes(test: &'static str, mode: Mode, seed: u64) {
         return;
     };
     let mut f = Failures::new(test);
-    let read = mode.read_options();
-    let write = mode.write_options();
+    let read = mode.read_options(&KEYS);
+    let write = mode.write_options(&KEYS);
     for case in py.catalog(mode.name(), &write, &read) {
         let what = format!("{}/{} ({})", mode.name(), case.name, case.kind);
         if case.kind == "extra" {
@@ -302,9 +242,9 @@ fn cli_interop_relaxed_matches_json_util() {
     };
     let mut f = Failures::new(test);
     for mode in MODES {
-        let read = mode.read_options();
+        let read = mode.read_options(&KEYS);
         let mut cookies: Vec<(String, String, bool)> = py
-            .catalog(mode.name(), &mode.write_options(), &read)
+            .catalog(mode.name(), &mode.write_options(&KEYS), &read)
             .into_iter()
             .filter(|c| matches!(c.python, Outcome::Accepted { .. }))
             .map(|c| (c.name, c.cookie, c.kind == "extra"))
@@ -312,7 +252,7 @@ fn cli_interop_relaxed_matches_json_util() {
         let mut rng = Rng::new(0x4e1a);
         for i in 0..RANDOM_SESSIONS / 2 {
             let session = gen::session(&mut rng, mode.profile());
-            if let Ok(cookie) = py.encode(&mode.write_options(), &session) {
+            if let Ok(cookie) = py.encode(&mode.write_options(&KEYS), &session) {
                 cookies.push((format!("random #{i}"), cookie, false));
             }
         }
@@ -413,8 +353,8 @@ fn cli_interop_encode_reads_back_in_python() {
     };
     let mut f = Failures::new(test);
     for (mode, seed) in MODES.into_iter().zip(0xe1..) {
-        let read = mode.read_options();
-        let write = mode.write_options();
+        let read = mode.read_options(&KEYS);
+        let write = mode.write_options(&KEYS);
         let mut inputs: Vec<(String, Json)> = Vec::new();
         for case in py.catalog(mode.name(), &write, &read) {
             if let ("accepted", Outcome::Accepted { session, .. }) =
@@ -494,7 +434,7 @@ fn cli_interop_keygen_and_inspect_key_index() {
     let python_cookie = py
         .encode_ext(&signer, input)
         .expect("Python writes the session");
-    let both = Mode::JwtBson.read_options();
+    let both = Mode::JwtBson.read_options(&KEYS);
     let report = cli(&command("inspect", &both, &[]), &python_cookie);
     f.checked += 1;
     let verified = report
