@@ -75,13 +75,20 @@ const PAD_CHAR: u8 = b'~';
 /// None apply: the output is 5/4 of the input's length (rounded up), and the input is the
 /// caller's own.
 pub fn encode(data: &[u8]) -> String {
+    let mut out = String::new();
+    encode_to(data, &mut out);
+    out
+}
+
+/// [`encode`], appending to `out`.
+pub(crate) fn encode_to(data: &[u8], out: &mut String) {
     // `len / 4 * 5` cannot overflow for a real slice (at most isize::MAX bytes); saturating
     // only removes the panicking path.
     let capacity = (data.len() / 4).saturating_mul(5).saturating_add(5);
-    let mut out = String::with_capacity(capacity);
+    out.reserve(capacity);
     let mut rest = data;
     while let Some((group, tail)) = rest.split_first_chunk::<4>() {
-        push_digits(&mut out, u32::from_be_bytes(*group), 5);
+        push_digits(out, u32::from_be_bytes(*group), 5);
         rest = tail;
     }
     if !rest.is_empty() {
@@ -90,9 +97,8 @@ pub fn encode(data: &[u8]) -> String {
         for (slot, byte) in group.iter_mut().zip(rest) {
             *slot = *byte;
         }
-        push_digits(&mut out, u32::from_be_bytes(group), rest.len() + 1);
+        push_digits(out, u32::from_be_bytes(group), rest.len() + 1);
     }
-    out
 }
 
 /// Decodes `text` like Python's `base64.b85decode(text)`: same output for every input Python
@@ -112,16 +118,36 @@ pub fn encode(data: &[u8]) -> String {
 /// `len % 5 - 1` for a tail), allocated once, and the work is linear. Bound the input (the
 /// cookie layer applies `max_cookie_len`) to bound the output.
 pub fn decode(text: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    decode_to(text, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`] into `out` (cleared first, its capacity reused); on error `out` is left empty.
+pub(crate) fn decode_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    out.clear();
+    let result = decode_groups(text, out);
+    if result.is_err() {
+        out.clear();
+    }
+    result
+}
+
+fn decode_groups(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
     let tail_len = text.len() % 5;
     let capacity = (text.len() / 5) * 4 + tail_len.saturating_sub(1);
-    let mut out = Vec::with_capacity(capacity);
-    let mut rest = text;
-    let mut start = 0usize;
-    while let Some((group, tail)) = rest.split_first_chunk::<5>() {
-        out.extend_from_slice(&group_value(group, start)?.to_be_bytes());
-        rest = tail;
-        start += 5;
+    out.reserve_exact(capacity);
+    // Whole groups straight into the buffer (no capacity check per group).
+    out.resize(text.len() / 5 * 4, 0);
+    let groups = text.chunks_exact(5);
+    let rest = groups.remainder();
+    for (i, (group, slot)) in groups.zip(out.chunks_exact_mut(4)).enumerate() {
+        if let (Ok(group), Ok(slot)) = (<&[u8; 5]>::try_from(group), <&mut [u8; 4]>::try_from(slot))
+        {
+            *slot = group_value(group, i * 5)?.to_be_bytes();
+        }
     }
+    let start = text.len() - rest.len();
     if !rest.is_empty() {
         // b85decode: pad with b'~' to 5 characters, decode, drop `padding` bytes. A
         // 1-character tail keeps no byte but is still checked, as in Python.
@@ -132,7 +158,7 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>> {
         let bytes = group_value(&group, start)?.to_be_bytes();
         out.extend(bytes.iter().take(rest.len() - 1));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Appends the first `keep` of the 5 digits of `word`, most significant first.

@@ -2,7 +2,9 @@
 //!
 //! Follows beaker-session-jwt 1.0.4 `JWTCookieSession._decrypt_data` / `_encrypt_data`.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::base85;
 use crate::bson;
@@ -59,7 +61,8 @@ pub struct Decoded {
 /// `bsZ` is not base85) is tried as a legacy cookie when `read_original_format` is on; a JWS
 /// with a bad signature or a refused header is not. In `bson_compress_jwt_payload` mode the
 /// BSON fields are merged over any other claims; in JSON mode a `bsZ` claim is dropped.
-/// `now_unix_secs` is only read when `config.timeout` is set.
+/// `now_unix_secs` is only read when `config.timeout` is set. A [`Codec`](crate::Codec) does the
+/// same with its buffers and inflater kept across calls, and can read a few keys in place.
 ///
 /// # Errors
 /// Every [`Error`] category: [`Error::Config`] first if `config` does not validate;
@@ -71,6 +74,107 @@ pub struct Decoded {
 /// All of `config.limits`: `max_cookie_len` first, then the inflate, depth, item and string
 /// bounds of each layer.
 pub fn decode_cookie(value: &str, config: &Config, now_unix_secs: f64) -> Result<Decoded> {
+    decode_in(&mut Scratch::new(), value, config, now_unix_secs)
+}
+
+/// Buffers and decompressor/compressor states one decode or encode works in: fresh (and empty:
+/// nothing is allocated until a step needs it) for the one-shot functions, kept across calls by
+/// a [`Codec`](crate::Codec). Every step clears what it reuses, so nothing of one call leaks
+/// into the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    inflater: Option<zlib::Inflater>,
+    deflater: Option<zlib::Deflater>,
+    /// Decode: the JWS payload, or the legacy payload's bytes. Encode: the BSON.
+    payload: Vec<u8>,
+    /// Decode: the base85-decoded `bsZ`. Encode: the deflated BSON.
+    deflated: Vec<u8>,
+    /// Decode: the inflated BSON (read by [`decode_in`] or viewed by `Codec::decode_view`).
+    pub(crate) inflated: Vec<u8>,
+    /// Encode: the claims JSON.
+    claims: String,
+}
+
+impl Scratch {
+    pub(crate) const fn new() -> Scratch {
+        Scratch {
+            inflater: None,
+            deflater: None,
+            payload: Vec::new(),
+            deflated: Vec::new(),
+            inflated: Vec::new(),
+            claims: String::new(),
+        }
+    }
+}
+
+/// A verified cookie whose payload is decoded up to the session itself.
+pub(crate) enum Opened {
+    /// A JWT: its claims without `bsZ`, and whether `Scratch::inflated` holds the BSON fields
+    /// to merge over them.
+    Jwt {
+        claims: Document,
+        bson: bool,
+        format: Format,
+        key_index: usize,
+    },
+    /// A legacy cookie, fully decoded.
+    Legacy { session: Session, format: Format },
+}
+
+/// [`decode_cookie`] in `s`: the one implementation behind the one-shot function and
+/// [`Codec::decode_cookie`](crate::Codec::decode_cookie).
+pub(crate) fn decode_in(
+    s: &mut Scratch,
+    value: &str,
+    config: &Config,
+    now_unix_secs: f64,
+) -> Result<Decoded> {
+    let decoded = match open(s, value, config)? {
+        Opened::Jwt {
+            claims,
+            bson,
+            format,
+            key_index,
+        } => {
+            let session = if bson {
+                merge(claims, bson::read(&s.inflated, &config.limits)?)
+            } else {
+                claims
+            };
+            Decoded {
+                session,
+                format,
+                key_index,
+            }
+        }
+        Opened::Legacy { session, format } => Decoded {
+            session,
+            format,
+            key_index: 0,
+        },
+    };
+    if let Some(timeout) = config.timeout {
+        time::check_timeout(&decoded.session, timeout, now_unix_secs, config.time_mode)?;
+    }
+    Ok(decoded)
+}
+
+/// `payload.update(bson.decode(...))`: BSON fields override the other claims, new ones are
+/// appended in their order. Both sides have unique keys, so Python's duplicate rule ("first
+/// position, last value") over the two in a row is exactly `dict.update`, in O(n log n).
+pub(crate) fn merge(claims: Document, fields: Document) -> Document {
+    if claims.is_empty() {
+        return fields;
+    }
+    let mut entries = claims.into_entries();
+    entries.extend(fields.into_entries());
+    Document::from_entries(entries)
+}
+
+/// Everything of a decode but building the BSON session and the timeout check: config and
+/// whole-cookie checks, the JWT (or the legacy cookie when the JWT path falls through).
+pub(crate) fn open(s: &mut Scratch, value: &str, config: &Config) -> Result<Opened> {
     config.validate()?;
     let value = value.trim_matches('"');
     if value.is_empty() {
@@ -79,25 +183,23 @@ pub fn decode_cookie(value: &str, config: &Config, now_unix_secs: f64) -> Result
     if value.len() > config.limits.max_cookie_len {
         return Err(Error::LimitExceeded(Limit::CookieLen));
     }
-    let decoded = match decode_jwt(value, config) {
+    match open_jwt(s, value, config) {
         Err(e) if config.read_original_format && falls_through_to_legacy(&e) => {
-            let session = legacy::decode(value, config)?;
+            let session = legacy::decode_with(
+                value,
+                config,
+                &mut s.payload,
+                &mut s.inflated,
+                &mut s.inflater,
+            )?;
             let format = match config.original_format_data_serializer {
                 Serializer::Pickle => Format::LegacyPickle,
                 Serializer::Json => Format::LegacyJson,
             };
-            Decoded {
-                session,
-                format,
-                key_index: 0,
-            }
+            Ok(Opened::Legacy { session, format })
         }
-        other => other?,
-    };
-    if let Some(timeout) = config.timeout {
-        time::check_timeout(&decoded.session, timeout, now_unix_secs, config.time_mode)?;
+        other => other,
     }
-    Ok(decoded)
 }
 
 /// Python reaches the legacy reader on `ValueError` and joserfc's `DecodeError` only: a value
@@ -113,45 +215,78 @@ fn falls_through_to_legacy(e: &Error) -> bool {
     )
 }
 
-fn decode_jwt(value: &str, config: &Config) -> Result<Decoded> {
+fn open_jwt(s: &mut Scratch, value: &str, config: &Config) -> Result<Opened> {
     let limits = &config.limits;
-    let verified = jwt::verify(value, &config.jwt_secret_keys, limits)?;
-    let mut claims = json::read(&verified.payload, limits)?;
-    let compressed = claims.remove(BSZ);
-    if !config.bson_compress_jwt_payload {
-        return Ok(Decoded {
-            session: claims,
-            format: Format::JwtJson,
-            key_index: verified.key_index,
-        });
-    }
-    // Python: `if self.bson_compress_jwt_payload and compressed:` — a falsy bsZ is ignored.
-    let text = match compressed {
-        None => None,
-        Some(v) if is_falsy(&v) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(_) => {
-            return Err(Error::unsupported(
-                Layer::Jws,
-                0,
-                "bsZ claim is not a string",
-            ))
-        }
+    let key_index = jwt::verify_to(value, &config.jwt_secret_keys, limits, &mut s.payload)?;
+    let format = if config.bson_compress_jwt_payload {
+        Format::JwtBson
+    } else {
+        Format::JwtJson
     };
-    if let Some(text) = text {
-        let deflated = base85::decode(text.as_bytes())?;
-        let inflated = zlib::inflate(&deflated, limits)?;
-        let fields = bson::read(&inflated, limits)?;
-        // `payload.update(bson.decode(...))`: BSON fields override other claims.
-        for (k, v) in fields.into_entries() {
-            claims.insert(k, v);
+    // Fast path: claims that are exactly `{"bsZ":"<base85>"}` (what Python and we write).
+    if config.bson_compress_jwt_payload {
+        if let Some(text) = bare_bsz(&s.payload, limits) {
+            if !text.is_empty() && base85::decode_to(text, &mut s.deflated).is_ok() {
+                let inflater = s.inflater.get_or_insert_with(zlib::Inflater::new);
+                inflater.inflate_into(&s.deflated, &mut s.inflated, limits)?;
+                return Ok(Opened::Jwt {
+                    claims: Document::new(),
+                    bson: true,
+                    format,
+                    key_index,
+                });
+            }
         }
     }
-    Ok(Decoded {
-        session: claims,
-        format: Format::JwtBson,
-        key_index: verified.key_index,
+    let mut claims = json::read(&s.payload, limits)?;
+    let compressed = claims.remove(BSZ);
+    let text = if config.bson_compress_jwt_payload {
+        bsz_text(compressed)?
+    } else {
+        None
+    };
+    // Python: `if self.bson_compress_jwt_payload and compressed:` — a falsy bsZ is ignored.
+    let bson = text.is_some();
+    if let Some(text) = text {
+        base85::decode_to(text.as_bytes(), &mut s.deflated)?;
+        let inflater = s.inflater.get_or_insert_with(zlib::Inflater::new);
+        inflater.inflate_into(&s.deflated, &mut s.inflated, limits)?;
+    }
+    Ok(Opened::Jwt {
+        claims,
+        bson,
+        format,
+        key_index,
     })
+}
+
+/// The text of a `bsZ` claim: `None` when absent or falsy.
+fn bsz_text(compressed: Option<Value>) -> Result<Option<String>> {
+    match compressed {
+        None => Ok(None),
+        Some(v) if is_falsy(&v) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::unsupported(
+            Layer::Jws,
+            0,
+            "bsZ claim is not a string",
+        )),
+    }
+}
+
+/// The claims we (and Python) write in bsZ mode are exactly `{"bsZ":"<base85>"}`. For that
+/// shape, when the string is valid base85 (every character then printable ASCII other than `"`
+/// and `\`, so JSON would read it unchanged) and the limits let the general reader accept it,
+/// [`json::read`] would return one `bsZ` string of exactly those bytes: the caller decodes them
+/// in place instead of building a document and copying the string. For anything else the
+/// general reader decides, errors included.
+fn bare_bsz<'p>(payload: &'p [u8], limits: &crate::Limits) -> Option<&'p [u8]> {
+    let text = payload.strip_prefix(b"{\"bsZ\":\"")?.strip_suffix(b"\"}")?;
+    // The general reader counts the object and the string, and bounds the key and the string.
+    let fits = limits.max_items >= 2
+        && limits.max_depth >= 1
+        && limits.max_str_len >= text.len().max(BSZ.len());
+    fits.then_some(text)
 }
 
 /// Python truthiness of a JSON value.
@@ -184,6 +319,8 @@ pub fn decode_cookie_or_empty(value: &str, config: &Config, now_unix_secs: f64) 
 /// `write_original_format` is on, else a JWT signed with the first key. JWT writes drop
 /// `_expires`, `_path` and `_domain`, as Python does. In JSON mode, top-level `exp`, `iat`
 /// and `nbf` datetimes are written as whole Unix seconds (joserfc's `convert_claims`).
+/// Each call allocates a fresh level-9 compressor state (~320 KB); a [`Codec`](crate::Codec)
+/// keeps one.
 ///
 /// # Errors
 /// [`Error::Config`]; [`Error::Unwritable`] naming the session key of a value the format
@@ -194,11 +331,17 @@ pub fn decode_cookie_or_empty(value: &str, config: &Config, now_unix_secs: f64) 
 /// # Limits
 /// `max_write_len` for the output; the input is the caller's.
 pub fn encode_cookie(session: &Session, config: &Config) -> Result<String> {
+    encode_in(&mut Scratch::new(), session, config)
+}
+
+/// [`encode_cookie`] in `s`: the one implementation behind the one-shot function and
+/// [`Codec::encode_cookie`](crate::Codec::encode_cookie).
+pub(crate) fn encode_in(s: &mut Scratch, session: &Session, config: &Config) -> Result<String> {
     config.validate()?;
     let cookie = if config.write_original_format {
-        legacy::encode(session, config)?
+        legacy::encode_with(session, config, &mut s.deflater)?
     } else {
-        encode_jwt(session, config)?
+        encode_jwt(s, session, config)?
     };
     if cookie.len() > config.limits.max_write_len {
         return Err(Error::LimitExceeded(Limit::WriteLen));
@@ -206,33 +349,41 @@ pub fn encode_cookie(session: &Session, config: &Config) -> Result<String> {
     Ok(cookie)
 }
 
-fn encode_jwt(session: &Session, config: &Config) -> Result<String> {
-    // beaker_session_jwt.py `_encrypt_data`: "these are internal to beaker".
-    let kept = session
-        .iter()
-        .filter(|(k, _)| !matches!(*k, "_expires" | "_path" | "_domain"));
-    let claims: Document = if config.bson_compress_jwt_payload {
-        let session: Document = kept.map(|(k, v)| (k, v.clone())).collect();
-        let deflated = zlib::deflate(&bson::write(&session)?);
-        let mut claims = Document::new();
-        claims.insert(BSZ, base85::encode(&deflated));
-        claims
-    } else {
-        kept.map(|(k, v)| (k, jose_time_claim(k, v))).collect()
-    };
-    let payload = json::write(&claims, json::Style::Compact)?;
+/// beaker_session_jwt.py `_encrypt_data`: "these are internal to beaker".
+const DROPPED_ON_WRITE: [&str; 3] = ["_expires", "_path", "_domain"];
+
+fn encode_jwt(s: &mut Scratch, session: &Session, config: &Config) -> Result<String> {
     let key = config
         .jwt_secret_keys
         .first()
         .ok_or(Error::Config("no jwt_secret_keys specified"))?;
-    Ok(jwt::sign(payload.as_bytes(), key))
+    if config.bson_compress_jwt_payload {
+        bson::write_to(session, &DROPPED_ON_WRITE, &mut s.payload)?;
+        let deflater = s.deflater.get_or_insert_with(zlib::Deflater::new);
+        deflater.deflate_into(&s.payload, &mut s.deflated);
+        // `json.dumps({"bsZ": text}, separators=(",", ":"))`: base85 text needs no escaping.
+        s.claims.clear();
+        s.claims.push_str("{\"bsZ\":\"");
+        base85::encode_to(&s.deflated, &mut s.claims);
+        s.claims.push_str("\"}");
+        Ok(jwt::sign(s.claims.as_bytes(), key))
+    } else {
+        let kept = session
+            .iter()
+            .filter(|(k, _)| !DROPPED_ON_WRITE.contains(k))
+            .map(|(k, v)| (k, jose_time_claim(k, v)));
+        let payload = json::write_entries(kept, json::Style::Compact)?;
+        Ok(jwt::sign(payload.as_bytes(), key))
+    }
 }
 
 /// joserfc `convert_claims`: `exp`, `iat`, `nbf` datetimes become `calendar.timegm` seconds.
-fn jose_time_claim(key: &str, value: &Value) -> Value {
+fn jose_time_claim<'v>(key: &str, value: &'v Value) -> Cow<'v, Value> {
     match (key, value) {
-        ("exp" | "iat" | "nbf", Value::DateTime(ms)) => Value::from(ms.div_euclid(1000)),
-        _ => value.clone(),
+        ("exp" | "iat" | "nbf", Value::DateTime(ms)) => {
+            Cow::Owned(Value::from(ms.div_euclid(1000)))
+        }
+        _ => Cow::Borrowed(value),
     }
 }
 

@@ -85,7 +85,8 @@ fn http_date(out: &mut String, unix_secs: u64) {
     let secs = unix_secs.min(253_402_300_799);
     let days = secs / 86_400;
     let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
+    // `secs` is clamped above, so the day count fits an i64 with room to spare.
+    let (year, month, day) = crate::civil::civil_from_days(days as i64);
     let weekday = WEEKDAYS.get((days % 7) as usize).copied().unwrap_or("Thu");
     let month_name = MONTHS
         .get((month as usize).saturating_sub(1))
@@ -98,21 +99,6 @@ fn http_date(out: &mut String, unix_secs: u64) {
         rem % 3600 / 60,
         rem % 60
     );
-}
-
-/// Days since 1970-01-01 to (year, month 1..=12, day 1..=31), Howard Hinnant's algorithm for
-/// non-negative day counts.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

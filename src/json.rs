@@ -144,7 +144,18 @@ pub fn read_str(text: &str, limits: &Limits) -> Result<Document> {
 /// byte, for `\uXXXX\uXXXX` escapes), and nesting is walked with a heap stack, not recursion.
 pub fn write(doc: &Document, style: Style) -> Result<String> {
     let mut w = Writer::new(style);
-    w.write_document(doc)?;
+    w.write_document(doc.iter().map(|(k, v)| (k, Cow::Borrowed(v))))?;
+    Ok(w.out)
+}
+
+/// [`write()`] of a document given as its entries (so a caller can drop or change some without
+/// copying the rest).
+pub(crate) fn write_entries<'v>(
+    entries: impl Iterator<Item = (&'v str, Cow<'v, Value>)>,
+    style: Style,
+) -> Result<String> {
+    let mut w = Writer::new(style);
+    w.write_document(entries)?;
     Ok(w.out)
 }
 
@@ -159,7 +170,7 @@ pub fn write(doc: &Document, style: Style) -> Result<String> {
 pub fn write_value(value: &Value, style: Style) -> Result<String> {
     let mut w = Writer::new(style);
     match value {
-        Value::Document(doc) => w.write_document(doc)?,
+        Value::Document(doc) => w.write_document(doc.iter().map(|(k, v)| (k, Cow::Borrowed(v))))?,
         other => w.write_tree(other, "", 0)?,
     }
     Ok(w.out)
@@ -800,15 +811,18 @@ impl Writer {
     }
 
     /// A top-level document: each entry's errors name its key.
-    fn write_document(&mut self, doc: &Document) -> Result<()> {
+    fn write_document<'v>(
+        &mut self,
+        entries: impl Iterator<Item = (&'v str, Cow<'v, Value>)>,
+    ) -> Result<()> {
         self.out.push('{');
-        for (i, (key, value)) in doc.iter().enumerate() {
+        for (i, (key, value)) in entries.enumerate() {
             if i > 0 {
                 self.out.push_str(self.item_sep);
             }
             self.write_str(key);
             self.out.push_str(self.key_sep);
-            self.write_tree(value, key, 1)?;
+            self.write_tree(&value, key, 1)?;
         }
         self.out.push('}');
         Ok(())

@@ -39,22 +39,22 @@ pub struct Verified {
 
 /// Signs `payload` (the claims JSON) with `key`, returning the compact JWS.
 pub fn sign(payload: &[u8], key: &SecretKey) -> alloc::string::String {
-    let payload_segment = base64::encode_url(payload);
-    let tag = mac::sha256(
-        key.as_bytes(),
-        &[HEADER_SEGMENT.as_bytes(), b".", payload_segment.as_bytes()],
-    );
-    let tag_segment = base64::encode_url(&tag);
-    let mut out = alloc::string::String::with_capacity(
-        HEADER_SEGMENT.len() + payload_segment.len() + tag_segment.len() + 2,
-    );
-    out.push_str(HEADER_SEGMENT);
-    out.push('.');
-    out.push_str(&payload_segment);
-    out.push('.');
-    out.push_str(&tag_segment);
-    out
+    // One buffer for the whole token: header, payload segment, tag segment.
+    let payload_len = base64::encoded_url_len(payload.len());
+    let start = HEADER_SEGMENT.len() + 1;
+    let mut out = Vec::with_capacity(start + payload_len + 1 + TAG_SEGMENT_LEN);
+    out.extend_from_slice(HEADER_SEGMENT.as_bytes());
+    out.push(b'.');
+    base64::encode_url_to(payload, &mut out);
+    let tag = mac::sha256(key.as_bytes(), &[out.as_slice()]);
+    out.push(b'.');
+    base64::encode_url_to(&tag, &mut out);
+    // base64url and the header are ASCII; the fallback only removes a panicking path.
+    alloc::string::String::from_utf8(out).unwrap_or_default()
 }
+
+/// Length of the base64url of a 32-byte HS256 tag.
+const TAG_SEGMENT_LEN: usize = 43;
 
 /// Verifies a compact JWS against each key in order and returns its payload.
 ///
@@ -77,6 +77,21 @@ pub fn sign(payload: &[u8], key: &SecretKey) -> alloc::string::String {
 /// `max_cookie_len` (the whole token); the header is parsed under depth and size caps of its
 /// own.
 pub fn verify(token: &str, keys: &[SecretKey], limits: &Limits) -> Result<Verified> {
+    let mut payload = Vec::new();
+    let key_index = verify_to(token, keys, limits, &mut payload)?;
+    Ok(Verified { payload, key_index })
+}
+
+/// [`verify`], decoding the payload into `payload` (cleared first, its capacity reused) and
+/// returning the index of the key that verified. Allocates nothing before a MAC verifies (when
+/// the header is the one we write), and nothing after it when `payload` is large enough.
+pub(crate) fn verify_to(
+    token: &str,
+    keys: &[SecretKey],
+    limits: &Limits,
+    payload: &mut Vec<u8>,
+) -> Result<usize> {
+    payload.clear();
     let (header_segment, payload_segment, signature_segment) = split(token, limits)?;
     check_header(header_segment)?;
     // A segment that is not 32 bytes of base64url cannot be an HS256 tag: joserfc's
@@ -88,7 +103,7 @@ pub fn verify(token: &str, keys: &[SecretKey], limits: &Limits) -> Result<Verifi
     };
     // joserfc decodes the payload before the MAC and reports bad base64 as a DecodeError; we
     // check only the alphabet before the MAC (no allocation) and decode after it.
-    if !payload_segment.iter().all(|&b| is_url_char(b)) {
+    if !base64::is_url_text(payload_segment) {
         return Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
     }
     let signing_input = &[header_segment, b".", payload_segment];
@@ -96,8 +111,8 @@ pub fn verify(token: &str, keys: &[SecretKey], limits: &Limits) -> Result<Verifi
         .iter()
         .position(|key| mac::verify_sha256(key.as_bytes(), signing_input, tag))
         .ok_or(Error::BadSignature)?;
-    let payload = base64::decode_url(payload_segment)?;
-    Ok(Verified { payload, key_index })
+    base64::decode_url_to(payload_segment, payload)?;
+    Ok(key_index)
 }
 
 /// Splits a compact JWS into its three segments and applies the size caps.
@@ -105,7 +120,8 @@ fn split<'t>(token: &'t str, limits: &Limits) -> Result<(&'t [u8], &'t [u8], &'t
     if token.len() > limits.max_cookie_len {
         return Err(Error::LimitExceeded(crate::error::Limit::CookieLen));
     }
-    let mut parts = token.as_bytes().split(|&b| b == b'.');
+    // `str::split` with a char finds each dot with a word-at-a-time search.
+    let mut parts = token.split('.').map(str::as_bytes);
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
@@ -118,10 +134,6 @@ fn split<'t>(token: &'t str, limits: &Limits) -> Result<(&'t [u8], &'t [u8], &'t
         return Err(Error::LimitExceeded(crate::error::Limit::CookieLen));
     }
     Ok((header, payload, signature))
-}
-
-fn is_url_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// Checks a protected header as joserfc's registry does for `algorithms=["HS256"]`.

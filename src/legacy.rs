@@ -13,6 +13,7 @@
 //! [`Value`] cannot hold it.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::base64;
 use crate::config::{Config, SecretKey, Serializer};
@@ -53,6 +54,18 @@ const SIG_LEN: usize = 40;
 /// [`Pickled::into_session`](crate::pickle::Pickled::into_session) list, or
 /// `max_inflated_len` and [`json::read`]'s limits.
 pub fn decode(value: &str, config: &Config) -> Result<Session> {
+    decode_with(value, config, &mut Vec::new(), &mut Vec::new(), &mut None)
+}
+
+/// [`decode`] with the caller's buffers (cleared before use) and inflater, so a
+/// [`Codec`](crate::Codec) can reuse them.
+pub(crate) fn decode_with(
+    value: &str,
+    config: &Config,
+    payload: &mut Vec<u8>,
+    inflated: &mut Vec<u8>,
+    inflater: &mut Option<zlib::Inflater>,
+) -> Result<Session> {
     config.validate()?;
     let key = validate_key(config)?;
     let limits = &config.limits;
@@ -71,15 +84,17 @@ pub fn decode(value: &str, config: &Config) -> Result<Session> {
     if !mac::verify_sha1(key.as_bytes(), rest.as_bytes(), &tag) {
         return Err(Error::BadSignature);
     }
-    let payload = base64::decode_std(rest.as_bytes())?;
+    base64::decode_std_to(rest.as_bytes(), payload)?;
     let target = Target::for_bson_payload(config.bson_compress_jwt_payload);
     let remove = &config.original_format_remove_keys;
     match config.original_format_data_serializer {
-        Serializer::Pickle => pickle::read(&payload, limits)?.into_session(target, remove, limits),
+        Serializer::Pickle => pickle::read(payload, limits)?.into_session(target, remove, limits),
         Serializer::Json => {
-            let text = zlib::inflate(&payload, limits)?;
-            check_json_text(&text)?;
-            let mut session = json::read(&text, limits)?;
+            let inflater = inflater.get_or_insert_with(zlib::Inflater::new);
+            inflater.inflate_into(payload, inflated, limits)?;
+            let text = &inflated[..];
+            check_json_text(text)?;
+            let mut session = json::read(text, limits)?;
             for k in remove {
                 session.remove(k);
             }
@@ -102,13 +117,27 @@ pub fn decode(value: &str, config: &Config) -> Result<Session> {
 /// # Limits
 /// `max_write_len` (the written value, Beaker's 4064).
 pub fn encode(session: &Session, config: &Config) -> Result<String> {
+    encode_with(session, config, &mut None)
+}
+
+/// [`encode`] with the caller's deflater (created on first use), so a
+/// [`Codec`](crate::Codec) keeps it.
+pub(crate) fn encode_with(
+    session: &Session,
+    config: &Config,
+    deflater: &mut Option<zlib::Deflater>,
+) -> Result<String> {
     config.validate()?;
     let key = validate_key(config)?;
     let payload = match config.original_format_data_serializer {
         Serializer::Pickle => pickle::write(session)?,
         // beaker/util.py JsonSerializer.dumps: zlib.compress(json.dumps(data).encode('utf-8'))
         // (level 6 there, 9 here: the same data either way).
-        Serializer::Json => zlib::deflate(json::write(session, json::Style::Python)?.as_bytes()),
+        Serializer::Json => {
+            let text = json::write(session, json::Style::Python)?;
+            let deflater = deflater.get_or_insert_with(zlib::Deflater::new);
+            deflater.deflate(text.as_bytes())
+        }
     };
     let data = base64::encode_std(&payload);
     let tag = mac::sha1(key.as_bytes(), data.as_bytes());

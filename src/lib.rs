@@ -38,10 +38,13 @@ extern crate std;
 mod base64;
 pub mod base85;
 pub mod bson;
+mod civil;
+mod codec;
 mod config;
 mod cookie;
 mod error;
 mod header;
+pub mod inspect;
 pub mod json;
 pub mod jwt;
 pub mod legacy;
@@ -50,12 +53,14 @@ mod mac;
 pub mod pickle;
 mod time;
 mod value;
+mod view;
 pub mod zlib;
 
 #[cfg(any(feature = "bson", feature = "serde"))]
 pub mod interop;
 
 pub use crate::{
+    codec::Codec,
     config::{Config, CookieExpires, SecretKey, Serializer, TimeMode, MIN_KEY_LEN},
     cookie::{
         decode_cookie, decode_cookie_or_empty, encode_cookie, migrate_cookie, Decoded, Format,
@@ -65,6 +70,7 @@ pub use crate::{
     header::{cookie_from_header, set_cookie_value},
     limits::Limits,
     value::{Document, Session, Value},
+    view::{Field, SessionView},
 };
 
 /// The README's examples, run as doctests.

@@ -19,7 +19,20 @@ pub(crate) fn check_timeout(
     now: f64,
     mode: TimeMode,
 ) -> Result<()> {
-    let accessed = match session.get("_accessed_time") {
+    check_accessed(session.get("_accessed_time"), timeout, now, mode)
+}
+
+/// [`check_timeout`] given the session's `_accessed_time` value (or its absence).
+///
+/// # Errors
+/// As [`check_timeout`].
+pub(crate) fn check_accessed(
+    accessed: Option<&Value>,
+    timeout: u64,
+    now: f64,
+    mode: TimeMode,
+) -> Result<()> {
+    let accessed = match accessed {
         None => match mode {
             TimeMode::Beaker => return Ok(()),
             TimeMode::Strict => return Err(Error::Expired),

@@ -305,6 +305,20 @@ impl Document {
     /// Builds a document from entries read off the wire, keeping Python's rule for duplicate
     /// keys: the first position, the last value. Runs in O(n log n).
     pub fn from_entries(mut entries: Vec<(String, Value)>) -> Document {
+        // Most documents of a session are small: comparing each key with the ones before it
+        // is cheaper there than sorting, and allocates nothing.
+        if entries.len() <= SMALL_DOCUMENT {
+            let unique = entries.iter().enumerate().all(|(i, (key, _))| {
+                entries
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|(k, _)| k != key)
+            });
+            if unique {
+                return Document { entries };
+            }
+        }
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| key_at(&entries, a).cmp(key_at(&entries, b)).then(a.cmp(&b)));
         let has_duplicates = order
@@ -420,6 +434,10 @@ impl Document {
         &self.entries
     }
 }
+
+/// Up to this many entries, [`Document::from_entries`] looks for repeated keys by comparing
+/// pairs instead of sorting.
+const SMALL_DOCUMENT: usize = 16;
 
 fn key_at(entries: &[(String, Value)], i: usize) -> &str {
     entries.get(i).map(|e| e.0.as_str()).unwrap_or_default()

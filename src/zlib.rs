@@ -23,6 +23,13 @@
 //! is accepted or refused exactly as Python does.
 //!
 //! No output is ever handed back with an error.
+//!
+//! # Backends
+//! The default backend is miniz_oxide (no_std, no `unsafe`). The opt-in `zlib-rs` feature
+//! (std only) runs the same checks over zlib-rs, a Rust port of zlib: several times faster on
+//! the small fixed-Huffman streams of typical sessions, and bytewise what C zlib writes. It
+//! refuses the incomplete code sets noted above, as zlib and Python do; error offsets inside the
+//! deflate data may differ from miniz_oxide's. zlib-rs uses `unsafe` internally.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -42,6 +49,8 @@ use crate::limits::Limits;
 
 /// The whole stream is in one slice (no `HAS_MORE_INPUT`), and the output buffer holds all the
 /// output so far, so back-references read it directly (no wrapping window).
+// With `zlib-rs` the default backend stays compiled so the tests still run it.
+#[cfg_attr(feature = "zlib-rs", allow(dead_code))]
 const INFLATE_FLAGS: u32 = TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
 
 /// Smallest first output buffer: a session cookie inflates to a few hundred bytes at least.
@@ -68,7 +77,8 @@ const MIN_FIRST_BUFFER: usize = 256;
 ///
 /// # Limits
 /// `max_inflated_len` bounds the output; memory is at most `max_inflated_len + 1` bytes of
-/// output buffer plus one boxed decompressor state (about 11 KB), and time is linear in the
+/// output buffer plus one boxed decompressor state (about 11 KB; with the `zlib-rs` feature, its
+/// state and a 32 KiB window), and time is linear in the
 /// input and that bounded output.
 pub fn inflate(data: &[u8], limits: &Limits) -> Result<Vec<u8>> {
     Inflater::new().inflate(data, limits)
@@ -104,18 +114,45 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     Deflater::new().deflate(data)
 }
 
-/// A reusable inflater: keeps the decompressor state (about 11 KB, boxed once) across calls.
+/// A reusable inflater: keeps the decompressor state across calls (boxed once: about 11 KB with
+/// miniz_oxide; with the `zlib-rs` feature, zlib-rs's state and its 32 KiB window).
 ///
 /// Each call reads one complete, independent zlib stream.
 pub struct Inflater {
-    state: Box<DecompressorOxide>,
+    engine: InflateEngine,
+}
+
+/// The backend the public types use.
+#[cfg(not(feature = "zlib-rs"))]
+type InflateEngine = MinizInflate;
+#[cfg(feature = "zlib-rs")]
+type InflateEngine = ZlibRsInflate;
+#[cfg(not(feature = "zlib-rs"))]
+type DeflateEngine = MinizDeflate;
+#[cfg(feature = "zlib-rs")]
+type DeflateEngine = ZlibRsDeflate;
+
+/// One inflate backend. Both run the same header check first and share the buffer growth, the
+/// bound and the error mapping; tests run every compiled backend through the same vectors.
+trait Inflate {
+    fn new() -> Self;
+    /// Inflates into `out` (used as the output buffer) and returns the output length.
+    fn run(&mut self, data: &[u8], out: &mut Vec<u8>, max: usize) -> Result<usize>;
+}
+
+/// One level-9 deflate backend.
+trait Deflate {
+    fn new() -> Self;
+    /// Compresses all of `data` into `out` (cleared); false if the backend did not end the
+    /// stream.
+    fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool;
 }
 
 impl Inflater {
     /// A fresh inflater.
     pub fn new() -> Inflater {
         Inflater {
-            state: Box::default(),
+            engine: InflateEngine::new(),
         }
     }
 
@@ -140,16 +177,40 @@ impl Inflater {
     /// # Limits
     /// As [`inflate_into`].
     pub fn inflate_into(&mut self, data: &[u8], out: &mut Vec<u8>, limits: &Limits) -> Result<()> {
-        let result = self.run(data, out, limits.max_inflated_len);
-        match result {
-            Ok(len) => out.truncate(len),
-            // No partial output, ever.
-            Err(_) => out.clear(),
+        inflate_with(&mut self.engine, data, out, limits)
+    }
+}
+
+/// [`Inflater::inflate_into`] on a given backend.
+fn inflate_with<E: Inflate>(
+    engine: &mut E,
+    data: &[u8],
+    out: &mut Vec<u8>,
+    limits: &Limits,
+) -> Result<()> {
+    let result = engine.run(data, out, limits.max_inflated_len);
+    match result {
+        Ok(len) => out.truncate(len),
+        // No partial output, ever.
+        Err(_) => out.clear(),
+    }
+    result.map(|_| ())
+}
+
+/// miniz_oxide's inflate state machine.
+// With `zlib-rs` the default backend stays compiled so the tests still run it.
+#[cfg_attr(feature = "zlib-rs", allow(dead_code))]
+struct MinizInflate {
+    state: Box<DecompressorOxide>,
+}
+
+impl Inflate for MinizInflate {
+    fn new() -> MinizInflate {
+        MinizInflate {
+            state: Box::default(),
         }
-        result.map(|_| ())
     }
 
-    /// Inflates into `out` (used as the output buffer) and returns the output length.
     fn run(&mut self, data: &[u8], out: &mut Vec<u8>, max: usize) -> Result<usize> {
         check_header(data)?;
         self.state.init();
@@ -214,6 +275,77 @@ impl Inflater {
     }
 }
 
+/// zlib-rs's inflate.
+#[cfg(feature = "zlib-rs")]
+struct ZlibRsInflate {
+    state: zlib_rs::Inflate,
+}
+
+#[cfg(feature = "zlib-rs")]
+impl Inflate for ZlibRsInflate {
+    fn new() -> ZlibRsInflate {
+        // zlib framing, a 32 KiB window (the most a header may ask for).
+        ZlibRsInflate {
+            state: zlib_rs::Inflate::new(true, 15),
+        }
+    }
+
+    fn run(&mut self, data: &[u8], out: &mut Vec<u8>, max: usize) -> Result<usize> {
+        use zlib_rs::{InflateError, InflateFlush, Status};
+        check_header(data)?;
+        self.state.reset(true);
+        let cap = max.saturating_add(1);
+        out.truncate(cap);
+        let first = data
+            .len()
+            .saturating_mul(4)
+            .max(MIN_FIRST_BUFFER)
+            .max(out.len())
+            .min(cap);
+        grow(out, first);
+        loop {
+            let read = usize::try_from(self.state.total_in()).unwrap_or(usize::MAX);
+            let written = usize::try_from(self.state.total_out()).unwrap_or(usize::MAX);
+            let input = data.get(read..).unwrap_or_default();
+            let output = out.get_mut(written..).unwrap_or_default();
+            let status = self.state.decompress(input, output, InflateFlush::NoFlush);
+            let read = usize::try_from(self.state.total_in()).unwrap_or(usize::MAX);
+            let written = usize::try_from(self.state.total_out()).unwrap_or(usize::MAX);
+            match status {
+                Ok(Status::StreamEnd) => {
+                    if written > max {
+                        return Err(Error::LimitExceeded(Limit::InflatedLen));
+                    }
+                    return Ok(written);
+                }
+                Ok(Status::Ok | Status::BufError) => {
+                    if written < out.len() {
+                        // Room left and no end: the input ran out.
+                        return Err(Error::malformed(
+                            Layer::Zlib,
+                            data.len(),
+                            "truncated stream",
+                        ));
+                    }
+                    if out.len() >= cap {
+                        return Err(Error::LimitExceeded(Limit::InflatedLen));
+                    }
+                    grow(out, out.len().saturating_mul(2).min(cap));
+                }
+                Err(InflateError::DataError)
+                    if self.state.error_message() == Some("incorrect data check") =>
+                {
+                    return Err(adler_mismatch(read));
+                }
+                Err(InflateError::NeedDict { .. }) => {
+                    return Err(Error::unsupported(Layer::Zlib, 1, "preset dictionary"));
+                }
+                Err(_) => return Err(Error::malformed(Layer::Zlib, read, "invalid deflate data")),
+            }
+        }
+    }
+}
+
 impl Default for Inflater {
     fn default() -> Self {
         Inflater::new()
@@ -226,20 +358,17 @@ impl fmt::Debug for Inflater {
     }
 }
 
-/// A reusable level-9 deflater: keeps miniz_oxide's compressor state (its hash chains and
-/// buffers, a few hundred KB) across calls instead of allocating it for each stream.
+/// A reusable level-9 deflater: keeps the compressor state (its hash chains and buffers, a few
+/// hundred KB) across calls instead of allocating it for each stream.
 pub struct Deflater {
-    state: Box<CompressorOxide>,
+    engine: DeflateEngine,
 }
 
 impl Deflater {
     /// A fresh level-9 zlib deflater.
     pub fn new() -> Deflater {
-        // Level 9, positive window bits (zlib framing), default strategy: exactly what
-        // miniz_oxide's `compress_to_vec_zlib(data, 9)` uses.
-        let flags = create_comp_flags_from_zip_params(9, 1, 0);
         Deflater {
-            state: Box::new(CompressorOxide::new(flags)),
+            engine: DeflateEngine::new(),
         }
     }
 
@@ -264,7 +393,38 @@ impl Deflater {
     /// # Limits
     /// As [`deflate`].
     pub fn deflate_into(&mut self, data: &[u8], out: &mut Vec<u8>) {
+        deflate_with(&mut self.engine, data, out);
+    }
+}
+
+/// [`Deflater::deflate_into`] on a given backend.
+fn deflate_with<E: Deflate>(engine: &mut E, data: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    if !engine.compress(data, out) {
         out.clear();
+        stored(data, out);
+    }
+}
+
+/// miniz_oxide's compressor.
+// With `zlib-rs` the default backend stays compiled so the tests still run it.
+#[cfg_attr(feature = "zlib-rs", allow(dead_code))]
+struct MinizDeflate {
+    state: Box<CompressorOxide>,
+}
+
+impl Deflate for MinizDeflate {
+    fn new() -> MinizDeflate {
+        // Level 9, positive window bits (zlib framing), default strategy: exactly what
+        // miniz_oxide's `compress_to_vec_zlib(data, 9)` uses.
+        MinizDeflate {
+            state: Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
+                9, 1, 0,
+            ))),
+        }
+    }
+
+    fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool {
         self.state.reset();
         let (status, read) =
             compress_to_output(&mut self.state, data, TDEFLFlush::Finish, |chunk| {
@@ -272,12 +432,38 @@ impl Deflater {
                 true
             });
         // With an output sink that always accepts, one `Finish` call consumes everything and
-        // ends the stream. Should miniz_oxide ever say otherwise, write stored blocks instead
-        // of panicking or returning a broken stream.
-        if status != TDEFLStatus::Done || read != data.len() {
-            out.clear();
-            stored(data, out);
+        // ends the stream. Should miniz_oxide ever say otherwise, the caller writes stored
+        // blocks instead of panicking or returning a broken stream.
+        status == TDEFLStatus::Done && read == data.len()
+    }
+}
+
+/// zlib-rs's deflate: `zlib.compress(data, 9)`, zlib framing, 32 KiB window.
+#[cfg(feature = "zlib-rs")]
+struct ZlibRsDeflate {
+    state: zlib_rs::Deflate,
+}
+
+#[cfg(feature = "zlib-rs")]
+impl Deflate for ZlibRsDeflate {
+    fn new() -> ZlibRsDeflate {
+        ZlibRsDeflate {
+            state: zlib_rs::Deflate::new(9, true, 15),
         }
+    }
+
+    /// Compresses all of `data` into `out` (zlib-rs): one `Finish` call into a buffer of
+    /// zlib's `compressBound`, which always holds the whole stream.
+    fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool {
+        self.state.reset();
+        out.resize(zlib_rs::compress_bound(data.len()), 0);
+        let status = self
+            .state
+            .compress(data, out, zlib_rs::DeflateFlush::Finish);
+        let written = usize::try_from(self.state.total_out()).unwrap_or(usize::MAX);
+        let read = usize::try_from(self.state.total_in()).unwrap_or(0);
+        out.truncate(written);
+        status == Ok(zlib_rs::Status::StreamEnd) && read == data.len()
     }
 }
 
@@ -460,54 +646,102 @@ mod tests {
             .map(|line| line.split(' ').collect())
     }
 
+    type InflateFn = fn(&[u8], &Limits) -> Result<Vec<u8>>;
+    type DeflateFn = fn(&[u8]) -> Vec<u8>;
+
+    /// `inflate` on a fresh engine of backend `E`.
+    fn inflate_on<E: Inflate>(data: &[u8], limits: &Limits) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        inflate_with(&mut E::new(), data, &mut out, limits)?;
+        Ok(out)
+    }
+
+    /// `deflate` on a fresh engine of backend `E`.
+    fn deflate_on<E: Deflate>(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        deflate_with(&mut E::new(), data, &mut out);
+        out
+    }
+
+    /// Every compiled inflate backend: the default always, zlib-rs with its feature.
+    #[cfg_attr(not(feature = "zlib-rs"), allow(unused_mut))] // pushed to with the feature
+    fn inflaters() -> Vec<(&'static str, InflateFn)> {
+        let mut all: Vec<(&'static str, InflateFn)> =
+            vec![("miniz_oxide", inflate_on::<MinizInflate>)];
+        #[cfg(feature = "zlib-rs")]
+        all.push(("zlib-rs", inflate_on::<ZlibRsInflate>));
+        all
+    }
+
+    /// Every compiled deflate backend.
+    #[cfg_attr(not(feature = "zlib-rs"), allow(unused_mut))] // pushed to with the feature
+    fn deflaters() -> Vec<(&'static str, DeflateFn)> {
+        let mut all: Vec<(&'static str, DeflateFn)> =
+            vec![("miniz_oxide", deflate_on::<MinizDeflate>)];
+        #[cfg(feature = "zlib-rs")]
+        all.push(("zlib-rs", deflate_on::<ZlibRsDeflate>));
+        all
+    }
+
     #[test]
     fn zlib_inflate_matches_python_vectors() {
-        let big = limits(1 << 20);
-        let (mut ok, mut err, mut lax) = (0, 0, 0);
-        for fields in lines(VECTORS) {
-            assert_eq!(fields[0], "inflate");
-            let stream = unspec(fields[1]);
-            let got = inflate(&stream, &big);
-            match fields[2] {
-                "ok" => {
-                    assert_eq!(got, Ok(unspec(fields[3])), "inflate {}", fields[1]);
-                    ok += 1;
+        for (backend, inflate) in inflaters() {
+            let big = limits(1 << 20);
+            let (mut ok, mut err, mut lax) = (0, 0, 0);
+            for fields in lines(VECTORS) {
+                assert_eq!(fields[0], "inflate");
+                let stream = unspec(fields[1]);
+                let got = inflate(&stream, &big);
+                match fields[2] {
+                    "ok" => {
+                        assert_eq!(got, Ok(unspec(fields[3])), "inflate {}", fields[1]);
+                        ok += 1;
+                    }
+                    "err" => {
+                        assert!(
+                            matches!(
+                                got,
+                                Err(Error::Malformed {
+                                    layer: Layer::Zlib,
+                                    ..
+                                }) | Err(Error::Unsupported {
+                                    layer: Layer::Zlib,
+                                    ..
+                                })
+                            ),
+                            "inflate {} gave {:?}, Python: {}",
+                            fields[1],
+                            got.map(|v| v.len()),
+                            fields[3]
+                        );
+                        err += 1;
+                    }
+                    "err-lax" => {
+                        // Known deviation (module docs): miniz_oxide accepts an incomplete code
+                        // set made of one code longer than 1 bit, which zlib refuses; the zlib-rs
+                        // backend refuses it, as Python does.
+                        if backend == "zlib-rs" {
+                            assert!(got.is_err(), "inflate {} accepted", fields[1]);
+                        } else {
+                            assert!(got.is_ok(), "inflate {} now refused: {:?}", fields[1], got);
+                        }
+                        lax += 1;
+                    }
+                    other => panic!("unknown verdict {other}"),
                 }
-                "err" => {
-                    assert!(
-                        matches!(
-                            got,
-                            Err(Error::Malformed {
-                                layer: Layer::Zlib,
-                                ..
-                            }) | Err(Error::Unsupported {
-                                layer: Layer::Zlib,
-                                ..
-                            })
-                        ),
-                        "inflate {} gave {:?}, Python: {}",
-                        fields[1],
-                        got.map(|v| v.len()),
-                        fields[3]
-                    );
-                    err += 1;
-                }
-                "err-lax" => {
-                    // Known deviation (module docs): miniz_oxide accepts an incomplete code
-                    // set made of one code longer than 1 bit, which zlib refuses.
-                    assert!(got.is_ok(), "inflate {} now refused: {:?}", fields[1], got);
-                    lax += 1;
-                }
-                other => panic!("unknown verdict {other}"),
             }
+            assert!(
+                ok > 500 && err > 1000 && lax == 4,
+                "{backend}: {ok} {err} {lax}"
+            );
         }
-        assert!(ok > 500 && err > 1000 && lax == 4, "{ok} {err} {lax}");
     }
 
     #[test]
     fn zlib_deflate_output_is_what_python_checked() {
         let mut checked = 0;
         let mut changed = alloc::string::String::new();
+        let deflate = deflate_on::<MinizDeflate>;
         for fields in lines(OURS) {
             let input = unspec(fields[1]);
             let stream = unspec(fields[2]);
@@ -534,47 +768,79 @@ mod tests {
     }
 
     #[test]
-    fn zlib_limit_trips_at_max_plus_one_not_at_max() {
-        let inputs = [
-            b"".to_vec(),
-            b"a".to_vec(),
-            vec![0u8; 1000],
-            lcg_text(3, 5000),
-            lcg_text(4, 70_000),
-        ];
-        for data in &inputs {
-            let n = data.len();
-            let streams = [deflate(data), {
-                let mut s = Vec::new();
-                stored(data, &mut s);
-                s
-            }];
-            for stream in &streams {
-                assert_eq!(inflate(stream, &limits(n)).as_ref(), Ok(data), "len {n}");
-                assert_eq!(
-                    inflate(stream, &limits(n + 1)).as_ref(),
-                    Ok(data),
-                    "len {n}"
-                );
-                if n > 0 {
+    fn zlib_every_backend_refuses_the_64m_bomb() {
+        let bomb = inflate(BOMB_64M, &limits(1 << 20)).unwrap();
+        for (backend, inflate) in inflaters() {
+            assert_eq!(
+                inflate(&bomb, &Limits::default()),
+                Err(Error::LimitExceeded(Limit::InflatedLen)),
+                "{backend}"
+            );
+        }
+    }
+
+    #[test]
+    fn zlib_every_backend_reads_what_every_backend_writes() {
+        for (writer, deflate) in deflaters() {
+            for len in [0usize, 1, 100, 5000, 70_000] {
+                let data = lcg_text(len as u64, len);
+                let stream = deflate(&data);
+                assert_eq!(stream[0], 0x78, "{writer}");
+                for (reader, inflate) in inflaters() {
                     assert_eq!(
-                        inflate(stream, &limits(n - 1)),
-                        Err(Error::LimitExceeded(Limit::InflatedLen)),
-                        "len {n}"
+                        inflate(&stream, &limits(len)),
+                        Ok(data.clone()),
+                        "{writer} -> {reader}"
                     );
                 }
             }
         }
-        // Every limit around every length of a run (matches cut at each boundary).
-        for n in 0..600 {
-            let data = vec![b'x'; n];
-            let stream = deflate(&data);
-            for max in n.saturating_sub(3)..n + 3 {
-                let got = inflate(&stream, &limits(max));
-                if max >= n {
-                    assert_eq!(got, Ok(data.clone()), "len {n} max {max}");
-                } else {
-                    assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+    }
+
+    #[test]
+    fn zlib_limit_trips_at_max_plus_one_not_at_max() {
+        for (_, inflate) in inflaters() {
+            let inputs = [
+                b"".to_vec(),
+                b"a".to_vec(),
+                vec![0u8; 1000],
+                lcg_text(3, 5000),
+                lcg_text(4, 70_000),
+            ];
+            for data in &inputs {
+                let n = data.len();
+                let streams = [deflate(data), {
+                    let mut s = Vec::new();
+                    stored(data, &mut s);
+                    s
+                }];
+                for stream in &streams {
+                    assert_eq!(inflate(stream, &limits(n)).as_ref(), Ok(data), "len {n}");
+                    assert_eq!(
+                        inflate(stream, &limits(n + 1)).as_ref(),
+                        Ok(data),
+                        "len {n}"
+                    );
+                    if n > 0 {
+                        assert_eq!(
+                            inflate(stream, &limits(n - 1)),
+                            Err(Error::LimitExceeded(Limit::InflatedLen)),
+                            "len {n}"
+                        );
+                    }
+                }
+            }
+            // Every limit around every length of a run (matches cut at each boundary).
+            for n in 0..600 {
+                let data = vec![b'x'; n];
+                let stream = deflate(&data);
+                for max in n.saturating_sub(3)..n + 3 {
+                    let got = inflate(&stream, &limits(max));
+                    if max >= n {
+                        assert_eq!(got, Ok(data.clone()), "len {n} max {max}");
+                    } else {
+                        assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+                    }
                 }
             }
         }
@@ -582,11 +848,13 @@ mod tests {
 
     #[test]
     fn zlib_limit_zero_allows_only_empty_output() {
-        assert_eq!(inflate(&deflate(b""), &limits(0)), Ok(vec![]));
-        assert_eq!(
-            inflate(&deflate(b"a"), &limits(0)),
-            Err(Error::LimitExceeded(Limit::InflatedLen))
-        );
+        for (_, inflate) in inflaters() {
+            assert_eq!(inflate(&deflate(b""), &limits(0)), Ok(vec![]));
+            assert_eq!(
+                inflate(&deflate(b"a"), &limits(0)),
+                Err(Error::LimitExceeded(Limit::InflatedLen))
+            );
+        }
     }
 
     #[test]
@@ -614,83 +882,95 @@ mod tests {
 
     #[test]
     fn zlib_refuses_bad_headers() {
-        let stream = deflate(b"hello world");
-        let body = &stream[2..];
-        let with = |cmf: u8, flg: u8| {
-            let mut s = vec![cmf, flg];
-            s.extend_from_slice(body);
-            inflate(&s, &Limits::default())
-        };
-        let malformed = |what| Err(Error::malformed(Layer::Zlib, 0, what));
-        assert_eq!(with(0x78, 0x9D), malformed("incorrect header check"));
-        assert_eq!(with(0x79, 0x18), malformed("unknown compression method"));
-        assert_eq!(with(0x88, 0x98), malformed("invalid window size"));
-        assert_eq!(
-            with(0x78, 0xBB),
-            Err(Error::unsupported(Layer::Zlib, 1, "preset dictionary"))
-        );
-        // Any FLEVEL is fine, as in zlib.
-        assert_eq!(with(0x78, 0x01), Ok(b"hello world".to_vec()));
-        assert_eq!(with(0x78, 0xDA), Ok(b"hello world".to_vec()));
+        for (_, inflate) in inflaters() {
+            let stream = deflate(b"hello world");
+            let body = &stream[2..];
+            let with = |cmf: u8, flg: u8| {
+                let mut s = vec![cmf, flg];
+                s.extend_from_slice(body);
+                inflate(&s, &Limits::default())
+            };
+            let malformed = |what| Err(Error::malformed(Layer::Zlib, 0, what));
+            assert_eq!(with(0x78, 0x9D), malformed("incorrect header check"));
+            assert_eq!(with(0x79, 0x18), malformed("unknown compression method"));
+            assert_eq!(with(0x88, 0x98), malformed("invalid window size"));
+            assert_eq!(
+                with(0x78, 0xBB),
+                Err(Error::unsupported(Layer::Zlib, 1, "preset dictionary"))
+            );
+            // Any FLEVEL is fine, as in zlib.
+            assert_eq!(with(0x78, 0x01), Ok(b"hello world".to_vec()));
+            assert_eq!(with(0x78, 0xDA), Ok(b"hello world".to_vec()));
+        }
     }
 
     #[test]
     fn zlib_refuses_bad_checksum_at_its_offset() {
-        let mut stream = deflate(b"hello world");
-        let at = stream.len() - 4;
-        stream[at + 2] ^= 0x40;
-        assert_eq!(
-            inflate(&stream, &Limits::default()),
-            Err(Error::malformed(Layer::Zlib, at, "incorrect data check"))
-        );
-    }
-
-    #[test]
-    fn zlib_refuses_every_truncation() {
-        let data = lcg_text(5, 3000);
-        let stream = deflate(&data);
-        for cut in 0..stream.len() {
+        for (_, inflate) in inflaters() {
+            let mut stream = deflate(b"hello world");
+            let at = stream.len() - 4;
+            stream[at + 2] ^= 0x40;
             assert_eq!(
-                inflate(&stream[..cut], &Limits::default()),
-                Err(Error::malformed(Layer::Zlib, cut, "truncated stream")),
-                "cut at {cut}"
+                inflate(&stream, &Limits::default()),
+                Err(Error::malformed(Layer::Zlib, at, "incorrect data check"))
             );
         }
     }
 
     #[test]
+    fn zlib_refuses_every_truncation() {
+        for (_, inflate) in inflaters() {
+            let data = lcg_text(5, 3000);
+            let stream = deflate(&data);
+            for cut in 0..stream.len() {
+                assert_eq!(
+                    inflate(&stream[..cut], &Limits::default()),
+                    Err(Error::malformed(Layer::Zlib, cut, "truncated stream")),
+                    "cut at {cut}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn zlib_ignores_bytes_after_the_stream_like_python() {
-        let stream = deflate(b"hello world");
-        for extra in [&b"\0"[..], b"garbage", &stream] {
-            let mut s = stream.clone();
-            s.extend_from_slice(extra);
-            assert_eq!(inflate(&s, &Limits::default()), Ok(b"hello world".to_vec()));
+        for (_, inflate) in inflaters() {
+            let stream = deflate(b"hello world");
+            for extra in [&b"\0"[..], b"garbage", &stream] {
+                let mut s = stream.clone();
+                s.extend_from_slice(extra);
+                assert_eq!(inflate(&s, &Limits::default()), Ok(b"hello world".to_vec()));
+            }
         }
     }
 
     #[test]
     fn zlib_refuses_empty_and_one_byte_input() {
-        assert_eq!(
-            inflate(b"", &Limits::default()),
-            Err(Error::malformed(Layer::Zlib, 0, "truncated stream"))
-        );
-        assert_eq!(
-            inflate(b"\x78", &Limits::default()),
-            Err(Error::malformed(Layer::Zlib, 1, "truncated stream"))
-        );
+        for (_, inflate) in inflaters() {
+            assert_eq!(
+                inflate(b"", &Limits::default()),
+                Err(Error::malformed(Layer::Zlib, 0, "truncated stream"))
+            );
+            assert_eq!(
+                inflate(b"\x78", &Limits::default()),
+                Err(Error::malformed(Layer::Zlib, 1, "truncated stream"))
+            );
+        }
     }
 
     #[test]
     fn zlib_refuses_invalid_deflate_data() {
-        // Block type 3 is reserved.
-        assert!(matches!(
-            inflate(&[0x78, 0x9C, 0x07, 0, 0, 0, 1], &Limits::default()),
-            Err(Error::Malformed {
-                layer: Layer::Zlib,
-                what: "invalid deflate data",
-                ..
-            })
-        ));
+        for (_, inflate) in inflaters() {
+            // Block type 3 is reserved.
+            assert!(matches!(
+                inflate(&[0x78, 0x9C, 0x07, 0, 0, 0, 1], &Limits::default()),
+                Err(Error::Malformed {
+                    layer: Layer::Zlib,
+                    what: "invalid deflate data",
+                    ..
+                })
+            ));
+        }
     }
 
     #[test]

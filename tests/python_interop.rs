@@ -14,11 +14,12 @@ mod common;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use beaker_session_jwt::{
-    decode_cookie, encode_cookie, Config, Decoded, Document, Error, Format, Limit, Session, Value,
+    decode_cookie, encode_cookie, Config, Decoded, Document, Error, Limit, Session, Value,
 };
 use common::extjson;
 use common::gen::{self, Profile, Rng};
 use common::ini;
+use common::mode::{Keys, Mode, MODES};
 use common::oracle::{Options, Oracle, Outcome};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value as Json};
@@ -33,84 +34,12 @@ const LEGACY_KEY_OTHER: &str = "interop-other-legacy-key-00";
 const NOW: f64 = 1_700_000_000.0;
 const RANDOM_SESSIONS: u64 = 200;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    JwtBson,
-    JwtJson,
-    LegacyPickle,
-    LegacyJson,
-}
-
-const MODES: [Mode; 4] = [
-    Mode::JwtBson,
-    Mode::JwtJson,
-    Mode::LegacyPickle,
-    Mode::LegacyJson,
-];
-
-impl Mode {
-    fn name(self) -> &'static str {
-        match self {
-            Mode::JwtBson => "jwt_bson",
-            Mode::JwtJson => "jwt_json",
-            Mode::LegacyPickle => "legacy_pickle",
-            Mode::LegacyJson => "legacy_json",
-        }
-    }
-
-    fn format(self) -> Format {
-        match self {
-            Mode::JwtBson => Format::JwtBson,
-            Mode::JwtJson => Format::JwtJson,
-            Mode::LegacyPickle => Format::LegacyPickle,
-            Mode::LegacyJson => Format::LegacyJson,
-        }
-    }
-
-    fn profile(self) -> Profile {
-        match self {
-            Mode::JwtBson => Profile::Bson,
-            Mode::JwtJson | Mode::LegacyJson => Profile::Json,
-            Mode::LegacyPickle => Profile::Pickle,
-        }
-    }
-
-    fn is_jwt(self) -> bool {
-        matches!(self, Mode::JwtBson | Mode::JwtJson)
-    }
-
-    /// The options cookies of this mode are read with (both keys configured).
-    fn read_options(self) -> Options {
-        let mut o = vec![
-            ("session.jwt_secret_keys", format!("{KEY1}, {KEY2}")),
-            (
-                "session.bson_compress_jwt_payload",
-                (self != Mode::JwtJson).to_string(),
-            ),
-        ];
-        if !self.is_jwt() {
-            let serializer = if self == Mode::LegacyPickle {
-                "pickle"
-            } else {
-                "json"
-            };
-            o.push(("session.read_original_format", "true".into()));
-            o.push(("session.original_format_validate_key", LEGACY_KEY.into()));
-            o.push(("session.original_format_data_serializer", serializer.into()));
-            o.push(("session.original_format_remove_keys", "drop_me".into()));
-        }
-        o.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-    }
-
-    /// The options cookies of this mode are written with.
-    fn write_options(self) -> Options {
-        let mut o = self.read_options();
-        if !self.is_jwt() {
-            o.push(("session.write_original_format".into(), "true".into()));
-        }
-        o
-    }
-}
+/// The keys every test here configures.
+const KEYS: Keys<'static> = Keys {
+    jwt: [KEY1, KEY2],
+    legacy: LEGACY_KEY,
+    remove: Some("drop_me"),
+};
 
 fn set(options: &Options, name: &str, value: &str) -> Options {
     let mut o: Options = options.iter().filter(|(k, _)| k != name).cloned().collect();
@@ -303,7 +232,7 @@ fn rust_writes(
     session: &Session,
 ) -> Written {
     f.checked += 1;
-    let cookie = match encode_cookie(session, &config(&mode.write_options())) {
+    let cookie = match encode_cookie(session, &config(&mode.write_options(&KEYS))) {
         Ok(cookie) => cookie,
         Err(Error::LimitExceeded(Limit::WriteLen)) => return Written::TooLong,
         Err(e) => {
@@ -315,7 +244,7 @@ fn rust_writes(
         }
     };
     let expected = python_view(session, mode);
-    match py.decode(&mode.read_options(), &cookie) {
+    match py.decode(&mode.read_options(&KEYS), &cookie) {
         Outcome::Accepted {
             session: got,
             paths,
@@ -333,7 +262,7 @@ fn rust_writes(
             extjson::session_text(session)
         )),
     }
-    match decode_cookie(&cookie, &config(&mode.read_options()), NOW) {
+    match decode_cookie(&cookie, &config(&mode.read_options(&KEYS)), NOW) {
         Ok(back) => {
             let expected = rust_view(session, mode);
             if back.session != expected && back.session != id_first(&expected) {
@@ -384,7 +313,7 @@ fn interop_harness_python_round_trips_our_extjson() {
         for (name, session) in &sessions {
             f.checked += 1;
             let what = format!("{}/{name}", mode.name());
-            let cookie = match py.encode(&mode.write_options(), session) {
+            let cookie = match py.encode(&mode.write_options(&KEYS), session) {
                 Ok(cookie) => cookie,
                 Err(why) => {
                     f.push(format!(
@@ -400,7 +329,7 @@ fn interop_harness_python_round_trips_our_extjson() {
                 expected.insert("_domain", Value::Null);
                 expected.insert("_path", "/");
             }
-            match py.decode(&mode.read_options(), &cookie) {
+            match py.decode(&mode.read_options(&KEYS), &cookie) {
                 Outcome::Accepted {
                     session: got,
                     paths,
@@ -430,8 +359,8 @@ fn python_writes_catalog(test: &'static str, mode: Mode) {
         return;
     };
     let mut f = Failures::new(test);
-    let read = mode.read_options();
-    let cases = py.catalog(mode.name(), &mode.write_options(), &read);
+    let read = mode.read_options(&KEYS);
+    let cases = py.catalog(mode.name(), &mode.write_options(&KEYS), &read);
     assert!(
         cases.len() > 10,
         "the catalog is short: {} cases",
@@ -512,7 +441,7 @@ fn interop_python_writes_with_second_key() {
     };
     let mut f = Failures::new(test);
     for mode in [Mode::JwtBson, Mode::JwtJson] {
-        let read = mode.read_options();
+        let read = mode.read_options(&KEYS);
         let write = set(&read, "session.jwt_secret_keys", KEY2);
         for case in py.catalog(mode.name(), &write, &read) {
             if case.kind != "accepted" {
@@ -546,10 +475,10 @@ fn python_writes_rust_sessions(test: &'static str, mode: Mode, seed: u64) {
             gen::session(&mut rng, mode.profile()),
         ));
     }
-    let read = mode.read_options();
+    let read = mode.read_options(&KEYS);
     for (name, session) in &sessions {
         let what = format!("{}/{name}", mode.name());
-        match py.encode(&mode.write_options(), session) {
+        match py.encode(&mode.write_options(&KEYS), session) {
             Ok(cookie) => {
                 let python = py.decode(&read, &cookie);
                 agree(&mut f, &what, &cookie, &read, &python);
@@ -711,8 +640,8 @@ fn interop_rust_writes_python_lossy_types() {
         }
         // Not `rust_writes`: whether Rust re-sorts regex options when it writes is its own
         // business; what Python reads is not.
-        match encode_cookie(session, &config(&mode.write_options())) {
-            Ok(cookie) => match py.decode(&mode.read_options(), &cookie) {
+        match encode_cookie(session, &config(&mode.write_options(&KEYS))) {
+            Ok(cookie) => match py.decode(&mode.read_options(&KEYS), &cookie) {
                 Outcome::Accepted { session: got, .. } => {
                     if let Some(diff) = extjson::difference(expected, &got) {
                         f.push(format!(
@@ -769,14 +698,14 @@ fn interop_rust_writes_pymongo_types_legacy_pickle() {
         let mut session = Session::new();
         session.insert("v", value.clone());
         let what = format!("legacy_pickle/{}", value.kind());
-        match encode_cookie(&session, &config(&mode.write_options())) {
+        match encode_cookie(&session, &config(&mode.write_options(&KEYS))) {
             Err(Error::Unwritable { key, .. }) => {
                 if key.as_str() != "v" {
                     f.push(format!("{what}: Unwritable names key {key:?}, not \"v\""));
                 }
             }
             Err(e) => f.push(format!("{what}: refused with {e:?}, not Error::Unwritable")),
-            Ok(cookie) => match py.decode(&mode.read_options(), &cookie) {
+            Ok(cookie) => match py.decode(&mode.read_options(&KEYS), &cookie) {
                 Outcome::Accepted { session: got, .. } => {
                     let mut expected = vec![extjson::session(&python_view(&session, mode))];
                     if let Value::Int64(i) = value {
@@ -837,8 +766,8 @@ fn interop_jwt_json_cookie_is_byte_identical() {
     sessions.push(("plain doubles", doubles));
     for (name, session) in &sessions {
         f.checked += 1;
-        let ours = encode_cookie(session, &config(&mode.write_options()));
-        let theirs = py.encode(&mode.write_options(), session);
+        let ours = encode_cookie(session, &config(&mode.write_options(&KEYS)));
+        let theirs = py.encode(&mode.write_options(&KEYS), session);
         match (ours, theirs) {
             (Ok(a), Ok(b)) if a == b => {}
             (a, b) => f.push(format!("{name}: Rust {a:?}\n  Python {b:?}")),
@@ -869,7 +798,7 @@ fn interop_write_limit_matches_python() {
     let mut n = 2900;
     while n < 3100 {
         let len = py
-            .encode(&mode.write_options(), &session_of(n))
+            .encode(&mode.write_options(&KEYS), &session_of(n))
             .expect("Python writes")
             .len();
         if len == 4064 {
@@ -882,7 +811,7 @@ fn interop_write_limit_matches_python() {
     }
     let exact = exact.expect("some blob length gives a 4064-character Python cookie");
     f.checked += 1;
-    match encode_cookie(&session_of(exact), &config(&mode.write_options())) {
+    match encode_cookie(&session_of(exact), &config(&mode.write_options(&KEYS))) {
         Ok(cookie) if cookie.len() == 4064 => {}
         other => f.push(format!(
             "4064 characters: Rust gave {:?}",
@@ -891,10 +820,10 @@ fn interop_write_limit_matches_python() {
     }
     f.checked += 1;
     let longer = py
-        .encode(&mode.write_options(), &session_of(exact + 1))
+        .encode(&mode.write_options(&KEYS), &session_of(exact + 1))
         .expect("Python writes");
     assert!(longer.len() > 4064);
-    match encode_cookie(&session_of(exact + 1), &config(&mode.write_options())) {
+    match encode_cookie(&session_of(exact + 1), &config(&mode.write_options(&KEYS))) {
         Err(Error::LimitExceeded(Limit::WriteLen)) => {}
         other => f.push(format!(
             "{} characters: Rust gave {:?}, not LimitExceeded(WriteLen)",
@@ -938,12 +867,12 @@ fn interop_tampered_cookies_refused_by_both() {
     let mut f = Failures::new(test);
     let session = typical_session();
     for mode in MODES {
-        let read = mode.read_options();
+        let read = mode.read_options(&KEYS);
         let python_cookie = py
-            .encode(&mode.write_options(), &session)
+            .encode(&mode.write_options(&KEYS), &session)
             .expect("Python writes");
         let mut cookies = vec![("python", python_cookie)];
-        match encode_cookie(&session, &config(&mode.write_options())) {
+        match encode_cookie(&session, &config(&mode.write_options(&KEYS))) {
             Ok(c) => cookies.push(("rust", c)),
             Err(e) => f.push(format!(
                 "{}: Rust cannot write the typical session: {e:?}",
@@ -986,13 +915,13 @@ fn interop_unknown_key_refused_by_both() {
     for mode in MODES {
         let write = if mode.is_jwt() {
             set(
-                &mode.write_options(),
+                &mode.write_options(&KEYS),
                 "session.jwt_secret_keys",
                 KEY_UNKNOWN,
             )
         } else {
             set(
-                &mode.write_options(),
+                &mode.write_options(&KEYS),
                 "session.original_format_validate_key",
                 LEGACY_KEY_OTHER,
             )
@@ -1007,8 +936,8 @@ fn interop_unknown_key_refused_by_both() {
         }
         for (writer, cookie) in cookies {
             let what = format!("{}/{writer} cookie with an unknown key", mode.name());
-            expect_both_refuse(&mut f, &mut py, &what, &cookie, &mode.read_options());
-            let rust = decode_cookie(&cookie, &config(&mode.read_options()), NOW);
+            expect_both_refuse(&mut f, &mut py, &what, &cookie, &mode.read_options(&KEYS));
+            let rust = decode_cookie(&cookie, &config(&mode.read_options(&KEYS)), NOW);
             if rust.as_ref().err() != Some(&Error::BadSignature) {
                 f.push(format!("{what}: Rust gave {rust:?}, not BadSignature"));
             }
@@ -1081,7 +1010,7 @@ fn interop_algorithms_agree() {
         ),
     ];
     for mode in MODES {
-        let read = mode.read_options();
+        let read = mode.read_options(&KEYS);
         for (name, token) in &refused {
             let what = format!("{}/alg {name}", mode.name());
             expect_both_refuse(&mut f, &mut py, &what, token, &read);
@@ -1126,13 +1055,13 @@ fn interop_cross_mode_matrix() {
     ];
     let mut readers: Vec<(String, Options)> = MODES
         .iter()
-        .map(|m| (m.name().to_string(), m.read_options()))
+        .map(|m| (m.name().to_string(), m.read_options(&KEYS)))
         .collect();
     for mode in [Mode::LegacyPickle, Mode::LegacyJson] {
         readers.push((
             format!("{} with json check", mode.name()),
             set(
-                &mode.read_options(),
+                &mode.read_options(&KEYS),
                 "session.bson_compress_jwt_payload",
                 "false",
             ),
@@ -1141,10 +1070,10 @@ fn interop_cross_mode_matrix() {
     for writer_mode in MODES {
         for (name, session) in &sessions {
             let mut cookies = vec![];
-            if let Ok(c) = py.encode(&writer_mode.write_options(), session) {
+            if let Ok(c) = py.encode(&writer_mode.write_options(&KEYS), session) {
                 cookies.push(("python", c));
             }
-            if let Ok(c) = encode_cookie(session, &config(&writer_mode.write_options())) {
+            if let Ok(c) = encode_cookie(session, &config(&writer_mode.write_options(&KEYS))) {
                 cookies.push(("rust", c));
             }
             for (writer, cookie) in &cookies {
@@ -1210,7 +1139,7 @@ fn interop_bsz_claim_quirks_agree() {
         ));
     }
     for mode in MODES {
-        let read = mode.read_options();
+        let read = mode.read_options(&KEYS);
         for (name, c) in &claims {
             let token = hs256(r#"{"typ":"JWT","alg":"HS256"}"#, &c.to_string(), KEY1);
             let what = format!("{}/{name}", mode.name());

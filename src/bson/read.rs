@@ -2,11 +2,14 @@
 //! corpus lists under `decodeErrors` and reading the rest as pymongo's `bson.decode` does.
 //!
 //! The reader is iterative (an explicit stack of open containers), so no input can make it
-//! recurse; nesting is bounded by `Limits::max_depth` and by [`MAX_NESTING`].
+//! recurse; nesting is bounded by `Limits::max_depth` and by [`MAX_NESTING`]. It validates and
+//! reports what it finds to a [`Sink`]: [`read`] builds owned values from the reports, and
+//! [`view`](super::view()) builds nothing, so both accept and refuse exactly the same bytes.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::view::ValueRef;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
 use crate::value::{Document, Value};
@@ -53,6 +56,33 @@ const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 /// Nothing is allocated before the bytes it stands for have been seen: memory is bounded by the
 /// size of `bytes` plus one [`Value`] per element, and elements are bounded by `max_items`.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
+    match walk(bytes, limits, false, Build::default())? {
+        Value::Document(doc) => Ok(doc),
+        _ => Err(malformed(0, "container of the wrong kind")),
+    }
+}
+
+/// Reads a validated container's bytes again into owned values: a document, or an array when
+/// `array`. Used by the view to copy out a part it already validated.
+pub(crate) fn read_validated(bytes: &[u8], array: bool) -> Result<Value> {
+    // The bytes passed every check under the caller's limits once; the part of them read here
+    // cannot nest deeper or hold more than the whole did.
+    let mut limits = Limits::DEFAULT;
+    limits.max_depth = MAX_NESTING;
+    limits.max_items = usize::MAX;
+    limits.max_str_len = usize::MAX;
+    walk(bytes, &limits, array, Build::default())
+}
+
+/// Validates one BSON document that spans all of `bytes` exactly as [`read`] does (same
+/// errors, same offsets, same limits), building nothing.
+pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<()> {
+    walk(bytes, limits, false, Check)
+}
+
+/// Runs the reader over a container spanning all of `bytes` (a document, or an array when
+/// `array`), reporting to `sink`.
+fn walk<'a, S: Sink<'a>>(bytes: &'a [u8], limits: &Limits, array: bool, sink: S) -> Result<S::Out> {
     let declared = length_at(bytes, 0, "truncated document length")?;
     if declared < MIN_DOCUMENT_LEN {
         return Err(malformed(0, "document length below the minimum of 5"));
@@ -69,14 +99,53 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
         max_depth: limits.max_depth.min(MAX_NESTING),
         items: 0,
     };
-    reader.run()
+    reader.run(sink, array)
 }
 
-struct Reader<'a> {
-    input: &'a [u8],
-    limits: &'a Limits,
-    max_depth: usize,
-    items: usize,
+/// What a container is opened as.
+#[derive(Clone, Copy)]
+pub(crate) enum Open<'a> {
+    Document,
+    Array,
+    /// The scope of a code-with-scope element whose code is given.
+    Scope(&'a str),
+}
+
+/// Receives what the reader validated, in document order: containers opening and closing,
+/// and the scalars between. `key` is `None` inside arrays (their keys are skipped unchecked).
+pub(crate) trait Sink<'a> {
+    /// What a whole walk gives.
+    type Out;
+    fn open(&mut self, key: Option<&'a str>, kind: Open<'a>);
+    fn scalar(&mut self, key: Option<&'a str>, value: ValueRef<'a>) -> Result<()>;
+    /// Closes the innermost container (its terminator ends at `at`).
+    fn close(&mut self, at: usize) -> Result<()>;
+    /// The result, once the root has closed.
+    fn finish(self) -> Result<Self::Out>;
+}
+
+/// Validates only.
+struct Check;
+
+impl<'a> Sink<'a> for Check {
+    type Out = ();
+    fn open(&mut self, _: Option<&'a str>, _: Open<'a>) {}
+    fn scalar(&mut self, _: Option<&'a str>, _: ValueRef<'a>) -> Result<()> {
+        Ok(())
+    }
+    fn close(&mut self, _: usize) -> Result<()> {
+        Ok(())
+    }
+    fn finish(self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Builds owned values.
+#[derive(Default)]
+struct Build {
+    stack: Vec<Frame>,
+    done: Option<Value>,
 }
 
 /// The elements read so far of an open container.
@@ -87,37 +156,115 @@ enum Body {
 
 /// Where a container goes once its terminator is read.
 enum Slot {
-    /// The top-level document.
-    Root,
-    /// An element of the enclosing container; `None` as key inside an array.
+    /// An element of the enclosing container (or the root); `None` as key inside an array.
     Element(Option<String>),
     /// The scope of a code-with-scope element.
     Scope { key: Option<String>, code: String },
 }
 
-/// An open container.
+/// An open container being built.
 struct Frame {
-    /// Offset of the container's terminating NUL.
-    last: usize,
     body: Body,
     slot: Slot,
 }
 
-impl Reader<'_> {
-    fn run(mut self) -> Result<Document> {
-        let mut stack: Vec<Frame> = Vec::new();
+impl<'a> Sink<'a> for Build {
+    type Out = Value;
+
+    fn open(&mut self, key: Option<&'a str>, kind: Open<'a>) {
+        let key = key.map(String::from);
+        let (body, slot) = match kind {
+            Open::Document => (Body::Document(Vec::new()), Slot::Element(key)),
+            Open::Array => (Body::Array(Vec::new()), Slot::Element(key)),
+            Open::Scope(code) => (
+                Body::Document(Vec::new()),
+                Slot::Scope {
+                    key,
+                    code: String::from(code),
+                },
+            ),
+        };
+        self.stack.push(Frame { body, slot });
+    }
+
+    fn scalar(&mut self, key: Option<&'a str>, value: ValueRef<'a>) -> Result<()> {
+        let value = value
+            .scalar_to_value()
+            .ok_or(malformed(0, "container as a scalar"))?;
+        attach(&mut self.stack, key.map(String::from), value, 0)
+    }
+
+    fn close(&mut self, at: usize) -> Result<()> {
+        let frame = self.stack.pop().ok_or(malformed(at, "no open document"))?;
+        let value = match frame.body {
+            Body::Document(entries) => Value::Document(Document::from_entries(entries)),
+            Body::Array(values) => Value::Array(values),
+        };
+        let (key, value) = match (frame.slot, value) {
+            (Slot::Element(key), value) => (key, value),
+            (Slot::Scope { key, code }, Value::Document(scope)) => {
+                (key, Value::JavaScriptWithScope { code, scope })
+            }
+            _ => return Err(malformed(at, "container of the wrong kind")),
+        };
+        if self.stack.is_empty() {
+            self.done = Some(value);
+            return Ok(());
+        }
+        attach(&mut self.stack, key, value, at)
+    }
+
+    fn finish(self) -> Result<Value> {
+        self.done.ok_or(malformed(0, "no document"))
+    }
+}
+
+/// Adds a finished value to the innermost open container.
+fn attach(stack: &mut [Frame], key: Option<String>, value: Value, pos: usize) -> Result<()> {
+    match (stack.last_mut().map(|f| &mut f.body), key) {
+        (Some(Body::Document(entries)), Some(key)) => entries.push((key, value)),
+        (Some(Body::Array(values)), None) => values.push(value),
+        _ => return Err(malformed(pos, "element outside a container")),
+    }
+    Ok(())
+}
+
+struct Reader<'a, 'l> {
+    input: &'a [u8],
+    limits: &'l Limits,
+    max_depth: usize,
+    items: usize,
+}
+
+/// An open container as the reader tracks it: the offset of its terminating NUL, and whether
+/// it is an array.
+#[derive(Clone, Copy)]
+struct Level {
+    last: usize,
+    array: bool,
+}
+
+impl<'a> Reader<'a, '_> {
+    fn run<S: Sink<'a>>(mut self, mut sink: S, root_array: bool) -> Result<S::Out> {
+        let mut stack: Vec<Level> = Vec::with_capacity(8);
         let mut pos = 0;
-        // `read` checked the top-level length against the input, so the terminator is its last byte.
+        let kind = if root_array {
+            Open::Array
+        } else {
+            Open::Document
+        };
+        // `walk` checked the top-level length against the input, so the terminator is its last byte.
         self.open(
             &mut stack,
+            &mut sink,
             &mut pos,
             self.input.len(),
-            Body::Document(Vec::new()),
-            Slot::Root,
+            None,
+            kind,
         )?;
         loop {
-            let (last, in_array) = match stack.last() {
-                Some(frame) => (frame.last, matches!(frame.body, Body::Array(_))),
+            let Level { last, array } = match stack.last() {
+                Some(level) => *level,
                 None => return Err(malformed(pos, "no open document")),
             };
             let tag = self.byte(pos, "truncated document")?;
@@ -129,8 +276,10 @@ impl Reader<'_> {
                     ));
                 }
                 pos += 1;
-                if let Some(done) = self.close(&mut stack)? {
-                    return Ok(done);
+                stack.pop();
+                sink.close(pos)?;
+                if stack.is_empty() {
+                    return sink.finish();
                 }
                 continue;
             }
@@ -139,7 +288,7 @@ impl Reader<'_> {
             }
             let tag_at = pos;
             pos += 1;
-            let key = if in_array {
+            let key = if array {
                 // bson/__init__.py `_get_array`: "Just skip the keys."
                 let (_, after) = self.cstring_bytes(pos, last)?;
                 pos = after;
@@ -157,67 +306,66 @@ impl Reader<'_> {
                 0x03 | 0x04 => {
                     let len = length_at(self.input, pos, "truncated document length")?;
                     let end = self.nested_end(pos, len, last)?;
-                    let body = if tag == 0x03 {
-                        Body::Document(Vec::new())
+                    let kind = if tag == 0x03 {
+                        Open::Document
                     } else {
-                        Body::Array(Vec::new())
+                        Open::Array
                     };
-                    self.open(&mut stack, &mut pos, end, body, Slot::Element(key))?;
+                    self.open(&mut stack, &mut sink, &mut pos, end, key, kind)?;
                 }
                 0x0F => {
                     let (code, end) = self.code_with_scope(&mut pos, last)?;
-                    let slot = Slot::Scope { key, code };
-                    self.open(&mut stack, &mut pos, end, Body::Document(Vec::new()), slot)?;
+                    self.open(&mut stack, &mut sink, &mut pos, end, key, Open::Scope(code))?;
                 }
                 _ => {
                     let value = self.scalar(tag, tag_at, &mut pos, last)?;
-                    attach(&mut stack, key, value, pos)?;
+                    sink.scalar(key, value)?;
                 }
             }
         }
     }
 
     /// The value of an element of a type without children, at `pos`, ending before `last`.
-    fn scalar(&self, tag: u8, tag_at: usize, pos: &mut usize, last: usize) -> Result<Value> {
+    fn scalar(&self, tag: u8, tag_at: usize, pos: &mut usize, last: usize) -> Result<ValueRef<'a>> {
         Ok(match tag {
-            0x01 => Value::Double(f64::from_le_bytes(self.fixed(pos, last)?)),
-            0x02 => Value::String(self.string(pos, last)?),
+            0x01 => ValueRef::Double(f64::from_le_bytes(self.fixed(pos, last)?)),
+            0x02 => ValueRef::String(self.string(pos, last)?),
             0x05 => self.binary(pos, last)?,
-            0x06 => Value::Undefined,
-            0x07 => Value::ObjectId(self.fixed(pos, last)?),
+            0x06 => ValueRef::Undefined,
+            0x07 => ValueRef::ObjectId(self.fixed(pos, last)?),
             0x08 => match self.fixed(pos, last)? {
-                [0] => Value::Bool(false),
-                [1] => Value::Bool(true),
+                [0] => ValueRef::Bool(false),
+                [1] => ValueRef::Bool(true),
                 _ => return Err(malformed(*pos - 1, "boolean other than 0 or 1")),
             },
-            0x09 => Value::DateTime(i64::from_le_bytes(self.fixed(pos, last)?)),
-            0x0A => Value::Null,
+            0x09 => ValueRef::DateTime(i64::from_le_bytes(self.fixed(pos, last)?)),
+            0x0A => ValueRef::Null,
             0x0B => {
                 let (pattern, after) = self.cstring(*pos, last)?;
                 let (options, after) = self.cstring(after, last)?;
                 *pos = after;
-                Value::Regex { pattern, options }
+                ValueRef::Regex { pattern, options }
             }
             0x0C => {
                 let namespace = self.string(pos, last)?;
                 let id = self.fixed(pos, last)?;
-                Value::DbPointer { namespace, id }
+                ValueRef::DbPointer { namespace, id }
             }
-            0x0D => Value::JavaScript(self.string(pos, last)?),
-            0x0E => Value::Symbol(self.string(pos, last)?),
-            0x10 => Value::Int32(i32::from_le_bytes(self.fixed(pos, last)?)),
+            0x0D => ValueRef::JavaScript(self.string(pos, last)?),
+            0x0E => ValueRef::Symbol(self.string(pos, last)?),
+            0x10 => ValueRef::Int32(i32::from_le_bytes(self.fixed(pos, last)?)),
             0x11 => {
                 // Little-endian u64: the increment is the low half, the time the high half.
                 let raw = u64::from_le_bytes(self.fixed(pos, last)?);
-                Value::Timestamp {
+                ValueRef::Timestamp {
                     time: (raw >> 32) as u32,
                     increment: raw as u32,
                 }
             }
-            0x12 => Value::Int64(i64::from_le_bytes(self.fixed(pos, last)?)),
-            0x13 => Value::Decimal128(self.fixed(pos, last)?),
-            0x7F => Value::MaxKey,
-            0xFF => Value::MinKey,
+            0x12 => ValueRef::Int64(i64::from_le_bytes(self.fixed(pos, last)?)),
+            0x13 => ValueRef::Decimal128(self.fixed(pos, last)?),
+            0x7F => ValueRef::MaxKey,
+            0xFF => ValueRef::MinKey,
             _ => return Err(Error::unsupported(Layer::Bson, tag_at, "BSON element type")),
         })
     }
@@ -225,7 +373,7 @@ impl Reader<'_> {
     /// The head of a code-with-scope at `pos`: its total length and code string, which with the
     /// scope document must fill that length exactly. Leaves `pos` at the scope and returns the
     /// code and the element's end.
-    fn code_with_scope(&self, pos: &mut usize, last: usize) -> Result<(String, usize)> {
+    fn code_with_scope(&self, pos: &mut usize, last: usize) -> Result<(&'a str, usize)> {
         let start = *pos;
         let total = length_at(self.input, start, "truncated code with scope length")?;
         if total < MIN_CODE_WITH_SCOPE_LEN {
@@ -247,15 +395,16 @@ impl Reader<'_> {
         Ok((code, end))
     }
 
-    /// Pushes a container whose bytes are `pos..end` (length prefix at `pos`, terminator at
+    /// Opens a container whose bytes are `pos..end` (length prefix at `pos`, terminator at
     /// `end - 1`) and moves `pos` past its length.
-    fn open(
+    fn open<S: Sink<'a>>(
         &self,
-        stack: &mut Vec<Frame>,
+        stack: &mut Vec<Level>,
+        sink: &mut S,
         pos: &mut usize,
         end: usize,
-        body: Body,
-        slot: Slot,
+        key: Option<&'a str>,
+        kind: Open<'a>,
     ) -> Result<()> {
         if stack.len() >= self.max_depth {
             return Err(Error::LimitExceeded(Limit::Depth));
@@ -263,30 +412,13 @@ impl Reader<'_> {
         let last = end
             .checked_sub(1)
             .ok_or(malformed(*pos, "document length below the minimum of 5"))?;
-        stack.push(Frame { last, body, slot });
+        stack.push(Level {
+            last,
+            array: matches!(kind, Open::Array),
+        });
+        sink.open(key, kind);
         *pos = pos.saturating_add(4);
         Ok(())
-    }
-
-    /// Pops the innermost container (its terminator just read) into its parent; returns the
-    /// top-level document once that closes.
-    fn close(&self, stack: &mut Vec<Frame>) -> Result<Option<Document>> {
-        let frame = stack
-            .pop()
-            .ok_or(malformed(self.input.len(), "no open document"))?;
-        let end = frame.last.saturating_add(1);
-        let value = match frame.body {
-            Body::Document(entries) => Value::Document(Document::from_entries(entries)),
-            Body::Array(values) => Value::Array(values),
-        };
-        match (frame.slot, value) {
-            (Slot::Root, Value::Document(doc)) => Ok(Some(doc)),
-            (Slot::Element(key), value) => attach(stack, key, value, end).map(|()| None),
-            (Slot::Scope { key, code }, Value::Document(scope)) => {
-                attach(stack, key, Value::JavaScriptWithScope { code, scope }, end).map(|()| None)
-            }
-            _ => Err(malformed(end, "container of the wrong kind")),
-        }
     }
 
     /// The end offset of a nested container of declared length `len` starting at `pos`; it must
@@ -318,7 +450,7 @@ impl Reader<'_> {
     }
 
     /// `len` bytes at `pos`, which must end at or before `bound`.
-    fn slice(&self, pos: usize, len: usize, bound: usize, what: &'static str) -> Result<&[u8]> {
+    fn slice(&self, pos: usize, len: usize, bound: usize, what: &'static str) -> Result<&'a [u8]> {
         match pos.checked_add(len) {
             Some(end) if end <= bound => self.input.get(pos..end).ok_or(malformed(pos, what)),
             _ => Err(malformed(pos, what)),
@@ -327,7 +459,7 @@ impl Reader<'_> {
 
     /// The bytes of a NUL-terminated string at `pos` whose NUL lies before `last`, and the
     /// offset after the NUL.
-    fn cstring_bytes(&self, pos: usize, last: usize) -> Result<(&[u8], usize)> {
+    fn cstring_bytes(&self, pos: usize, last: usize) -> Result<(&'a [u8], usize)> {
         let window = self
             .input
             .get(pos..last)
@@ -341,14 +473,14 @@ impl Reader<'_> {
     }
 
     /// A NUL-terminated UTF-8 string (a key or a regex part).
-    fn cstring(&self, pos: usize, last: usize) -> Result<(String, usize)> {
+    fn cstring(&self, pos: usize, last: usize) -> Result<(&'a str, usize)> {
         let (bytes, after) = self.cstring_bytes(pos, last)?;
         Ok((self.text(bytes, pos)?, after))
     }
 
     /// A length-prefixed string (int32 length counting its NUL, bytes, NUL) ending at or before
     /// `bound`. Embedded NULs are allowed, as the corpus requires.
-    fn string(&self, pos: &mut usize, bound: usize) -> Result<String> {
+    fn string(&self, pos: &mut usize, bound: usize) -> Result<&'a str> {
         let start = *pos;
         let len = length_at(self.input, start, "truncated string length")?;
         if len == 0 {
@@ -369,7 +501,7 @@ impl Reader<'_> {
 
     /// Binary: int32 length, subtype, bytes. Subtype 2 (old binary) repeats the length inside,
     /// which must be 4 less than the outer one (pymongo: "lengths don't match").
-    fn binary(&self, pos: &mut usize, last: usize) -> Result<Value> {
+    fn binary(&self, pos: &mut usize, last: usize) -> Result<ValueRef<'a>> {
         let start = *pos;
         let len = length_at(self.input, start, "truncated binary length")?;
         let subtype = *self
@@ -392,36 +524,21 @@ impl Reader<'_> {
             return Err(Error::LimitExceeded(Limit::StrLen));
         }
         *pos = data_at + len;
-        Ok(Value::Binary {
-            subtype,
-            bytes: bytes.to_vec(),
-        })
+        Ok(ValueRef::Binary { subtype, bytes })
     }
 
-    /// Checks the length bound and UTF-8, then copies.
-    fn text(&self, bytes: &[u8], at: usize) -> Result<String> {
+    /// Checks the length bound and UTF-8.
+    fn text(&self, bytes: &'a [u8], at: usize) -> Result<&'a str> {
         if bytes.len() > self.limits.max_str_len {
             return Err(Error::LimitExceeded(Limit::StrLen));
         }
-        match core::str::from_utf8(bytes) {
-            Ok(s) => Ok(String::from(s)),
-            Err(e) => Err(malformed(at + e.valid_up_to(), "string is not UTF-8")),
-        }
+        core::str::from_utf8(bytes)
+            .map_err(|e| malformed(at + e.valid_up_to(), "string is not UTF-8"))
     }
-}
-
-/// Adds a finished value to the innermost open container.
-fn attach(stack: &mut [Frame], key: Option<String>, value: Value, pos: usize) -> Result<()> {
-    match (stack.last_mut().map(|f| &mut f.body), key) {
-        (Some(Body::Document(entries)), Some(key)) => entries.push((key, value)),
-        (Some(Body::Array(values)), None) => values.push(value),
-        _ => return Err(malformed(pos, "element outside a container")),
-    }
-    Ok(())
 }
 
 /// A non-negative little-endian int32 length at `pos`, as a `usize`.
-fn length_at(input: &[u8], pos: usize, what: &'static str) -> Result<usize> {
+pub(crate) fn length_at(input: &[u8], pos: usize, what: &'static str) -> Result<usize> {
     let bytes = pos
         .checked_add(4)
         .and_then(|end| input.get(pos..end))

@@ -32,10 +32,26 @@ use crate::value::{Document, Value};
 /// [`MAX_NESTING`]. The cookie layer bounds the written cookie with `Limits::max_write_len`.
 pub fn write(doc: &Document) -> Result<Vec<u8>> {
     let mut out = Vec::new();
+    write_to(doc, &[], &mut out)?;
+    Ok(out)
+}
+
+/// [`write`] into `out` (cleared first, its capacity reused), leaving out the top-level
+/// entries whose key is in `skip` (what a JWT write drops). On error `out` is left empty.
+pub(crate) fn write_to(doc: &Document, skip: &[&str], out: &mut Vec<u8>) -> Result<()> {
+    out.clear();
+    let result = write_entries(doc, skip, out);
+    if result.is_err() {
+        out.clear();
+    }
+    result
+}
+
+fn write_entries(doc: &Document, skip: &[&str], out: &mut Vec<u8>) -> Result<()> {
     let mut top_key = "";
     let mut stack = Vec::new();
     open(
-        &mut out,
+        out,
         &mut stack,
         Items::Document(doc.entries().iter()),
         None,
@@ -48,40 +64,43 @@ pub fn write(doc: &Document) -> Result<Vec<u8>> {
                 entries.next().map(|(k, v)| (Key::Name(k.as_str()), v))
             }
             Some(Items::Array(values)) => values.next().map(|(i, v)| (Key::Index(i), v)),
-            None => return Ok(out),
+            None => return Ok(()),
         };
         let Some((key, value)) = next else {
-            close(&mut out, &mut stack, top_key)?;
+            close(out, &mut stack, top_key)?;
             continue;
         };
         if let (1, Key::Name(name)) = (depth, key) {
+            if skip.contains(&name) {
+                continue;
+            }
             top_key = name;
         }
         out.push(value.bson_type());
         match key {
-            Key::Name(name) => cstring(&mut out, name, top_key, "key containing a NUL byte")?,
+            Key::Name(name) => cstring(out, name, top_key, "key containing a NUL byte")?,
             Key::Index(i) => {
-                decimal(&mut out, i);
+                decimal(out, i);
                 out.push(0);
             }
         }
         match value {
             Value::Document(d) => {
                 let items = Items::Document(d.entries().iter());
-                open(&mut out, &mut stack, items, None, top_key)?;
+                open(out, &mut stack, items, None, top_key)?;
             }
             Value::Array(a) => {
                 let items = Items::Array(a.iter().enumerate());
-                open(&mut out, &mut stack, items, None, top_key)?;
+                open(out, &mut stack, items, None, top_key)?;
             }
             Value::JavaScriptWithScope { code, scope } => {
                 let total_at = out.len();
                 out.extend_from_slice(&[0; 4]);
-                string(&mut out, code, top_key)?;
+                string(out, code, top_key)?;
                 let items = Items::Document(scope.entries().iter());
-                open(&mut out, &mut stack, items, Some(total_at), top_key)?;
+                open(out, &mut stack, items, Some(total_at), top_key)?;
             }
-            scalar => write_scalar(&mut out, scalar, top_key)?,
+            scalar => write_scalar(out, scalar, top_key)?,
         }
     }
 }

@@ -91,6 +91,7 @@ use ::serde::ser::{self, SerializeMap, Serializer};
 use ::serde::{Deserialize, Serialize};
 
 use crate::base64;
+use crate::civil::{days_from_civil, days_in_month};
 use crate::value::{Document, Value};
 
 /// Most elements preallocated from a deserializer's size hint (a hint is not a promise).
@@ -748,26 +749,6 @@ fn parse_rfc3339(text: &str) -> Option<i64> {
     let days = days_from_civil(year, month, day);
     let seconds = ((days * 24 + hour) * 60 + minute) * 60 + second - offset_minutes * 60;
     Some(seconds * 1000 + millis)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 // ---------------------------------------------------------------------------------------------

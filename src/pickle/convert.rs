@@ -413,8 +413,8 @@ impl<'h> Converter<'h> {
                 datetime::utc_millis(*wall_us, *offset_us)
                     .ok_or(Fault::Unwritable("datetime out of range"))?,
             ),
-            Obj::Int64(i) if bson => Value::Int64(*i),
-            Obj::Int64(i) => Value::from(*i),
+            // Python keeps the `Int64` instance in both modes (json.dumps writes it as an int).
+            Obj::Int64(i) => Value::Int64(*i),
             Obj::ObjectId(Some(id)) if bson => Value::ObjectId(*id),
             Obj::Regex(Some((pattern, flags))) if bson => regex(pattern, *flags)?,
             Obj::Decimal128(Some(d)) if bson => Value::Decimal128(*d),
@@ -468,10 +468,27 @@ impl<'h> Converter<'h> {
     }
 }
 
+/// Up to this many entries, [`dedupe`] compares keys pairwise instead of using a map.
+const SMALL_DICT: usize = 16;
+
 /// Builds a document as Python would see it after writing and reading back: keys equal in
 /// Python (`1`, `1.0`, `True`) merge first (first key, last value, as a dict does), then keys
 /// that only become equal as text merge by [`Document::from_entries`] (as JSON reading does).
 fn dedupe(entries: Vec<(Key, Value)>) -> Document {
+    // Most dicts of a session are small and have no keys Python finds equal: comparing pairs
+    // there is cheaper than a map, and allocates nothing.
+    if entries.len() <= SMALL_DICT {
+        let unique = entries.iter().enumerate().all(|(i, (key, _))| {
+            entries
+                .get(..i)
+                .unwrap_or_default()
+                .iter()
+                .all(|(k, _)| k.same != key.same)
+        });
+        if unique {
+            return Document::from_entries(entries.into_iter().map(|(k, v)| (k.text, v)).collect());
+        }
+    }
     let mut seen: BTreeMap<Same, usize> = BTreeMap::new();
     let mut merged: Vec<(String, Value)> = Vec::with_capacity(entries.len());
     for (key, value) in entries {

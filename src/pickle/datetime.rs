@@ -6,6 +6,8 @@
 //! Python 2 and Python 3 write the same bytes: Python 2 as a `str`, Python 3 as
 //! `_codecs.encode(state.decode('latin1'), 'latin1')`.
 
+use crate::civil::{civil_from_days, days_from_civil, days_in_month};
+
 /// Microseconds per second.
 const US_PER_S: i64 = 1_000_000;
 /// Microseconds per day.
@@ -14,47 +16,6 @@ const US_PER_DAY: i64 = 86_400 * US_PER_S;
 pub(crate) const MIN_US: i64 = -719_162 * US_PER_DAY;
 /// `datetime(9999, 12, 31, 23, 59, 59, 999999)` in microseconds since 1970.
 pub(crate) const MAX_US: i64 = 2_932_897 * US_PER_DAY - 1;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (inverse of [`days_from_civil`]).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if month <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        month,
-        day,
-    )
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
 
 fn valid_date(year: i64, month: i64, day: i64) -> bool {
     (1..=9999).contains(&year)

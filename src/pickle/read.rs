@@ -39,7 +39,7 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Pickled> {
         heap: Heap::new(limits),
         stack: Vec::new(),
         marks: Vec::new(),
-        memo: BTreeMap::new(),
+        memo: Memo::default(),
         limits,
     }
     .run()
@@ -52,8 +52,49 @@ struct Machine<'a> {
     stack: Vec<Handle>,
     /// Stack lengths at each open MARK; nothing below the last one may be popped.
     marks: Vec<usize>,
-    memo: BTreeMap<u64, Handle>,
+    memo: Memo,
     limits: &'a Limits,
+}
+
+/// The pickle memo: index -> object. Python's pickler numbers entries 0, 1, 2, ... in order, so
+/// those live in a vector; any other index (only a hand-made pickle has one) goes to a map.
+/// Invariant: every key of `sparse` is at least `dense.len()`.
+#[derive(Default)]
+struct Memo {
+    dense: Vec<Handle>,
+    sparse: BTreeMap<u64, Handle>,
+}
+
+impl Memo {
+    /// Distinct indices stored (what `len(self.memo)` is in Python's unpickler).
+    fn len(&self) -> usize {
+        self.dense.len().saturating_add(self.sparse.len())
+    }
+
+    fn insert(&mut self, index: u64, h: Handle) {
+        let next = self.dense.len() as u64;
+        if let Some(slot) = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.dense.get_mut(i))
+        {
+            *slot = h;
+        } else if index == next {
+            self.dense.push(h);
+            if !self.sparse.is_empty() {
+                // Keep the invariant: this index now lives in `dense`.
+                self.sparse.remove(&index);
+            }
+        } else {
+            self.sparse.insert(index, h);
+        }
+    }
+
+    fn get(&self, index: u64) -> Option<Handle> {
+        match usize::try_from(index).ok().and_then(|i| self.dense.get(i)) {
+            Some(&h) => Some(h),
+            None => self.sparse.get(&index).copied(),
+        }
+    }
 }
 
 fn malformed(at: usize, what: &'static str) -> Error {
@@ -602,9 +643,9 @@ impl<'a> Machine<'a> {
     }
 
     fn get(&mut self, index: u64, at: usize) -> Result<()> {
-        let h = *self
+        let h = self
             .memo
-            .get(&index)
+            .get(index)
             .ok_or(malformed(at, "memo index never put"))?;
         self.push_handle(h)
     }
@@ -686,6 +727,32 @@ fn long(bytes: &[u8]) -> Obj {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pickle_memo_dense_and_sparse_agree_with_a_map() {
+        // Python's order, then hand-made indices: far, repeated, filled in later.
+        let puts: [(u64, Handle); 9] = [
+            (0, 10),
+            (1, 11),
+            (5, 15),
+            (2, 12),
+            (1, 21),
+            (3, 13),
+            (4, 14),
+            (5, 25),
+            (70_000, 7),
+        ];
+        let mut memo = Memo::default();
+        let mut map = BTreeMap::new();
+        for (index, h) in puts {
+            memo.insert(index, h);
+            map.insert(index, h);
+            assert_eq!(memo.len(), map.len(), "after put {index}");
+            for probe in [0, 1, 2, 3, 4, 5, 6, 70_000, u64::MAX] {
+                assert_eq!(memo.get(probe), map.get(&probe).copied(), "get {probe}");
+            }
+        }
+    }
 
     fn int_of(bytes: &[u8]) -> Option<i128> {
         match long(bytes) {

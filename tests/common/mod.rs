@@ -6,5 +6,6 @@
 pub mod extjson;
 pub mod gen;
 pub mod ini;
+pub mod mode;
 pub mod oracle;
 pub mod pyenv;

@@ -21,6 +21,13 @@ Requests (`op`) and answers:
            (catalog.refused_sessions) or "max_size" (the largest blob that fits 4064 chars).
   bsz      {session: "<ext>"}           -> {ok: true, bsz}: base85(zlib9(BSON)), as the package
   jws      {header, claims, key}        -> {ok: true, token}: joserfc jwt.encode, any HS alg
+  decode_relaxed {options, cookie}      -> {ok: true, session} | {ok: false, error}
+           as decode, the session as RELAXED_JSON_OPTIONS Extended JSON (tests/cli_interop.rs)
+  cookie_header {kwargs, header}        -> {ok: true, value}: the value of our cookie that
+           JWTCookieSession hands to `_decrypt_data` for a `Cookie:` header (null when it
+           loads none); `kwargs` are typed constructor arguments
+  set_cookie    {kwargs}                -> {ok: true, cookie_out}: the Set-Cookie value a new
+           session writes on save(), in UTC (TZ=UTC)
 A request the oracle cannot serve is answered with {fatal: "..."}; the Rust side panics on it.
 """
 
@@ -28,6 +35,7 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
 import zlib
 from base64 import b85encode
@@ -39,7 +47,7 @@ import bson  # noqa: E402
 from beaker_session_jwt import JWTCookieSession  # noqa: E402
 from bson import DBRef, json_util  # noqa: E402
 from bson.code import Code  # noqa: E402
-from bson.json_util import CANONICAL_JSON_OPTIONS  # noqa: E402
+from bson.json_util import CANONICAL_JSON_OPTIONS, RELAXED_JSON_OPTIONS  # noqa: E402
 from joserfc import jwt  # noqa: E402
 from joserfc.jwk import OctKey  # noqa: E402
 
@@ -116,6 +124,15 @@ def decode(options, cookie):
     return {"ok": True, "session": to_ext(data), "paths": key_paths(data)}
 
 
+def decode_relaxed(options, cookie):
+    session = make_session(options)
+    try:
+        data = session._decrypt_data(cookie)
+    except Exception as exc:
+        return {"ok": False, "error": error_text(exc)}
+    return {"ok": True, "session": json.loads(json_util.dumps(data, json_options=RELAXED_JSON_OPTIONS))}
+
+
 def encode(options, data):
     session = make_session(options)
     try:
@@ -160,6 +177,31 @@ def op_jws(req):
     return {"ok": True, "token": token}
 
 
+class _HeaderProbe(JWTCookieSession):
+    """Records the cookie value the constructor hands to `_decrypt_data`."""
+
+    seen = None
+
+    def _decrypt_data(self, session_data):
+        self.seen = session_data
+        return {}
+
+
+def op_cookie_header(req):
+    session = _HeaderProbe({"cookie": req["header"]}, **req["kwargs"])
+    return {"ok": True, "value": session.seen}
+
+
+def op_set_cookie(req):
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    request = {"cookie": ""}
+    session = JWTCookieSession(request, **req["kwargs"])
+    session["x"] = 1
+    session.save()
+    return {"ok": True, "cookie_out": request["cookie_out"]}
+
+
 def answer(req):
     op = req.get("op")
     if op == "decode":
@@ -172,6 +214,12 @@ def answer(req):
         return op_bsz(req)
     if op == "jws":
         return op_jws(req)
+    if op == "decode_relaxed":
+        return decode_relaxed(req["options"], req["cookie"])
+    if op == "cookie_header":
+        return op_cookie_header(req)
+    if op == "set_cookie":
+        return op_set_cookie(req)
     raise Fatal("unknown op %r" % (op,))
 
 

@@ -130,6 +130,8 @@ def _typed_json_value(v):
         return ["null"]
     if isinstance(v, bool):
         return ["bool", v]
+    if isinstance(v, dict) and list(v) == [INT64_MARK]:
+        return ["int64", v[INT64_MARK]]
     if isinstance(v, int):
         if -2**31 <= v < 2**31:
             return ["int32", v]
@@ -148,8 +150,20 @@ def _typed_json_value(v):
 
 
 def typed_json(session):
-    """The session as it comes back from its JWT JSON claims: json.loads(json.dumps(s))."""
-    return _typed_json_value(json.loads(json.dumps(session)))
+    """The session as json.dumps sees it (keys become strings, tuples lists), except that
+    pymongo's Int64 stays an int64: the loaded session keeps the Int64 instance."""
+    def mark(v):
+        if isinstance(v, Int64):
+            return {INT64_MARK: int(v)}
+        if isinstance(v, dict):
+            return {k: mark(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [mark(x) for x in v]
+        return v
+    return _typed_json_value(json.loads(json.dumps(mark(session))))
+
+
+INT64_MARK = "\x00int64"  # a key no real session holds
 
 
 def typed_for(mode, session):

@@ -1,0 +1,269 @@
+//! Sessions to and from MongoDB Extended JSON v2 text, through the `bson` crate
+//! (<https://github.com/mongodb/specifications/blob/master/source/extended-json/extended-json.md>).
+//!
+//! Writing walks the `bson::Bson` tree and hands every value to the bson crate's
+//! `into_canonical_extjson` / `into_relaxed_extjson`, except two spellings taken from pymongo's
+//! `bson.json_util` (what the Python app's tooling prints):
+//! - a double: canonical `{"$numberDouble": repr(x)}` (`1e+20`, `0.0001`, `5e-324`), where the
+//!   bson crate writes `100000000000000000000.0`, a bare number for a subnormal and `-NaN`;
+//!   relaxed: a plain number, or `{"$numberDouble": "NaN" | "Infinity" | "-Infinity"}`;
+//! - a relaxed date: ISO 8601 with exactly three fraction digits when the milliseconds are not
+//!   zero (`json_util._encode_datetime`), where the time crate trims trailing zeros.
+//!
+//! Reading accepts canonical and relaxed input (`bson::Bson::try_from(serde_json::Value)`),
+//! keeps key order (serde_json's `preserve_order`; a repeated key keeps its first position and
+//! its last value, as a Python dict does), and refuses an integer beyond 64 bits, which
+//! serde_json would silently turn into a double (pymongo refuses it too: "MongoDB can only
+//! handle up to 8-byte ints").
+
+use beaker_session_jwt::interop::bson::{from_bson_document, to_bson_document};
+use beaker_session_jwt::Session;
+use bson::Bson;
+use serde_json::{Map, Value as Json};
+
+/// Canonical (type-preserving) or relaxed (plain JSON numbers and ISO dates) Extended JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Canonical,
+    Relaxed,
+}
+
+/// The session as one line of Extended JSON, keys in the session's order.
+pub fn write(session: &Session, style: Style) -> String {
+    to_json(Bson::Document(to_bson_document(session)), style).to_string()
+}
+
+fn to_json(value: Bson, style: Style) -> Json {
+    match value {
+        Bson::Double(d) => double(d, style),
+        Bson::Document(doc) => Json::Object(
+            doc.into_iter()
+                .map(|(k, v)| (k, to_json(v, style)))
+                .collect(),
+        ),
+        Bson::Array(items) => Json::Array(items.into_iter().map(|v| to_json(v, style)).collect()),
+        Bson::JavaScriptCodeWithScope(cws) => {
+            let mut map = Map::new();
+            map.insert("$code".to_string(), Json::String(cws.code));
+            map.insert(
+                "$scope".to_string(),
+                to_json(Bson::Document(cws.scope), style),
+            );
+            Json::Object(map)
+        }
+        other => match style {
+            Style::Canonical => other.into_canonical_extjson(),
+            Style::Relaxed => three_digit_millis(other.into_relaxed_extjson()),
+        },
+    }
+}
+
+fn double(d: f64, style: Style) -> Json {
+    let special = |s: &str| {
+        let mut map = Map::new();
+        map.insert("$numberDouble".to_string(), Json::String(s.to_string()));
+        Json::Object(map)
+    };
+    if d.is_nan() {
+        special("NaN")
+    } else if d.is_infinite() {
+        special(if d > 0.0 { "Infinity" } else { "-Infinity" })
+    } else if style == Style::Canonical {
+        special(&python_repr(d))
+    } else {
+        // Finite, so `from_f64` always succeeds.
+        serde_json::Number::from_f64(d).map_or(Json::Null, Json::Number)
+    }
+}
+
+/// Python's `repr(float)` for a finite double: the shortest digits that read back to it
+/// (Rust's `{:e}` finds the same ones), in fixed notation when the decimal point falls within
+/// -4 < decpt <= 16, else `d.ddde+XX` (CPython `format_float_short`, mode 'r').
+pub fn python_repr(d: f64) -> String {
+    let sci = format!("{:e}", d.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let sign = if d.is_sign_negative() { "-" } else { "" };
+    if d == 0.0 {
+        return format!("{sign}0.0");
+    }
+    let decpt = exponent + 1;
+    let n = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    if decpt <= -4 || decpt > 16 {
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exponent < 0 { '-' } else { '+' };
+        format!(
+            "{sign}{first}{dot}{rest}e{esign}{:02}",
+            exponent.unsigned_abs()
+        )
+    } else if decpt <= 0 {
+        let zeros = "0".repeat(decpt.unsigned_abs() as usize);
+        format!("{sign}0.{zeros}{digits}")
+    } else if decpt >= n {
+        let zeros = "0".repeat((decpt - n) as usize);
+        format!("{sign}{digits}{zeros}.0")
+    } else {
+        let (int, frac) = digits.split_at(decpt as usize);
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+/// `{"$date": "...:SS.5Z"}` → `"...:SS.500Z"`, as pymongo writes it.
+fn three_digit_millis(value: Json) -> Json {
+    let Json::Object(mut map) = value else {
+        return value;
+    };
+    if let (1, Some(Json::String(date))) = (map.len(), map.get_mut("$date")) {
+        *date = pymongo_iso(date);
+    }
+    Json::Object(map)
+}
+
+/// An RFC 3339 date of the bson crate with pymongo's fraction: three digits, or none for a
+/// whole second (`json_util._encode_datetime`).
+fn pymongo_iso(date: &str) -> String {
+    let Some((head, tail)) = date.split_once('.') else {
+        return date.to_string();
+    };
+    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+    let zone = tail.get(digits.len()..).unwrap_or_default();
+    let mut millis: String = digits.chars().take(3).collect();
+    while millis.len() < 3 {
+        millis.push('0');
+    }
+    if millis == "000" {
+        format!("{head}{zone}")
+    } else {
+        format!("{head}.{millis}{zone}")
+    }
+}
+
+/// Milliseconds since the epoch as an ISO 8601 UTC date, as pymongo's relaxed Extended JSON
+/// writes it; `None` outside years 0..=9999.
+pub fn iso_date(millis: i64) -> Option<String> {
+    bson::DateTime::from_millis(millis)
+        .try_to_rfc3339_string()
+        .ok()
+        .map(|d| pymongo_iso(&d))
+}
+
+/// Reads one Extended JSON document (canonical or relaxed) as a session.
+///
+/// # Errors
+/// A message for text that is not JSON, not one object, holds an integer beyond 64 bits, or
+/// an Extended JSON wrapper the bson crate refuses.
+pub fn read(text: &str) -> Result<Session, String> {
+    check_integers(text)?;
+    let json: Json = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    if !json.is_object() {
+        return Err("the session must be one JSON object".to_string());
+    }
+    match Bson::try_from(json) {
+        Ok(Bson::Document(doc)) => Ok(from_bson_document(&doc)),
+        Ok(other) => Err(format!(
+            "the session must be a document, not an Extended JSON {:?}",
+            other.element_type()
+        )),
+        Err(e) => Err(format!("not Extended JSON: {e}")),
+    }
+}
+
+/// Refuses an integer literal outside i64 (serde_json reads one above u64 as a double and one
+/// in (i64::MAX, u64::MAX] as a u64 the bson crate turns into a double).
+fn check_integers(text: &str) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut in_string = false;
+    while let Some(&b) = bytes.get(i) {
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let len = bytes
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+                .count();
+            let token = text.get(i..i + len).unwrap_or_default();
+            if !token.contains(['.', 'e', 'E']) && token.parse::<i64>().is_err() {
+                return Err(format!("the integer {token} does not fit 64 bits"));
+            }
+            i += len;
+            continue;
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extjson_python_repr_matches_cpython() {
+        // Each pair is (value, CPython 3.11 repr(value)).
+        let cases: [(f64, &str); 16] = [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (0.5, "0.5"),
+            (0.1, "0.1"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (-1.5, "-1.5"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1e20, "1e+20"),
+            (1.5e300, "1.5e+300"),
+            (1e-4, "0.0001"),
+            (1e-5, "1e-05"),
+            (1.234e-7, "1.234e-07"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+        ];
+        for (value, python) in cases {
+            assert_eq!(python_repr(value), python, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn extjson_integer_overflow_is_refused() {
+        assert!(read(r#"{"a": 9223372036854775807}"#).is_ok());
+        assert!(read(r#"{"a": -9223372036854775808}"#).is_ok());
+        assert!(read(r#"{"a": 9223372036854775808}"#).is_err());
+        assert!(read(r#"{"a": 123456789012345678901234567890}"#).is_err());
+        assert!(read(r#"{"a": 1e30, "b": "99999999999999999999"}"#).is_ok());
+        assert!(read(r#"{"a\"": "\\", "b": [1, -2.5e3]}"#).is_ok());
+    }
+
+    #[test]
+    fn extjson_relaxed_dates_have_three_digit_millis() {
+        let date = |s: &str| {
+            let mut map = Map::new();
+            map.insert("$date".to_string(), Json::String(s.to_string()));
+            Json::Object(map)
+        };
+        assert_eq!(
+            three_digit_millis(date("2023-11-14T22:13:20.5Z")),
+            date("2023-11-14T22:13:20.500Z")
+        );
+        assert_eq!(
+            three_digit_millis(date("2023-11-14T22:13:20Z")),
+            date("2023-11-14T22:13:20Z")
+        );
+    }
+}

@@ -1,0 +1,559 @@
+//! A validated, borrowed view of a BSON document (<https://bsonspec.org/spec.html>): read a few
+//! keys of a session without building the whole tree or copying its strings.
+//!
+//! [`view()`] runs the same reader as [`read`](super::read()) — every check, every bound, the
+//! same error for the same bytes — but builds nothing. Lookups then walk the validated bytes.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::read::{self, length_at};
+use crate::error::Result;
+use crate::limits::Limits;
+use crate::value::{Document, Value};
+
+/// Validates `bytes` exactly as [`read`](super::read()) does and returns a view of it.
+///
+/// ```
+/// use beaker_session_jwt::{bson, Document, Limits};
+/// let mut doc = Document::new();
+/// doc.insert("user", "alice");
+/// doc.insert("n", 7);
+/// let bytes = bson::write(&doc)?;
+/// let view = bson::view(&bytes, &Limits::default())?;
+/// assert_eq!(view.get("user").and_then(|v| v.as_str()), Some("alice"));
+/// assert_eq!(view.to_document()?, doc);
+/// # Ok::<(), beaker_session_jwt::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`read`](super::read()): the same error, at the same offset, for every input.
+///
+/// # Limits
+/// As [`read`](super::read()). Validation allocates one small stack of open containers
+/// (nothing per element); lookups allocate nothing.
+pub fn view<'a>(bytes: &'a [u8], limits: &Limits) -> Result<DocumentView<'a>> {
+    read::check(bytes, limits)?;
+    Ok(DocumentView { bytes })
+}
+
+/// A validated BSON document, borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocumentView<'a> {
+    /// The whole document: length, elements, terminator.
+    bytes: &'a [u8],
+}
+
+/// A validated BSON array, borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArrayView<'a> {
+    bytes: &'a [u8],
+}
+
+/// One value of a viewed document: [`Value`] with borrowed strings, bytes and containers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ValueRef<'a> {
+    /// BSON 0x01.
+    Double(f64),
+    /// BSON 0x02.
+    String(&'a str),
+    /// BSON 0x03.
+    Document(DocumentView<'a>),
+    /// BSON 0x04.
+    Array(ArrayView<'a>),
+    /// BSON 0x05 (for subtype 2, the bytes after the inner length).
+    Binary {
+        /// The BSON binary subtype.
+        subtype: u8,
+        /// The bytes.
+        bytes: &'a [u8],
+    },
+    /// BSON 0x06.
+    Undefined,
+    /// BSON 0x07.
+    ObjectId([u8; 12]),
+    /// BSON 0x08.
+    Bool(bool),
+    /// BSON 0x09, milliseconds since the Unix epoch.
+    DateTime(i64),
+    /// BSON 0x0A.
+    Null,
+    /// BSON 0x0B.
+    Regex {
+        /// The pattern.
+        pattern: &'a str,
+        /// The option letters, as stored.
+        options: &'a str,
+    },
+    /// BSON 0x0C.
+    DbPointer {
+        /// The collection namespace.
+        namespace: &'a str,
+        /// The referenced ObjectId.
+        id: [u8; 12],
+    },
+    /// BSON 0x0D.
+    JavaScript(&'a str),
+    /// BSON 0x0E.
+    Symbol(&'a str),
+    /// BSON 0x0F.
+    JavaScriptWithScope {
+        /// The code.
+        code: &'a str,
+        /// The scope document.
+        scope: DocumentView<'a>,
+    },
+    /// BSON 0x10.
+    Int32(i32),
+    /// BSON 0x11.
+    Timestamp {
+        /// Seconds since the epoch (the high 32 bits).
+        time: u32,
+        /// The ordinal (the low 32 bits).
+        increment: u32,
+    },
+    /// BSON 0x12.
+    Int64(i64),
+    /// BSON 0x13, its 16 little-endian bytes.
+    Decimal128([u8; 16]),
+    /// BSON 0xFF.
+    MinKey,
+    /// BSON 0x7F.
+    MaxKey,
+}
+
+impl<'a> DocumentView<'a> {
+    /// The value under `key`; for a key written more than once, the last value (pymongo's
+    /// rule, as [`Document::from_entries`]).
+    ///
+    /// # Limits
+    /// One pass over this document's elements (not into nested ones); allocates nothing.
+    pub fn get(&self, key: &str) -> Option<ValueRef<'a>> {
+        let mut found = None;
+        for (k, v) in Elements::new(self.bytes) {
+            if k == key.as_bytes() {
+                found = Some(v);
+            }
+        }
+        found
+    }
+
+    /// True when `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        Elements::new(self.bytes).any(|(k, _)| k == key.as_bytes())
+    }
+
+    /// The elements in stored order, a repeated key as often as it was written (unlike
+    /// [`Document`], which keeps one entry per key: use [`DocumentView::to_document`] for that).
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, ValueRef<'a>)> + 'a {
+        // Keys were checked to be UTF-8 when the view was made.
+        Elements::new(self.bytes).filter_map(|(k, v)| core::str::from_utf8(k).ok().map(|k| (k, v)))
+    }
+
+    /// The document's bytes (length prefix to terminator).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// An owned copy, exactly what [`read`](super::read()) returns for these bytes.
+    ///
+    /// # Errors
+    /// None for a view made by [`view()`] (the bytes were validated); the `Result` only keeps
+    /// every path free of panics.
+    ///
+    /// # Limits
+    /// Those the view was validated under.
+    pub fn to_document(&self) -> Result<Document> {
+        match read::read_validated(self.bytes, false)? {
+            Value::Document(doc) => Ok(doc),
+            _ => Ok(Document::new()),
+        }
+    }
+}
+
+impl<'a> ArrayView<'a> {
+    /// The elements in order.
+    pub fn iter(&self) -> impl Iterator<Item = ValueRef<'a>> + 'a {
+        Elements::new(self.bytes).map(|(_, v)| v)
+    }
+
+    /// The element at `index` (a walk over the ones before it).
+    pub fn get(&self, index: usize) -> Option<ValueRef<'a>> {
+        self.iter().nth(index)
+    }
+
+    /// The number of elements (a walk over them).
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True when the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// An owned copy, exactly what [`read`](super::read()) holds for this array.
+    ///
+    /// # Errors
+    /// As [`DocumentView::to_document`].
+    pub fn to_vec(&self) -> Result<Vec<Value>> {
+        match read::read_validated(self.bytes, true)? {
+            Value::Array(values) => Ok(values),
+            _ => Ok(Vec::new()),
+        }
+    }
+}
+
+impl<'a> ValueRef<'a> {
+    /// The string, if this is a `String`.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match *self {
+            ValueRef::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is an `Int32` or an `Int64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            ValueRef::Int32(i) => Some(i64::from(i)),
+            ValueRef::Int64(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The value as a number, as [`Value::as_f64`].
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            ValueRef::Double(d) => Some(d),
+            ValueRef::Int32(i) => Some(f64::from(i)),
+            // As `Value::as_f64`: exact below 2^53, which timestamps are.
+            ValueRef::Int64(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is a `Bool`.
+    pub fn as_bool(&self) -> Option<bool> {
+        match *self {
+            ValueRef::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// An owned copy.
+    ///
+    /// # Errors
+    /// As [`DocumentView::to_document`].
+    pub fn to_value(&self) -> Result<Value> {
+        Ok(match *self {
+            ValueRef::Document(d) => Value::Document(d.to_document()?),
+            ValueRef::Array(a) => Value::Array(a.to_vec()?),
+            ValueRef::JavaScriptWithScope { code, scope } => Value::JavaScriptWithScope {
+                code: String::from(code),
+                scope: scope.to_document()?,
+            },
+            scalar => scalar.scalar_to_value().unwrap_or(Value::Null),
+        })
+    }
+
+    /// The owned value of a type without children; `None` for a container.
+    pub(crate) fn scalar_to_value(self) -> Option<Value> {
+        Some(match self {
+            ValueRef::Double(d) => Value::Double(d),
+            ValueRef::String(s) => Value::String(String::from(s)),
+            ValueRef::Binary { subtype, bytes } => Value::Binary {
+                subtype,
+                bytes: bytes.to_vec(),
+            },
+            ValueRef::Undefined => Value::Undefined,
+            ValueRef::ObjectId(id) => Value::ObjectId(id),
+            ValueRef::Bool(b) => Value::Bool(b),
+            ValueRef::DateTime(ms) => Value::DateTime(ms),
+            ValueRef::Null => Value::Null,
+            ValueRef::Regex { pattern, options } => Value::Regex {
+                pattern: String::from(pattern),
+                options: String::from(options),
+            },
+            ValueRef::DbPointer { namespace, id } => Value::DbPointer {
+                namespace: String::from(namespace),
+                id,
+            },
+            ValueRef::JavaScript(s) => Value::JavaScript(String::from(s)),
+            ValueRef::Symbol(s) => Value::Symbol(String::from(s)),
+            ValueRef::Int32(i) => Value::Int32(i),
+            ValueRef::Timestamp { time, increment } => Value::Timestamp { time, increment },
+            ValueRef::Int64(i) => Value::Int64(i),
+            ValueRef::Decimal128(d) => Value::Decimal128(d),
+            ValueRef::MinKey => Value::MinKey,
+            ValueRef::MaxKey => Value::MaxKey,
+            ValueRef::Document(_) | ValueRef::Array(_) | ValueRef::JavaScriptWithScope { .. } => {
+                return None
+            }
+        })
+    }
+}
+
+/// Walks the elements of a validated container: raw key bytes and value. Any inconsistency
+/// (impossible after validation) ends the walk instead of panicking.
+struct Elements<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Elements<'a> {
+    fn new(bytes: &'a [u8]) -> Elements<'a> {
+        Elements { bytes, pos: 4 }
+    }
+
+    fn next_element(&mut self) -> Option<(&'a [u8], ValueRef<'a>)> {
+        let b = self.bytes;
+        let tag = *b.get(self.pos)?;
+        if tag == 0 {
+            return None;
+        }
+        let key_at = self.pos.checked_add(1)?;
+        let (key, at) = cstr(b, key_at)?;
+        let mut pos = at;
+        let value = match tag {
+            0x01 => ValueRef::Double(f64::from_le_bytes(fixed(b, &mut pos)?)),
+            0x02 => ValueRef::String(string(b, &mut pos)?),
+            0x03 | 0x04 | 0x0F => {
+                let len = length_at(b, pos, "").ok()?;
+                let end = pos.checked_add(len)?;
+                let whole = b.get(pos..end)?;
+                let value = match tag {
+                    0x03 => ValueRef::Document(DocumentView { bytes: whole }),
+                    0x04 => ValueRef::Array(ArrayView { bytes: whole }),
+                    _ => {
+                        let mut at = pos.checked_add(4)?;
+                        let code = string(b, &mut at)?;
+                        let scope = b.get(at..end)?;
+                        ValueRef::JavaScriptWithScope {
+                            code,
+                            scope: DocumentView { bytes: scope },
+                        }
+                    }
+                };
+                pos = end;
+                value
+            }
+            0x05 => {
+                let len = length_at(b, pos, "").ok()?;
+                let subtype = *b.get(pos.checked_add(4)?)?;
+                let start = pos.checked_add(5)?;
+                let end = start.checked_add(len)?;
+                let data = b.get(start..end)?;
+                pos = end;
+                let bytes = if subtype == 0x02 {
+                    data.get(4..)?
+                } else {
+                    data
+                };
+                ValueRef::Binary { subtype, bytes }
+            }
+            0x06 => ValueRef::Undefined,
+            0x07 => ValueRef::ObjectId(fixed(b, &mut pos)?),
+            0x08 => ValueRef::Bool(fixed::<1>(b, &mut pos)? == [1]),
+            0x09 => ValueRef::DateTime(i64::from_le_bytes(fixed(b, &mut pos)?)),
+            0x0A => ValueRef::Null,
+            0x0B => {
+                let (pattern, at) = cstr(b, pos)?;
+                let (options, at) = cstr(b, at)?;
+                pos = at;
+                ValueRef::Regex {
+                    pattern: core::str::from_utf8(pattern).ok()?,
+                    options: core::str::from_utf8(options).ok()?,
+                }
+            }
+            0x0C => {
+                let namespace = string(b, &mut pos)?;
+                ValueRef::DbPointer {
+                    namespace,
+                    id: fixed(b, &mut pos)?,
+                }
+            }
+            0x0D => ValueRef::JavaScript(string(b, &mut pos)?),
+            0x0E => ValueRef::Symbol(string(b, &mut pos)?),
+            0x10 => ValueRef::Int32(i32::from_le_bytes(fixed(b, &mut pos)?)),
+            0x11 => {
+                let raw = u64::from_le_bytes(fixed(b, &mut pos)?);
+                ValueRef::Timestamp {
+                    time: (raw >> 32) as u32,
+                    increment: raw as u32,
+                }
+            }
+            0x12 => ValueRef::Int64(i64::from_le_bytes(fixed(b, &mut pos)?)),
+            0x13 => ValueRef::Decimal128(fixed(b, &mut pos)?),
+            0x7F => ValueRef::MaxKey,
+            0xFF => ValueRef::MinKey,
+            _ => return None,
+        };
+        self.pos = pos;
+        Some((key, value))
+    }
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = (&'a [u8], ValueRef<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = self.next_element();
+        if item.is_none() {
+            // Stay ended.
+            self.pos = self.bytes.len();
+        }
+        item
+    }
+}
+
+/// The bytes of the C string at `at` and the offset after its NUL.
+fn cstr(b: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let rest = b.get(at..)?;
+    let len = rest.iter().position(|&c| c == 0)?;
+    Some((rest.get(..len)?, at.checked_add(len)?.checked_add(1)?))
+}
+
+/// A length-prefixed string at `pos`, moving `pos` past it.
+fn string<'a>(b: &'a [u8], pos: &mut usize) -> Option<&'a str> {
+    let len = length_at(b, *pos, "").ok()?;
+    let start = pos.checked_add(4)?;
+    let end = start.checked_add(len)?;
+    let text = b.get(start..end.checked_sub(1)?)?;
+    *pos = end;
+    core::str::from_utf8(text).ok()
+}
+
+fn fixed<const N: usize>(b: &[u8], pos: &mut usize) -> Option<[u8; N]> {
+    let end = pos.checked_add(N)?;
+    let bytes = <[u8; N]>::try_from(b.get(*pos..end)?).ok()?;
+    *pos = end;
+    Some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bson::{read, write};
+    use crate::error::{Error, Layer};
+    use alloc::vec;
+
+    fn sample() -> Document {
+        let mut inner = Document::new();
+        inner.insert("x", 1);
+        inner.insert("s", "deep");
+        let mut doc = Document::new();
+        doc.insert("s", "h\u{e9}llo");
+        doc.insert("n", 7);
+        doc.insert("big", Value::Int64(1 << 40));
+        doc.insert("d", 1.5);
+        doc.insert("inner", inner.clone());
+        doc.insert(
+            "list",
+            vec![Value::from("a"), Value::Document(inner), Value::Null],
+        );
+        doc.insert(
+            "bin",
+            Value::Binary {
+                subtype: 2,
+                bytes: vec![1, 2, 3],
+            },
+        );
+        doc.insert(
+            "cws",
+            Value::JavaScriptWithScope {
+                code: "y".into(),
+                scope: Document::new(),
+            },
+        );
+        doc.insert(
+            "re",
+            Value::Regex {
+                pattern: "^a".into(),
+                options: "i".into(),
+            },
+        );
+        doc.insert("t", true);
+        doc
+    }
+
+    #[test]
+    fn bson_view_gets_every_key_as_read_does() {
+        let doc = sample();
+        let bytes = write(&doc).unwrap();
+        let view = view(&bytes, &Limits::default()).unwrap();
+        for (key, value) in doc.iter() {
+            assert_eq!(view.get(key).unwrap().to_value().unwrap(), *value, "{key}");
+        }
+        assert_eq!(view.get("s").unwrap().as_str(), Some("h\u{e9}llo"));
+        assert_eq!(view.get("big").unwrap().as_i64(), Some(1 << 40));
+        assert_eq!(view.get("t").unwrap().as_bool(), Some(true));
+        assert!(view.get("missing").is_none());
+        assert_eq!(
+            view.to_document().unwrap(),
+            read(&bytes, &Limits::default()).unwrap()
+        );
+        let Some(ValueRef::Array(list)) = view.get("list") else {
+            panic!("list")
+        };
+        assert_eq!(list.len(), 3);
+        assert_eq!(list.get(0).unwrap().as_str(), Some("a"));
+        assert_eq!(view.iter().count(), doc.len());
+    }
+
+    #[test]
+    fn bson_view_last_value_wins_for_repeated_keys() {
+        // {"a": 1, "b": 2, "a": 3}
+        let bytes = [
+            26, 0, 0, 0, 0x10, b'a', 0, 1, 0, 0, 0, 0x10, b'b', 0, 2, 0, 0, 0, 0x10, b'a', 0, 3, 0,
+            0, 0, 0,
+        ];
+        let view = view(&bytes, &Limits::default()).unwrap();
+        assert_eq!(view.get("a"), Some(ValueRef::Int32(3)));
+        assert_eq!(view.iter().count(), 3);
+        assert_eq!(
+            view.to_document().unwrap(),
+            read(&bytes, &Limits::default()).unwrap()
+        );
+    }
+
+    #[test]
+    fn bson_view_refuses_what_read_refuses() {
+        let good = write(&sample()).unwrap();
+        let tight = Limits {
+            max_items: 5,
+            ..Limits::default()
+        };
+        assert_eq!(
+            view(&good, &tight).unwrap_err(),
+            read(&good, &tight).unwrap_err()
+        );
+        // Every truncation and every single-byte change gives the same verdict as `read`.
+        for cut in 0..good.len() {
+            let bytes = &good[..cut];
+            assert_eq!(
+                view(bytes, &Limits::default()).err(),
+                read(bytes, &Limits::default()).err()
+            );
+        }
+        for at in 0..good.len() {
+            for delta in [1u8, 0x80, 0xFF] {
+                let mut bytes = good.clone();
+                bytes[at] = bytes[at].wrapping_add(delta);
+                let got = view(&bytes, &Limits::default());
+                match read(&bytes, &Limits::default()) {
+                    Ok(doc) => assert_eq!(got.unwrap().to_document().unwrap(), doc),
+                    Err(e) => assert_eq!(got.unwrap_err(), e, "byte {at} + {delta}"),
+                }
+            }
+        }
+        assert!(matches!(
+            view(b"\x05\x00\x00\x00", &Limits::default()),
+            Err(Error::Malformed {
+                layer: Layer::Bson,
+                ..
+            })
+        ));
+    }
+}
