@@ -8,7 +8,7 @@ fuzz_target!(|text: &[u8]| {
     if let Ok(bytes) = base85::decode(text) {
         let again = base85::encode(&bytes);
         assert_eq!(base85::decode(again.as_bytes()).as_ref(), Ok(&bytes));
-        if text.len() % 5 == 0 {
+        if text.len().is_multiple_of(5) {
             assert_eq!(again.as_bytes(), text);
         }
     }
