@@ -18,6 +18,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::extjson;
+use common::failures::Failures;
 use common::gen::{self, Rng};
 use common::mode::{Keys, Mode, MODES};
 use common::oracle::{Options, Oracle, Outcome};
@@ -80,38 +81,6 @@ fn command(sub: &str, options: &Options, extra: &[&str]) -> Vec<String> {
     args.extend(flags(options));
     args.extend(extra.iter().map(|s| s.to_string()));
     args
-}
-
-/// Collects every mismatch of a test, then fails once with all of them.
-struct Failures {
-    test: &'static str,
-    list: Vec<String>,
-    checked: usize,
-}
-
-impl Failures {
-    fn new(test: &'static str) -> Failures {
-        Failures {
-            test,
-            list: Vec::new(),
-            checked: 0,
-        }
-    }
-
-    fn finish(self) {
-        eprintln!("{}: {} checks", self.test, self.checked);
-        assert!(self.checked > 0, "{}: checked nothing", self.test);
-        if !self.list.is_empty() {
-            let shown: Vec<&str> = self.list.iter().take(30).map(String::as_str).collect();
-            panic!(
-                "{}: {} of {} checks failed:\n- {}",
-                self.test,
-                self.list.len(),
-                self.checked,
-                shown.join("\n- ")
-            );
-        }
-    }
 }
 
 /// Equal values with the same key order everywhere (serde_json keeps insertion order under

@@ -17,6 +17,7 @@ use beaker_session_jwt::{
     decode_cookie, encode_cookie, Config, Decoded, Document, Error, Limit, Session, Value,
 };
 use common::extjson;
+use common::failures::Failures;
 use common::gen::{self, Profile, Rng};
 use common::ini;
 use common::mode::{Keys, Mode, MODES};
@@ -50,42 +51,6 @@ fn set(options: &Options, name: &str, value: &str) -> Options {
 fn config(options: &Options) -> Config {
     Config::from_options(ini::borrow(options))
         .unwrap_or_else(|e| panic!("options {options:?} give no Config: {e}"))
-}
-
-/// Collects every mismatch of a test, then fails once with all of them.
-struct Failures {
-    test: &'static str,
-    list: Vec<String>,
-    checked: usize,
-}
-
-impl Failures {
-    fn new(test: &'static str) -> Failures {
-        Failures {
-            test,
-            list: Vec::new(),
-            checked: 0,
-        }
-    }
-
-    fn push(&mut self, failure: String) {
-        self.list.push(failure);
-    }
-
-    fn finish(self) {
-        eprintln!("{}: {} checks", self.test, self.checked);
-        assert!(self.checked > 0, "{}: checked nothing", self.test);
-        if !self.list.is_empty() {
-            let shown: Vec<&str> = self.list.iter().take(40).map(String::as_str).collect();
-            panic!(
-                "{}: {} of {} checks failed:\n- {}",
-                self.test,
-                self.list.len(),
-                self.checked,
-                shown.join("\n- ")
-            );
-        }
-    }
 }
 
 /// Rust's `decode_cookie` against Python's outcome for the same cookie and options: both

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod extjson;
+pub mod failures;
 pub mod gen;
 pub mod ini;
 pub mod mode;
