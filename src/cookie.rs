@@ -265,7 +265,7 @@ fn bsz_text(compressed: Option<Value>) -> Result<Option<String>> {
     match compressed {
         None => Ok(None),
         Some(v) if is_falsy(&v) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Value::String(s)) => Ok(Some(String::from(s))),
         Some(_) => Err(Error::unsupported(
             Layer::Jws,
             0,

@@ -21,7 +21,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
-use crate::value::{Document, Value};
+use crate::value::{Document, Str, Value};
 
 /// How to lay out written JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -381,7 +381,7 @@ fn decode_utf32(body: &[u8], bom: usize, big_endian: bool) -> Result<Decoded<'st
 enum Frame {
     Array(Vec<Value>),
     /// The entries so far and the key whose value is being read.
-    Object(Vec<(String, Value)>, String),
+    Object(Vec<(Str, Value)>, String),
 }
 
 struct Parser<'t, 'l> {
@@ -496,7 +496,7 @@ impl<'t, 'l> Parser<'t, 'l> {
                 }
                 Some(b'"') => {
                     self.count_item()?;
-                    Value::String(self.parse_string()?)
+                    Value::String(Str::from(self.parse_string()?))
                 }
                 _ => {
                     self.count_item()?;
@@ -526,7 +526,7 @@ impl<'t, 'l> Parser<'t, 'l> {
                         }
                     }
                     Frame::Object(entries, key) => {
-                        entries.push((core::mem::take(key), value));
+                        entries.push((Str::from(core::mem::take(key)), value));
                         match next {
                             Some(b',') => {
                                 self.pos += 1;
@@ -785,7 +785,7 @@ impl<'t, 'l> Parser<'t, 'l> {
 /// An open container being written.
 enum Open<'v> {
     Array(core::slice::Iter<'v, Value>, bool),
-    Object(core::slice::Iter<'v, (String, Value)>, bool),
+    Object(core::slice::Iter<'v, (Str, Value)>, bool),
 }
 
 struct Writer {
@@ -1142,7 +1142,7 @@ mod tests {
         Document::from_entries(
             entries
                 .iter()
-                .map(|(k, v)| (String::from(*k), v.clone()))
+                .map(|(k, v)| (Str::from(*k), v.clone()))
                 .collect(),
         )
     }
@@ -1816,7 +1816,7 @@ mod tests {
             Value::ObjectId([0; 12]),
             Value::Regex {
                 pattern: "a".into(),
-                options: String::new(),
+                options: Str::new(),
             },
             Value::JavaScript("f()".into()),
             Value::JavaScriptWithScope {

@@ -51,6 +51,7 @@ pub mod legacy;
 mod limits;
 mod mac;
 pub mod pickle;
+mod small_str;
 mod time;
 mod value;
 mod view;
@@ -69,7 +70,7 @@ pub use crate::{
     error::{Error, Layer, Limit, Name, Result},
     header::{cookie_from_header, set_cookie_value},
     limits::Limits,
-    value::{Document, Session, Value},
+    value::{Document, Session, Str, Value},
     view::{Field, SessionView},
 };
 

@@ -2,10 +2,13 @@
 //!
 //! `Value` has one variant per BSON element type (<https://bsonspec.org/spec.html>), so any
 //! session a Python app wrote round-trips losslessly. A `Document` keeps insertion order; a
-//! session is a `Document`.
+//! session is a `Document`. Keys and text are [`Str`]: inline up to 22 bytes, so decoding a
+//! session does not allocate once per key and per short string.
 
 use alloc::string::String;
 use alloc::vec::Vec;
+
+pub use crate::small_str::Str;
 
 /// A session: a document of string keys to values, in insertion order.
 pub type Session = Document;
@@ -18,8 +21,8 @@ pub type Session = Document;
 pub enum Value {
     /// BSON 0x01, Python `float`.
     Double(f64),
-    /// BSON 0x02, Python `str`.
-    String(String),
+    /// BSON 0x02, Python `str`. Build one with `Value::from("text")` or `"text".into()`.
+    String(Str),
     /// BSON 0x03, Python `dict`.
     Document(Document),
     /// BSON 0x04, Python `list` (and `tuple` when written).
@@ -44,25 +47,25 @@ pub enum Value {
     /// BSON 0x0B, `bson.regex.Regex`.
     Regex {
         /// The pattern.
-        pattern: String,
+        pattern: Str,
         /// The option letters, as stored.
-        options: String,
+        options: Str,
     },
     /// BSON 0x0C (deprecated); pymongo reads it as a `DBRef`.
     DbPointer {
         /// The collection namespace.
-        namespace: String,
+        namespace: Str,
         /// The referenced ObjectId.
         id: [u8; 12],
     },
     /// BSON 0x0D, `bson.code.Code` without scope.
-    JavaScript(String),
+    JavaScript(Str),
     /// BSON 0x0E (deprecated); pymongo reads it as `str`.
-    Symbol(String),
+    Symbol(Str),
     /// BSON 0x0F, `bson.code.Code` with a scope.
     JavaScriptWithScope {
         /// The code.
-        code: String,
+        code: Str,
         /// The scope document.
         scope: Document,
     },
@@ -229,7 +232,7 @@ impl Value {
     /// The string, if this is a `String`.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some(s.as_str()),
             _ => None,
         }
     }
@@ -237,12 +240,18 @@ impl Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
-        Value::String(String::from(s))
+        Value::String(Str::from(s))
     }
 }
 
 impl From<String> for Value {
     fn from(s: String) -> Value {
+        Value::String(Str::from(s))
+    }
+}
+
+impl From<Str> for Value {
+    fn from(s: Str) -> Value {
         Value::String(s)
     }
 }
@@ -291,7 +300,7 @@ impl From<Vec<Value>> for Value {
 /// place, as a Python `dict` does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Document {
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Str, Value)>,
 }
 
 impl Document {
@@ -304,7 +313,7 @@ impl Document {
 
     /// Builds a document from entries read off the wire, keeping Python's rule for duplicate
     /// keys: the first position, the last value. Runs in O(n log n).
-    pub fn from_entries(mut entries: Vec<(String, Value)>) -> Document {
+    pub fn from_entries(mut entries: Vec<(Str, Value)>) -> Document {
         // Most documents of a session are small: comparing each key with the ones before it
         // is cheaper there than sorting, and allocates nothing.
         if entries.len() <= SMALL_DOCUMENT {
@@ -374,14 +383,17 @@ impl Document {
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_bytes() == key.as_bytes())
+            .map(|(_, v)| v)
     }
 
     /// The value under `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.entries
             .iter_mut()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| k.as_bytes() == key.as_bytes())
             .map(|(_, v)| v)
     }
 
@@ -391,7 +403,7 @@ impl Document {
     }
 
     /// Sets `key` to `value`: in place if present (returning the old value), else at the end.
-    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
+    pub fn insert(&mut self, key: impl Into<Str>, value: impl Into<Value>) -> Option<Value> {
         let key = key.into();
         let value = value.into();
         match self.get_mut(&key) {
@@ -405,7 +417,10 @@ impl Document {
 
     /// Removes `key`, keeping the order of the rest.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        let at = self
+            .entries
+            .iter()
+            .position(|(k, _)| k.as_bytes() == key.as_bytes())?;
         Some(self.entries.remove(at).1)
     }
 
@@ -425,12 +440,12 @@ impl Document {
     }
 
     /// The entries, consuming the document.
-    pub fn into_entries(self) -> Vec<(String, Value)> {
+    pub fn into_entries(self) -> Vec<(Str, Value)> {
         self.entries
     }
 
     /// The entries as a slice.
-    pub fn entries(&self) -> &[(String, Value)] {
+    pub fn entries(&self) -> &[(Str, Value)] {
         &self.entries
     }
 }
@@ -439,18 +454,18 @@ impl Document {
 /// pairs instead of sorting.
 const SMALL_DOCUMENT: usize = 16;
 
-fn key_at(entries: &[(String, Value)], i: usize) -> &str {
-    entries.get(i).map(|e| e.0.as_str()).unwrap_or_default()
+fn key_at(entries: &[(Str, Value)], i: usize) -> &[u8] {
+    entries.get(i).map(|e| e.0.as_bytes()).unwrap_or_default()
 }
 
-fn same_key(entries: &[(String, Value)], order: &[usize], a: usize, b: usize) -> bool {
+fn same_key(entries: &[(Str, Value)], order: &[usize], a: usize, b: usize) -> bool {
     match (order.get(a), order.get(b)) {
         (Some(&x), Some(&y)) => key_at(entries, x) == key_at(entries, y),
         _ => false,
     }
 }
 
-impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Document {
+impl<K: Into<Str>, V: Into<Value>> FromIterator<(K, V)> for Document {
     /// Collects with [`Document::insert`] semantics (a repeated key keeps its first position).
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Document {
         let mut d = Document::new();
@@ -464,11 +479,11 @@ impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Document {
 impl<'a> IntoIterator for &'a Document {
     type Item = (&'a str, &'a Value);
     type IntoIter = core::iter::Map<
-        core::slice::Iter<'a, (String, Value)>,
-        fn(&'a (String, Value)) -> (&'a str, &'a Value),
+        core::slice::Iter<'a, (Str, Value)>,
+        fn(&'a (Str, Value)) -> (&'a str, &'a Value),
     >;
     fn into_iter(self) -> Self::IntoIter {
-        fn pair(e: &(String, Value)) -> (&str, &Value) {
+        fn pair(e: &(Str, Value)) -> (&str, &Value) {
             (e.0.as_str(), &e.1)
         }
         self.entries.iter().map(pair)

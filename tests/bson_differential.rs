@@ -43,7 +43,7 @@ fn options() -> impl Strategy<Value = String> {
 fn leaf() -> impl Strategy<Value = Value> {
     prop_oneof![
         any::<u64>().prop_map(|bits| Value::Double(f64::from_bits(bits))),
-        text().prop_map(Value::String),
+        text().prop_map(Value::from),
         (any::<u8>(), prop::collection::vec(any::<u8>(), 0..12))
             .prop_map(|(subtype, bytes)| Value::Binary { subtype, bytes }),
         Just(Value::Undefined),
@@ -51,10 +51,16 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::DateTime),
         Just(Value::Null),
-        (key(), options()).prop_map(|(pattern, options)| Value::Regex { pattern, options }),
-        (text(), any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer { namespace, id }),
-        text().prop_map(Value::JavaScript),
-        text().prop_map(Value::Symbol),
+        (key(), options()).prop_map(|(pattern, options)| Value::Regex {
+            pattern: pattern.into(),
+            options: options.into()
+        }),
+        (text(), any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer {
+            namespace: namespace.into(),
+            id
+        }),
+        text().prop_map(|s| Value::JavaScript(s.into())),
+        text().prop_map(|s| Value::Symbol(s.into())),
         any::<i32>().prop_map(Value::Int32),
         any::<(u32, u32)>().prop_map(|(time, increment)| Value::Timestamp { time, increment }),
         any::<i64>().prop_map(Value::Int64),
@@ -67,8 +73,11 @@ fn leaf() -> impl Strategy<Value = Value> {
 fn entries(
     inner: impl Strategy<Value = Value>,
     max: usize,
-) -> impl Strategy<Value = Vec<(String, Value)>> {
-    prop::collection::vec((key(), inner), 0..max)
+) -> impl Strategy<Value = Vec<(beaker_session_jwt::Str, Value)>> {
+    prop::collection::vec(
+        (key().prop_map(beaker_session_jwt::Str::from), inner),
+        0..max,
+    )
 }
 
 /// Any value, containers nested up to four levels.
@@ -78,7 +87,7 @@ fn value() -> impl Strategy<Value = Value> {
             entries(inner.clone(), 5).prop_map(|e| Value::Document(Document::from_entries(e))),
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
             (text(), entries(inner, 3)).prop_map(|(code, e)| Value::JavaScriptWithScope {
-                code,
+                code: code.into(),
                 scope: Document::from_entries(e),
             }),
         ]

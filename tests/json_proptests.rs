@@ -38,19 +38,26 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<i32>().prop_map(Value::Int32),
         any::<i64>().prop_map(Value::from),
         double().prop_map(Value::Double),
-        text().prop_map(Value::String),
+        text().prop_map(Value::from),
     ];
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((text(), inner), 0..6)
-                .prop_map(|entries| Value::Document(Document::from_entries(entries))),
+            prop::collection::vec(
+                (text().prop_map(beaker_session_jwt::Str::from), inner),
+                0..6
+            )
+            .prop_map(|entries| Value::Document(Document::from_entries(entries))),
         ]
     })
 }
 
 fn json_document() -> impl Strategy<Value = Document> {
-    prop::collection::vec((text(), json_value()), 0..8).prop_map(Document::from_entries)
+    prop::collection::vec(
+        (text().prop_map(beaker_session_jwt::Str::from), json_value()),
+        0..8,
+    )
+    .prop_map(Document::from_entries)
 }
 
 const STYLES: [Style; 3] = [Style::Compact, Style::CompactAscii, Style::Python];

@@ -33,7 +33,7 @@ fn expected(t: &J) -> Value {
             } else if let Some(J::String(f)) = o.get("f") {
                 Value::Double(f64_from_hex(f))
             } else if let Some(J::String(s)) = o.get("s") {
-                Value::String(s.clone())
+                Value::String(s.clone().into())
             } else if let Some(J::Array(entries)) = o.get("d") {
                 let mut doc = Document::new();
                 for e in entries {

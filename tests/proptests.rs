@@ -88,7 +88,7 @@ fn leaf(format: Format) -> BoxedStrategy<Value> {
         any::<i64>().prop_map(Value::from),
         any::<i32>().prop_map(Value::Int32),
         json_double().prop_map(Value::Double),
-        text().prop_map(Value::String),
+        text().prop_map(Value::from),
     ];
     match format {
         Format::JwtJson | Format::LegacyJson => json.boxed(),
@@ -101,7 +101,7 @@ fn leaf(format: Format) -> BoxedStrategy<Value> {
             any::<[u8; 12]>().prop_map(Value::ObjectId),
             (DATETIME_MIN_MS..=DATETIME_MAX_MS).prop_map(Value::DateTime),
             (text(), prop::collection::vec(any::<bool>(), 6)).prop_map(|(p, on)| Value::Regex {
-                pattern: p.replace('\0', ""),
+                pattern: p.replace('\0', "").into(),
                 options: "ilmsux"
                     .chars()
                     .zip(on)
@@ -126,14 +126,16 @@ fn leaf(format: Format) -> BoxedStrategy<Value> {
                 let mut letters: Vec<char> = o.chars().collect();
                 letters.sort_unstable();
                 Value::Regex {
-                    pattern: p.replace('\0', ""),
+                    pattern: p.replace('\0', "").into(),
                     options: letters.into_iter().collect(),
                 }
             }),
-            (text(), any::<[u8; 12]>())
-                .prop_map(|(namespace, id)| Value::DbPointer { namespace, id }),
-            text().prop_map(Value::JavaScript),
-            text().prop_map(Value::Symbol),
+            (text(), any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer {
+                namespace: namespace.into(),
+                id
+            }),
+            text().prop_map(|s| Value::JavaScript(s.into())),
+            text().prop_map(|s| Value::Symbol(s.into())),
             (any::<u32>(), any::<u32>())
                 .prop_map(|(time, increment)| Value::Timestamp { time, increment }),
             any::<[u8; 16]>().prop_map(Value::Decimal128),
@@ -148,15 +150,25 @@ fn value(format: Format) -> impl Strategy<Value = Value> {
     leaf(format).prop_recursive(3, 24, 4, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec((key(format), inner), 0..4)
-                .prop_map(|e| Value::Document(Document::from_entries(e))),
+            prop::collection::vec(
+                (key(format).prop_map(beaker_session_jwt::Str::from), inner),
+                0..4
+            )
+            .prop_map(|e| Value::Document(Document::from_entries(e))),
         ]
     })
 }
 
 /// A session `format` carries exactly.
 fn session(format: Format) -> impl Strategy<Value = Session> {
-    prop::collection::vec((key(format), value(format)), 0..6).prop_map(Document::from_entries)
+    prop::collection::vec(
+        (
+            key(format).prop_map(beaker_session_jwt::Str::from),
+            value(format),
+        ),
+        0..6,
+    )
+    .prop_map(Document::from_entries)
 }
 
 /// A format and a session it carries.

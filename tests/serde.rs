@@ -104,7 +104,7 @@ fn document(value: impl Strategy<Value = Value>) -> impl Strategy<Value = Docume
 fn leaf() -> impl Strategy<Value = Value> {
     prop_oneof![
         double().prop_map(Value::Double),
-        "\\PC{0,12}".prop_map(Value::String),
+        "\\PC{0,12}".prop_map(Value::from),
         (any::<u8>(), prop::collection::vec(any::<u8>(), 0..24))
             .prop_map(|(subtype, bytes)| Value::Binary { subtype, bytes }),
         Just(Value::Undefined),
@@ -117,14 +117,16 @@ fn leaf() -> impl Strategy<Value = Value> {
             let mut options: Vec<char> = options.chars().collect();
             options.sort_unstable();
             Value::Regex {
-                pattern,
+                pattern: pattern.into(),
                 options: options.into_iter().collect(),
             }
         }),
-        ("\\PC{0,8}", any::<[u8; 12]>())
-            .prop_map(|(namespace, id)| Value::DbPointer { namespace, id }),
-        "\\PC{0,12}".prop_map(Value::JavaScript),
-        "\\PC{0,12}".prop_map(Value::Symbol),
+        ("\\PC{0,8}", any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer {
+            namespace: namespace.into(),
+            id
+        }),
+        "\\PC{0,12}".prop_map(|s| Value::JavaScript(s.into())),
+        "\\PC{0,12}".prop_map(|s| Value::Symbol(s.into())),
         any::<i32>().prop_map(Value::Int32),
         (any::<u32>(), any::<u32>())
             .prop_map(|(time, increment)| Value::Timestamp { time, increment }),
@@ -140,8 +142,10 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             document(inner.clone()).prop_map(Value::Document),
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            ("\\PC{0,8}", document(inner))
-                .prop_map(|(code, scope)| Value::JavaScriptWithScope { code, scope }),
+            ("\\PC{0,8}", document(inner)).prop_map(|(code, scope)| Value::JavaScriptWithScope {
+                code: code.into(),
+                scope
+            }),
         ]
     })
 }

@@ -66,7 +66,7 @@ fn hex(text: &str) -> Vec<u8> {
 fn from_doc(d: &bson::Document) -> Document {
     Document::from_entries(
         d.iter()
-            .map(|(k, v)| (k.to_string(), from_bson(v)))
+            .map(|(k, v)| (beaker_session_jwt::Str::from(k.as_str()), from_bson(v)))
             .collect(),
     )
 }
@@ -75,18 +75,18 @@ fn from_doc(d: &bson::Document) -> Document {
 fn from_bson(b: &Bson) -> Value {
     match b {
         Bson::Double(d) => Value::Double(*d),
-        Bson::String(s) => Value::String(s.clone()),
+        Bson::String(s) => Value::String(s.clone().into()),
         Bson::Array(a) => Value::Array(a.iter().map(from_bson).collect()),
         Bson::Document(d) => Value::Document(from_doc(d)),
         Bson::Boolean(v) => Value::Bool(*v),
         Bson::Null => Value::Null,
         Bson::RegularExpression(r) => Value::Regex {
-            pattern: r.pattern.as_str().to_owned(),
-            options: r.options.as_str().to_owned(),
+            pattern: r.pattern.as_str().to_owned().into(),
+            options: r.options.as_str().to_owned().into(),
         },
-        Bson::JavaScriptCode(c) => Value::JavaScript(c.clone()),
+        Bson::JavaScriptCode(c) => Value::JavaScript(c.clone().into()),
         Bson::JavaScriptCodeWithScope(c) => Value::JavaScriptWithScope {
-            code: c.code.clone(),
+            code: c.code.clone().into(),
             scope: from_doc(&c.scope),
         },
         Bson::Int32(i) => Value::Int32(*i),
@@ -101,7 +101,7 @@ fn from_bson(b: &Bson) -> Value {
         },
         Bson::ObjectId(id) => Value::ObjectId(id.bytes()),
         Bson::DateTime(d) => Value::DateTime(d.timestamp_millis()),
-        Bson::Symbol(s) => Value::Symbol(s.clone()),
+        Bson::Symbol(s) => Value::Symbol(s.clone().into()),
         Bson::Decimal128(d) => Value::Decimal128(d.bytes()),
         Bson::Undefined => Value::Undefined,
         Bson::MaxKey => Value::MaxKey,
@@ -112,7 +112,7 @@ fn from_bson(b: &Bson) -> Value {
             let body = &json["$dbPointer"];
             let id = hex(body["$id"]["$oid"].as_str().unwrap());
             Value::DbPointer {
-                namespace: body["$ref"].as_str().unwrap().to_owned(),
+                namespace: body["$ref"].as_str().unwrap().to_owned().into(),
                 id: id.try_into().unwrap(),
             }
         }

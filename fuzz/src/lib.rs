@@ -11,7 +11,7 @@ use beaker_session_jwt::interop::bson::from_bson_document;
 use beaker_session_jwt::pickle::{self, opcodes as op, Target};
 use beaker_session_jwt::{
     decode_cookie, encode_cookie, Config, Document, Error, Format, Limit, Limits, SecretKey,
-    Serializer, Session, Value,
+    Serializer, Session, Str, Value,
 };
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -127,7 +127,7 @@ pub fn arbitrary_session(u: &mut Unstructured<'_>, format: Format) -> Result<Ses
         };
         let value = value(u, format, GEN_DEPTH)?;
         if !dropped {
-            entries.push((key, value));
+            entries.push((Str::from(key), value));
         }
     }
     Ok(Document::from_entries(entries))
@@ -165,7 +165,7 @@ fn key(u: &mut Unstructured<'_>, format: Format) -> Result<String> {
 fn document(u: &mut Unstructured<'_>, format: Format, depth: usize) -> Result<Document> {
     let mut entries = Vec::new();
     while u.arbitrary()? {
-        entries.push((key(u, format)?, value(u, format, depth)?));
+        entries.push((Str::from(key(u, format)?), value(u, format, depth)?));
     }
     Ok(Document::from_entries(entries))
 }
@@ -196,10 +196,10 @@ fn value(u: &mut Unstructured<'_>, format: Format, depth: usize) -> Result<Value
         (_, 1) => Value::Double(f64::from_bits(u.arbitrary()?)),
         (_, 2) => Value::Int32(u.arbitrary()?),
         (_, 3) => Value::Int64(u.arbitrary()?),
-        (_, 4) => Value::String(u.arbitrary()?),
+        (_, 4) => Value::String(text(u)?),
         (_, 5) => Value::Array(array(u, format, inner)?),
         (Format::JwtBson, 6) => Value::JavaScriptWithScope {
-            code: u.arbitrary()?,
+            code: text(u)?,
             scope: document(u, format, inner)?,
         },
         (Format::JwtJson | Format::LegacyJson, 6) => Value::Array(array(u, format, inner)?),
@@ -230,8 +230,8 @@ fn pickle_scalar(u: &mut Unstructured<'_>) -> Result<Value> {
             }
             let pattern: String = u.arbitrary()?;
             Value::Regex {
-                pattern: pattern.replace('\0', ""),
-                options,
+                pattern: pattern.replace('\0', "").into(),
+                options: options.into(),
             }
         }
         6 => Value::Timestamp {
@@ -261,16 +261,16 @@ fn bson_scalar(u: &mut Unstructured<'_>) -> Result<Value> {
             options.retain(|&c| c != '\0');
             options.sort_unstable();
             Value::Regex {
-                pattern: pattern.replace('\0', ""),
+                pattern: pattern.replace('\0', "").into(),
                 options: options.into_iter().collect(),
             }
         }
         7 => Value::DbPointer {
-            namespace: u.arbitrary()?,
+            namespace: text(u)?,
             id: u.arbitrary()?,
         },
-        8 => Value::JavaScript(u.arbitrary()?),
-        9 => Value::Symbol(u.arbitrary()?),
+        8 => Value::JavaScript(text(u)?),
+        9 => Value::Symbol(text(u)?),
         10 => Value::Timestamp {
             time: u.arbitrary()?,
             increment: u.arbitrary()?,
@@ -568,4 +568,9 @@ fn assert_agree(ours: &Document, theirs: &::bson::Document) {
         theirs,
         "both accept, values differ"
     );
+}
+
+/// Arbitrary text as a session string.
+fn text(u: &mut Unstructured<'_>) -> Result<Str> {
+    Ok(Str::from(u.arbitrary::<String>()?))
 }

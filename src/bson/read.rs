@@ -6,13 +6,12 @@
 //! reports what it finds to a [`Sink`]: [`read`] builds owned values from the reports, and
 //! [`view`](super::view()) builds nothing, so both accept and refuse exactly the same bytes.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::view::ValueRef;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
-use crate::value::{Document, Value};
+use crate::value::{Document, Str, Value};
 
 /// The deepest nesting of documents, arrays and code-with-scope scopes that [`read`] accepts and
 /// [`write`](super::write) produces, whatever `Limits::max_depth` says; the top-level document is
@@ -142,29 +141,32 @@ impl<'a> Sink<'a> for Check {
 }
 
 /// Builds owned values.
+///
+/// The elements of every open container wait on two shared stacks (one for document entries,
+/// one for array items); when a container closes, its run is moved into one exact-size `Vec`.
+/// So a container costs one allocation, whatever its length, and keys and short strings none
+/// (see [`Str`]).
 #[derive(Default)]
 struct Build {
-    stack: Vec<Frame>,
+    frames: Vec<Frame>,
+    entries: Vec<(Str, Value)>,
+    items: Vec<Value>,
     done: Option<Value>,
-}
-
-/// The elements read so far of an open container.
-enum Body {
-    Document(Vec<(String, Value)>),
-    Array(Vec<Value>),
 }
 
 /// Where a container goes once its terminator is read.
 enum Slot {
     /// An element of the enclosing container (or the root); `None` as key inside an array.
-    Element(Option<String>),
+    Element(Option<Str>),
     /// The scope of a code-with-scope element.
-    Scope { key: Option<String>, code: String },
+    Scope { key: Option<Str>, code: Str },
 }
 
-/// An open container being built.
+/// An open container being built: its elements are those of the matching shared stack from
+/// `start` on.
 struct Frame {
-    body: Body,
+    array: bool,
+    start: usize,
     slot: Slot,
 }
 
@@ -172,33 +174,42 @@ impl<'a> Sink<'a> for Build {
     type Out = Value;
 
     fn open(&mut self, key: Option<&'a str>, kind: Open<'a>) {
-        let key = key.map(String::from);
-        let (body, slot) = match kind {
-            Open::Document => (Body::Document(Vec::new()), Slot::Element(key)),
-            Open::Array => (Body::Array(Vec::new()), Slot::Element(key)),
+        let key = key.map(Str::from);
+        let (array, slot) = match kind {
+            Open::Document => (false, Slot::Element(key)),
+            Open::Array => (true, Slot::Element(key)),
             Open::Scope(code) => (
-                Body::Document(Vec::new()),
+                false,
                 Slot::Scope {
                     key,
-                    code: String::from(code),
+                    code: Str::from(code),
                 },
             ),
         };
-        self.stack.push(Frame { body, slot });
+        let start = if array {
+            self.items.len()
+        } else {
+            self.entries.len()
+        };
+        self.frames.push(Frame { array, start, slot });
     }
 
     fn scalar(&mut self, key: Option<&'a str>, value: ValueRef<'a>) -> Result<()> {
         let value = value
             .scalar_to_value()
             .ok_or(malformed(0, "container as a scalar"))?;
-        attach(&mut self.stack, key.map(String::from), value, 0)
+        self.attach(key.map(Str::from), value, 0)
     }
 
     fn close(&mut self, at: usize) -> Result<()> {
-        let frame = self.stack.pop().ok_or(malformed(at, "no open document"))?;
-        let value = match frame.body {
-            Body::Document(entries) => Value::Document(Document::from_entries(entries)),
-            Body::Array(values) => Value::Array(values),
+        let frame = self.frames.pop().ok_or(malformed(at, "no open document"))?;
+        let value = if frame.array {
+            Value::Array(take_from(&mut self.items, frame.start))
+        } else {
+            Value::Document(Document::from_entries(take_from(
+                &mut self.entries,
+                frame.start,
+            )))
         };
         let (key, value) = match (frame.slot, value) {
             (Slot::Element(key), value) => (key, value),
@@ -207,11 +218,11 @@ impl<'a> Sink<'a> for Build {
             }
             _ => return Err(malformed(at, "container of the wrong kind")),
         };
-        if self.stack.is_empty() {
+        if self.frames.is_empty() {
             self.done = Some(value);
             return Ok(());
         }
-        attach(&mut self.stack, key, value, at)
+        self.attach(key, value, at)
     }
 
     fn finish(self) -> Result<Value> {
@@ -219,14 +230,26 @@ impl<'a> Sink<'a> for Build {
     }
 }
 
-/// Adds a finished value to the innermost open container.
-fn attach(stack: &mut [Frame], key: Option<String>, value: Value, pos: usize) -> Result<()> {
-    match (stack.last_mut().map(|f| &mut f.body), key) {
-        (Some(Body::Document(entries)), Some(key)) => entries.push((key, value)),
-        (Some(Body::Array(values)), None) => values.push(value),
-        _ => return Err(malformed(pos, "element outside a container")),
+/// The elements of `stack` from `start` on, in one exact-size `Vec` (the whole stack when
+/// `start` is 0: the root's run, nothing left to keep).
+fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start == 0 {
+        core::mem::take(stack)
+    } else {
+        stack.split_off(start.min(stack.len()))
     }
-    Ok(())
+}
+
+impl Build {
+    /// Adds a finished value to the innermost open container.
+    fn attach(&mut self, key: Option<Str>, value: Value, pos: usize) -> Result<()> {
+        match (self.frames.last().map(|f| f.array), key) {
+            (Some(false), Some(key)) => self.entries.push((key, value)),
+            (Some(true), None) => self.items.push(value),
+            _ => return Err(malformed(pos, "element outside a container")),
+        }
+        Ok(())
+    }
 }
 
 struct Reader<'a, 'l> {

@@ -4,13 +4,12 @@
 //! [`view()`] runs the same reader as [`read`](super::read()) — every check, every bound, the
 //! same error for the same bytes — but builds nothing. Lookups then walk the validated bytes.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::read::{self, length_at};
 use crate::error::Result;
 use crate::limits::Limits;
-use crate::value::{Document, Value};
+use crate::value::{Document, Str, Value};
 
 /// Validates `bytes` exactly as [`read`](super::read()) does and returns a view of it.
 ///
@@ -251,7 +250,7 @@ impl<'a> ValueRef<'a> {
             ValueRef::Document(d) => Value::Document(d.to_document()?),
             ValueRef::Array(a) => Value::Array(a.to_vec()?),
             ValueRef::JavaScriptWithScope { code, scope } => Value::JavaScriptWithScope {
-                code: String::from(code),
+                code: Str::from(code),
                 scope: scope.to_document()?,
             },
             scalar => scalar.scalar_to_value().unwrap_or(Value::Null),
@@ -262,7 +261,7 @@ impl<'a> ValueRef<'a> {
     pub(crate) fn scalar_to_value(self) -> Option<Value> {
         Some(match self {
             ValueRef::Double(d) => Value::Double(d),
-            ValueRef::String(s) => Value::String(String::from(s)),
+            ValueRef::String(s) => Value::String(Str::from(s)),
             ValueRef::Binary { subtype, bytes } => Value::Binary {
                 subtype,
                 bytes: bytes.to_vec(),
@@ -273,15 +272,15 @@ impl<'a> ValueRef<'a> {
             ValueRef::DateTime(ms) => Value::DateTime(ms),
             ValueRef::Null => Value::Null,
             ValueRef::Regex { pattern, options } => Value::Regex {
-                pattern: String::from(pattern),
-                options: String::from(options),
+                pattern: Str::from(pattern),
+                options: Str::from(options),
             },
             ValueRef::DbPointer { namespace, id } => Value::DbPointer {
-                namespace: String::from(namespace),
+                namespace: Str::from(namespace),
                 id,
             },
-            ValueRef::JavaScript(s) => Value::JavaScript(String::from(s)),
-            ValueRef::Symbol(s) => Value::Symbol(String::from(s)),
+            ValueRef::JavaScript(s) => Value::JavaScript(Str::from(s)),
+            ValueRef::Symbol(s) => Value::Symbol(Str::from(s)),
             ValueRef::Int32(i) => Value::Int32(i),
             ValueRef::Timestamp { time, increment } => Value::Timestamp { time, increment },
             ValueRef::Int64(i) => Value::Int64(i),

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::read::MAX_NESTING;
 use crate::error::{Error, Layer, Name, Result};
-use crate::value::{Document, Value};
+use crate::value::{Document, Str, Value};
 
 /// Writes a document as canonical BSON.
 ///
@@ -167,7 +167,7 @@ fn write_scalar(out: &mut Vec<u8>, value: &Value, top_key: &str) -> Result<()> {
 
 /// The children of an open container still to write.
 enum Items<'a> {
-    Document(core::slice::Iter<'a, (alloc::string::String, Value)>),
+    Document(core::slice::Iter<'a, (Str, Value)>),
     Array(core::iter::Enumerate<core::slice::Iter<'a, Value>>),
 }
 
@@ -395,7 +395,7 @@ mod tests {
         d.insert(
             "code",
             Value::JavaScriptWithScope {
-                code: String::new(),
+                code: Str::new(),
                 scope,
             },
         );

@@ -15,7 +15,7 @@ use alloc::string::String;
 use ::bson::raw::CString;
 use ::bson::spec::BinarySubtype;
 
-use crate::value::{Document, Value};
+use crate::value::{Document, Str, Value};
 
 /// Converts a value to the `bson` crate's `Bson`, variant for variant.
 ///
@@ -32,7 +32,7 @@ pub fn to_bson(value: &Value) -> ::bson::Bson {
     use ::bson::Bson;
     match value {
         Value::Double(d) => Bson::Double(*d),
-        Value::String(s) => Bson::String(s.clone()),
+        Value::String(s) => Bson::String(String::from(s)),
         Value::Document(d) => Bson::Document(to_bson_document(d)),
         Value::Array(a) => Bson::Array(a.iter().map(to_bson).collect()),
         Value::Binary { subtype, bytes } => Bson::Binary(::bson::Binary {
@@ -54,8 +54,8 @@ pub fn to_bson(value: &Value) -> ::bson::Bson {
                 }
                 _ => {
                     let mut body = ::bson::Document::new();
-                    body.insert("pattern", pattern.clone());
-                    body.insert("options", options.clone());
+                    body.insert("pattern", pattern.as_str());
+                    body.insert("options", options.as_str());
                     let mut shape = ::bson::Document::new();
                     shape.insert("$regularExpression", body);
                     Bson::Document(shape)
@@ -63,11 +63,11 @@ pub fn to_bson(value: &Value) -> ::bson::Bson {
             }
         }
         Value::DbPointer { namespace, id } => db_pointer_to_bson(namespace, id),
-        Value::JavaScript(code) => Bson::JavaScriptCode(code.clone()),
-        Value::Symbol(s) => Bson::Symbol(s.clone()),
+        Value::JavaScript(code) => Bson::JavaScriptCode(String::from(code)),
+        Value::Symbol(s) => Bson::Symbol(String::from(s)),
         Value::JavaScriptWithScope { code, scope } => {
             Bson::JavaScriptCodeWithScope(::bson::JavaScriptCodeWithScope {
-                code: code.clone(),
+                code: String::from(code),
                 scope: to_bson_document(scope),
             })
         }
@@ -94,18 +94,18 @@ pub fn from_bson(value: &::bson::Bson) -> Value {
     use ::bson::Bson;
     match value {
         Bson::Double(d) => Value::Double(*d),
-        Bson::String(s) => Value::String(s.clone()),
+        Bson::String(s) => Value::String(Str::from(s)),
         Bson::Array(a) => Value::Array(a.iter().map(from_bson).collect()),
         Bson::Document(d) => Value::Document(from_bson_document(d)),
         Bson::Boolean(b) => Value::Bool(*b),
         Bson::Null => Value::Null,
         Bson::RegularExpression(re) => Value::Regex {
-            pattern: String::from(re.pattern.as_str()),
-            options: String::from(re.options.as_str()),
+            pattern: Str::from(re.pattern.as_str()),
+            options: Str::from(re.options.as_str()),
         },
-        Bson::JavaScriptCode(code) => Value::JavaScript(code.clone()),
+        Bson::JavaScriptCode(code) => Value::JavaScript(Str::from(code)),
         Bson::JavaScriptCodeWithScope(cws) => Value::JavaScriptWithScope {
-            code: cws.code.clone(),
+            code: Str::from(&cws.code),
             scope: from_bson_document(&cws.scope),
         },
         Bson::Int32(i) => Value::Int32(*i),
@@ -120,7 +120,7 @@ pub fn from_bson(value: &::bson::Bson) -> Value {
         },
         Bson::ObjectId(id) => Value::ObjectId(id.bytes()),
         Bson::DateTime(dt) => Value::DateTime(dt.timestamp_millis()),
-        Bson::Symbol(s) => Value::Symbol(s.clone()),
+        Bson::Symbol(s) => Value::Symbol(Str::from(s)),
         Bson::Decimal128(d) => Value::Decimal128(d.bytes()),
         Bson::Undefined => Value::Undefined,
         Bson::MaxKey => Value::MaxKey,
@@ -154,7 +154,7 @@ pub fn to_bson_document(doc: &Document) -> ::bson::Document {
 pub fn from_bson_document(doc: &::bson::Document) -> Document {
     Document::from_entries(
         doc.iter()
-            .map(|(key, value)| (key.clone(), from_bson(value)))
+            .map(|(key, value)| (Str::from(key), from_bson(value)))
             .collect(),
     )
 }
@@ -166,7 +166,7 @@ fn db_pointer_to_bson(namespace: &str, id: &[u8; 12]) -> ::bson::Bson {
     doc.insert(
         "",
         Value::DbPointer {
-            namespace: String::from(namespace),
+            namespace: Str::from(namespace),
             id: *id,
         },
     );
@@ -201,7 +201,7 @@ fn db_pointer_from_bson(pointer: &::bson::Bson) -> Value {
             .try_into()
             .ok()?;
         Some(Value::DbPointer {
-            namespace: String::from(namespace),
+            namespace: Str::from(namespace),
             id,
         })
     });

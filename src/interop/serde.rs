@@ -92,7 +92,7 @@ use ::serde::{Deserialize, Serialize};
 
 use crate::base64;
 use crate::civil::{days_from_civil, days_in_month};
-use crate::value::{Document, Value};
+use crate::value::{Document, Str, Value};
 
 /// Most elements preallocated from a deserializer's size hint (a hint is not a promise).
 const PREALLOC_CAP: usize = 256;
@@ -341,11 +341,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+        Ok(Value::String(Str::from(v)))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(Value::String(Str::from(v)))
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
@@ -387,14 +387,14 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let Some(first) = map.next_key::<String>()? else {
+        let Some(first) = map.next_key::<Str>()? else {
             return Ok(Value::Document(Document::new()));
         };
         if is_keyword(&first) {
             return read_wrapper(&first, map);
         }
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(PREALLOC_CAP));
-        let value = map.next_value()?;
+        let value: Value = map.next_value()?;
         entries.push((first, value));
         while let Some(entry) = map.next_entry()? {
             entries.push(entry);
@@ -434,7 +434,10 @@ fn read_wrapper<'de, A: MapAccess<'de>>(key: &str, mut map: A) -> Result<Value, 
             let (pattern, options): (String, String) =
                 map.next_value_seed(Fields2::new(REGEX, ["pattern", "options"]))?;
             let options = sorted(&options).into_owned();
-            Value::Regex { pattern, options }
+            Value::Regex {
+                pattern: Str::from(pattern),
+                options: Str::from(options),
+            }
         }
         TIMESTAMP => {
             let (time, increment) = map.next_value_seed(Fields2::new(TIMESTAMP, ["t", "i"]))?;
@@ -448,7 +451,7 @@ fn read_wrapper<'de, A: MapAccess<'de>>(key: &str, mut map: A) -> Result<Value, 
             _ => return Err(bad(DATE)),
         },
         CODE => {
-            let code: String = map.next_value()?;
+            let code: Str = map.next_value()?;
             match map.next_key::<String>()? {
                 None => return Ok(Value::JavaScript(code)),
                 Some(k) if k == SCOPE => Value::JavaScriptWithScope {
@@ -469,7 +472,7 @@ fn read_wrapper<'de, A: MapAccess<'de>>(key: &str, mut map: A) -> Result<Value, 
             }
         }
         DB_POINTER => {
-            let (namespace, id): (String, Value) =
+            let (namespace, id): (Str, Value) =
                 map.next_value_seed(Fields2::new(DB_POINTER, ["$ref", "$id"]))?;
             match id {
                 Value::ObjectId(id) => Value::DbPointer { namespace, id },
@@ -937,6 +940,33 @@ fn decimal128_from_str(text: &str) -> Option<[u8; 16]> {
     }
     let biased = u128::try_from(exponent + DECIMAL_BIAS).ok()?;
     Some((sign | biased << 113 | coefficient).to_le_bytes())
+}
+
+impl Serialize for Str {
+    /// As the `str` it holds.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Str {
+    /// From any string.
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
+        struct StrVisitor;
+        impl Visitor<'_> for StrVisitor {
+            type Value = Str;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str, E> {
+                Ok(Str::from(v))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str, E> {
+                Ok(Str::from(v))
+            }
+        }
+        d.deserialize_str(StrVisitor)
+    }
 }
 
 #[cfg(test)]

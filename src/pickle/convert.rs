@@ -14,7 +14,7 @@ use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::pickle::datetime;
 use crate::pickle::py::{Handle, Heap, Obj, Pickled};
-use crate::value::{Document, Session, Value};
+use crate::value::{Document, Session, Str, Value};
 
 /// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
 /// 1000 levels (its recursion limit), so no pickle Python writes is refused by this cap; it keeps
@@ -391,9 +391,9 @@ impl<'h> Converter<'h> {
             }
             Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
             Obj::Float(f) => Value::Double(*f),
-            Obj::Str(s) => Value::String(s.clone()),
+            Obj::Str(s) => Value::String(Str::from(s.as_str())),
             Obj::Str2(raw) => match core::str::from_utf8(raw) {
-                Ok(s) => Value::String(String::from(s)),
+                Ok(s) => Value::String(Str::from(s)),
                 Err(_) if bson => Value::Binary {
                     subtype: 0,
                     bytes: raw.clone(),
@@ -486,17 +486,22 @@ fn dedupe(entries: Vec<(Key, Value)>) -> Document {
                 .all(|(k, _)| k.same != key.same)
         });
         if unique {
-            return Document::from_entries(entries.into_iter().map(|(k, v)| (k.text, v)).collect());
+            return Document::from_entries(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (Str::from(k.text), v))
+                    .collect(),
+            );
         }
     }
     let mut seen: BTreeMap<Same, usize> = BTreeMap::new();
-    let mut merged: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+    let mut merged: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         match seen.get(&key.same).and_then(|&i| merged.get_mut(i)) {
             Some(slot) => slot.1 = value,
             None => {
                 seen.insert(key.same, merged.len());
-                merged.push((key.text, value));
+                merged.push((Str::from(key.text), value));
             }
         }
     }
@@ -525,7 +530,7 @@ fn regex(pattern: &[u8], flags: i128) -> Result<Value, Fault> {
         .map(|&(_, c)| c)
         .collect();
     Ok(Value::Regex {
-        pattern: String::from(pattern),
+        pattern: Str::from(pattern),
         options,
     })
 }
@@ -651,7 +656,7 @@ mod tests {
             &[] as &[&str],
             &limits,
         );
-        let got: Vec<(String, Value)> = json.unwrap().into_entries();
+        let got: Vec<(Str, Value)> = json.unwrap().into_entries();
         assert_eq!(
             got,
             [

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use crate::error::{Error, Layer, Name, Result};
 use crate::pickle::datetime;
 use crate::pickle::ops::*;
-use crate::value::{Document, Value};
+use crate::value::{Document, Str, Value};
 
 /// Writes `doc` as a protocol-2 pickle.
 ///
@@ -78,7 +78,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>> {
 
 /// A container being written; its `MARK` is already out.
 enum Frame<'a> {
-    Dict(core::slice::Iter<'a, (String, Value)>),
+    Dict(core::slice::Iter<'a, (Str, Value)>),
     List(core::slice::Iter<'a, Value>),
 }
 

@@ -344,7 +344,7 @@ fn oid(j: &Json) -> [u8; 12] {
 
 fn value_from(j: &Json) -> Value {
     let map = match j {
-        Json::String(s) => return Value::String(s.clone()),
+        Json::String(s) => return Value::String(s.clone().into()),
         Json::Bool(b) => return Value::Bool(*b),
         Json::Null => return Value::Null,
         Json::Array(items) => return Value::Array(items.iter().map(value_from).collect()),
@@ -395,13 +395,13 @@ fn value_from(j: &Json) -> Value {
         ["$regularExpression"] => {
             let r = field("$regularExpression");
             Value::Regex {
-                pattern: text(&r["pattern"], "pattern").to_string(),
-                options: text(&r["options"], "options").to_string(),
+                pattern: text(&r["pattern"], "pattern").to_string().into(),
+                options: text(&r["options"], "options").to_string().into(),
             }
         }
-        ["$code"] => Value::JavaScript(text(field("$code"), "$code").to_string()),
+        ["$code"] => Value::JavaScript(text(field("$code"), "$code").to_string().into()),
         ["$code", "$scope"] => Value::JavaScriptWithScope {
-            code: text(field("$code"), "$code").to_string(),
+            code: text(field("$code"), "$code").to_string().into(),
             scope: session_from(field("$scope")),
         },
         ["$timestamp"] => {
@@ -419,12 +419,12 @@ fn value_from(j: &Json) -> Value {
         }
         ["$minKey"] => Value::MinKey,
         ["$maxKey"] => Value::MaxKey,
-        ["$symbol"] => Value::Symbol(text(field("$symbol"), "$symbol").to_string()),
+        ["$symbol"] => Value::Symbol(text(field("$symbol"), "$symbol").to_string().into()),
         ["$undefined"] => Value::Undefined,
         ["$dbPointer"] => {
             let p = field("$dbPointer");
             Value::DbPointer {
-                namespace: text(&p["$ref"], "$ref").to_string(),
+                namespace: text(&p["$ref"], "$ref").to_string().into(),
                 id: oid(&p["$id"]["$oid"]),
             }
         }

@@ -216,7 +216,7 @@ pub fn value(rng: &mut Rng, profile: Profile, depth: usize) -> Value {
     };
     let kind = rng.below(if depth >= 3 { kinds.min(5) } else { kinds });
     match (kind, profile) {
-        (0, _) => Value::String(string(rng, 6)),
+        (0, _) => Value::String(string(rng, 6).into()),
         (1, _) => Value::from(int(rng)),
         (2, _) => Value::Double(double(rng)),
         (3, _) => Value::Bool(rng.one_in(2)),
@@ -247,12 +247,12 @@ pub fn value(rng: &mut Rng, profile: Profile, depth: usize) -> Value {
         (10, _) => Value::Int64(int(rng)),
         (11, _) => Value::Int32(rng.next_u64() as i32),
         (12, _) => Value::Regex {
-            pattern: string(rng, 4).replace('\0', ""),
-            options: regex_options(rng),
+            pattern: string(rng, 4).replace('\0', "").into(),
+            options: regex_options(rng).into(),
         },
-        (13, _) => Value::JavaScript(string(rng, 6)),
+        (13, _) => Value::JavaScript(string(rng, 6).into()),
         (14, _) => Value::JavaScriptWithScope {
-            code: string(rng, 6),
+            code: string(rng, 6).into(),
             scope: document(rng, profile, depth),
         },
         (15, _) => Value::Timestamp {
@@ -297,7 +297,7 @@ fn doc(entries: Vec<(&str, Value)>) -> Document {
     Document::from_entries(
         entries
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (beaker_session_jwt::Str::from(k), v))
             .collect(),
     )
 }
@@ -451,8 +451,8 @@ pub fn typed_sessions(profile: Profile) -> Vec<(&'static str, Session)> {
                 (
                     "regex_none",
                     Value::Regex {
-                        pattern: String::new(),
-                        options: String::new(),
+                        pattern: String::new().into(),
+                        options: String::new().into(),
                     },
                 ),
                 (

@@ -60,7 +60,7 @@ pub fn typed(v: &Json) -> Value {
         "double" => Value::Double(f64::from_bits(
             u64::from_str_radix(a[1].as_str().unwrap(), 16).unwrap(),
         )),
-        "string" => Value::String(a[1].as_str().unwrap().to_owned()),
+        "string" => Value::String(a[1].as_str().unwrap().to_owned().into()),
         "doc" => Value::Document(typed_entries(&a[1])),
         "array" => Value::Array(a[1].as_array().unwrap().iter().map(typed).collect()),
         "binary" => Value::Binary {
@@ -73,8 +73,8 @@ pub fn typed(v: &Json) -> Value {
         "null" => Value::Null,
         "undefined" => Value::Undefined,
         "regex" => Value::Regex {
-            pattern: a[1].as_str().unwrap().to_owned(),
-            options: a[2].as_str().unwrap().to_owned(),
+            pattern: a[1].as_str().unwrap().to_owned().into(),
+            options: a[2].as_str().unwrap().to_owned().into(),
         },
         "int32" => Value::Int32(a[1].as_i64().unwrap() as i32),
         "int64" => Value::Int64(a[1].as_i64().unwrap()),
@@ -92,7 +92,12 @@ fn typed_entries(v: &Json) -> Document {
         v.as_array()
             .unwrap()
             .iter()
-            .map(|kv| (kv[0].as_str().unwrap().to_owned(), typed(&kv[1])))
+            .map(|kv| {
+                (
+                    beaker_session_jwt::Str::from(kv[0].as_str().unwrap()),
+                    typed(&kv[1]),
+                )
+            })
             .collect(),
     )
 }
