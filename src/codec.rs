@@ -63,7 +63,8 @@ impl Codec {
     /// # Limits
     /// As [`decode_cookie`](crate::decode_cookie). The codec keeps its buffers: after a cookie
     /// of `n` bytes they hold about `n` bytes plus the inflated size (at most
-    /// `max_inflated_len + 1`), and the decompressor state (about 11 KB).
+    /// `max_inflated_len + 1`), the decompressor state (about 11 KB), and the stacks the
+    /// session was built on (empty; their capacity is kept up to about 50 KB).
     pub fn decode_cookie(
         &mut self,
         value: &str,

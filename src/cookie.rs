@@ -93,6 +93,8 @@ pub(crate) struct Scratch {
     pub(crate) inflated: Vec<u8>,
     /// Encode: the claims JSON.
     claims: String,
+    /// Decode: the stacks the BSON reader builds the session on (empty between calls).
+    stacks: bson::Stacks,
 }
 
 impl Scratch {
@@ -104,6 +106,7 @@ impl Scratch {
             deflated: Vec::new(),
             inflated: Vec::new(),
             claims: String::new(),
+            stacks: bson::Stacks::new(),
         }
     }
 }
@@ -138,7 +141,10 @@ pub(crate) fn decode_in(
             key_index,
         } => {
             let session = if bson {
-                merge(claims, bson::read(&s.inflated, &config.limits)?)
+                merge(
+                    claims,
+                    bson::read_in(&s.inflated, &config.limits, &mut s.stacks)?,
+                )
             } else {
                 claims
             };

@@ -55,7 +55,18 @@ const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 /// Nothing is allocated before the bytes it stands for have been seen: memory is bounded by the
 /// size of `bytes` plus one [`Value`] per element, and elements are bounded by `max_items`.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
-    match walk(bytes, limits, false, Build::default())? {
+    read_in(bytes, limits, &mut Stacks::default())
+}
+
+/// [`read`] with the build stacks kept by the caller (a `Codec`), so a warm decode does not
+/// grow them again. They are empty when this returns, whatever the outcome.
+pub(crate) fn read_in(bytes: &[u8], limits: &Limits, stacks: &mut Stacks) -> Result<Document> {
+    stacks.clear();
+    let result = walk(bytes, limits, false, Build { stacks, done: None });
+    // An error can leave elements of the containers still open: never kept.
+    stacks.clear();
+    stacks.trim();
+    match result? {
         Value::Document(doc) => Ok(doc),
         _ => Err(malformed(0, "container of the wrong kind")),
     }
@@ -70,7 +81,16 @@ pub(crate) fn read_validated(bytes: &[u8], array: bool) -> Result<Value> {
     limits.max_depth = MAX_NESTING;
     limits.max_items = usize::MAX;
     limits.max_str_len = usize::MAX;
-    walk(bytes, &limits, array, Build::default())
+    let mut stacks = Stacks::default();
+    walk(
+        bytes,
+        &limits,
+        array,
+        Build {
+            stacks: &mut stacks,
+            done: None,
+        },
+    )
 }
 
 /// Validates one BSON document that spans all of `bytes` exactly as [`read`] does (same
@@ -146,12 +166,44 @@ impl<'a> Sink<'a> for Check {
 /// one for array items); when a container closes, its run is moved into one exact-size `Vec`.
 /// So a container costs one allocation, whatever its length, and keys and short strings none
 /// (see [`Str`]).
+struct Build<'s> {
+    stacks: &'s mut Stacks,
+    done: Option<Value>,
+}
+
+/// The stacks a build works on; a `Codec` keeps them between decodes (empty, capacity kept up
+/// to [`Stacks::RETAIN`] elements).
 #[derive(Default)]
-struct Build {
+pub(crate) struct Stacks {
     frames: Vec<Frame>,
     entries: Vec<(Str, Value)>,
     items: Vec<Value>,
-    done: Option<Value>,
+}
+
+impl Stacks {
+    pub(crate) const fn new() -> Stacks {
+        Stacks {
+            frames: Vec::new(),
+            entries: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Capacity kept between decodes, per stack (at most about 50 KB in all): more than the
+    /// elements open at once in a typical session; a bigger document's stacks are shrunk back.
+    const RETAIN: usize = 256;
+
+    fn clear(&mut self) {
+        self.frames.clear();
+        self.entries.clear();
+        self.items.clear();
+    }
+
+    fn trim(&mut self) {
+        self.frames.shrink_to(Stacks::RETAIN);
+        self.entries.shrink_to(Stacks::RETAIN);
+        self.items.shrink_to(Stacks::RETAIN);
+    }
 }
 
 /// Where a container goes once its terminator is read.
@@ -170,7 +222,7 @@ struct Frame {
     slot: Slot,
 }
 
-impl<'a> Sink<'a> for Build {
+impl<'a> Sink<'a> for Build<'_> {
     type Out = Value;
 
     fn open(&mut self, key: Option<&'a str>, kind: Open<'a>) {
@@ -187,11 +239,11 @@ impl<'a> Sink<'a> for Build {
             ),
         };
         let start = if array {
-            self.items.len()
+            self.stacks.items.len()
         } else {
-            self.entries.len()
+            self.stacks.entries.len()
         };
-        self.frames.push(Frame { array, start, slot });
+        self.stacks.frames.push(Frame { array, start, slot });
     }
 
     fn scalar(&mut self, key: Option<&'a str>, value: ValueRef<'a>) -> Result<()> {
@@ -202,12 +254,16 @@ impl<'a> Sink<'a> for Build {
     }
 
     fn close(&mut self, at: usize) -> Result<()> {
-        let frame = self.frames.pop().ok_or(malformed(at, "no open document"))?;
+        let frame = self
+            .stacks
+            .frames
+            .pop()
+            .ok_or(malformed(at, "no open document"))?;
         let value = if frame.array {
-            Value::Array(take_from(&mut self.items, frame.start))
+            Value::Array(take_from(&mut self.stacks.items, frame.start))
         } else {
             Value::Document(Document::from_entries(take_from(
-                &mut self.entries,
+                &mut self.stacks.entries,
                 frame.start,
             )))
         };
@@ -218,7 +274,7 @@ impl<'a> Sink<'a> for Build {
             }
             _ => return Err(malformed(at, "container of the wrong kind")),
         };
-        if self.frames.is_empty() {
+        if self.stacks.frames.is_empty() {
             self.done = Some(value);
             return Ok(());
         }
@@ -240,12 +296,12 @@ fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
     }
 }
 
-impl Build {
+impl Build<'_> {
     /// Adds a finished value to the innermost open container.
     fn attach(&mut self, key: Option<Str>, value: Value, pos: usize) -> Result<()> {
-        match (self.frames.last().map(|f| f.array), key) {
-            (Some(false), Some(key)) => self.entries.push((key, value)),
-            (Some(true), None) => self.items.push(value),
+        match (self.stacks.frames.last().map(|f| f.array), key) {
+            (Some(false), Some(key)) => self.stacks.entries.push((key, value)),
+            (Some(true), None) => self.stacks.items.push(value),
             _ => return Err(malformed(pos, "element outside a container")),
         }
         Ok(())
@@ -802,6 +858,27 @@ mod tests {
         ]);
         assert_eq!(ok(&bytes), expected);
         assert_eq!(write(&expected).unwrap(), bytes);
+    }
+
+    #[test]
+    fn bson_reused_stacks_keep_nothing_from_a_failed_read() {
+        // A document whose second element is cut short, inside an open nested document.
+        let good = doc(&[
+            el(0x02, b"a", &sv(b"x")),
+            el(0x03, b"d", &doc(&el(0x10, b"i", &7i32.to_le_bytes()))),
+        ]
+        .concat());
+        let mut bad = good.clone();
+        let cut = bad.len() - 2;
+        bad[cut] = 0x7F; // the nested document's terminator, once its int32 is on the stack
+        let mut stacks = Stacks::new();
+        let limits = Limits::DEFAULT;
+        assert!(read_in(&bad, &limits, &mut stacks).is_err());
+        assert!(stacks.frames.is_empty() && stacks.entries.is_empty() && stacks.items.is_empty());
+        let again = read_in(&good, &limits, &mut stacks).unwrap();
+        assert_eq!(again, read(&good, &limits).unwrap());
+        assert_eq!(again.len(), 2);
+        assert!(stacks.frames.is_empty() && stacks.entries.is_empty() && stacks.items.is_empty());
     }
 
     #[test]
