@@ -250,7 +250,13 @@ impl<'a> Sink<'a> for Build<'_> {
         let value = value
             .scalar_to_value()
             .ok_or(malformed(0, "container as a scalar"))?;
-        self.attach(key.map(Str::from), value, 0)
+        // The reader gives a key exactly for the elements of a document (built in place on
+        // the stack, not moved through `attach`).
+        match key {
+            Some(key) => self.stacks.entries.push((Str::from(key), value)),
+            None => self.stacks.items.push(value),
+        }
+        Ok(())
     }
 
     fn close(&mut self, at: usize) -> Result<()> {
