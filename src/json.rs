@@ -531,6 +531,7 @@ impl<'t, 'l> Parser<'t, 'l> {
             };
             // `value` is complete: hand it to the open container, closing as many as end here.
             loop {
+                let outermost = stack.len() == 1;
                 let Some(frame) = stack.last_mut() else {
                     return Ok(value);
                 };
@@ -546,7 +547,8 @@ impl<'t, 'l> Parser<'t, 'l> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                value = Value::Array(take_from(&mut self.values, *start));
+                                value =
+                                    Value::Array(take_from(&mut self.values, *start, outermost));
                             }
                             _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
                         }
@@ -563,7 +565,7 @@ impl<'t, 'l> Parser<'t, 'l> {
                             Some(b'}') => {
                                 self.pos += 1;
                                 // A dict keeps a repeated key's first position and last value.
-                                let entries = take_from(&mut self.entries, *start);
+                                let entries = take_from(&mut self.entries, *start, outermost);
                                 value = Value::Document(Document::from_entries(entries));
                             }
                             _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
@@ -825,9 +827,16 @@ fn push_checked(out: &mut String, piece: &str, max_len: usize) -> Result<()> {
 }
 
 /// The elements of `stack` from `start` on, moved out into a `Vec` of exactly their number.
-fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
-    let start = start.min(stack.len());
-    stack.drain(start..).collect()
+/// For the `outermost` container (nothing is read after it), the stack itself is shrunk and
+/// handed over: no second allocation, no copy.
+fn take_from<T>(stack: &mut Vec<T>, start: usize, outermost: bool) -> Vec<T> {
+    if outermost && start == 0 {
+        let mut all = core::mem::take(stack);
+        all.shrink_to_fit();
+        return all;
+    }
+    // `split_off` moves the run with one copy into a `Vec` of exactly its length.
+    stack.split_off(start.min(stack.len()))
 }
 
 /// Where the first `"`, `\` or control character (below 0x20) in `bytes` is: what ends a run
@@ -1805,6 +1814,14 @@ mod tests {
             (String::from("g"), Value::Int32(7)),
         ]));
         assert_eq!(doc, want);
+        let mut a2 = Document::new();
+        a2.insert("a", vec![Value::Int32(2)]);
+        let want = Value::Array(vec![
+            Value::Array(vec![Value::Int32(1)]),
+            Value::Document(a2),
+            Value::Int32(3),
+        ]);
+        assert_eq!(ok(r#"[[1], {"a": [2]}, 3]"#), want);
         // Long strings are scanned a word at a time; specials found in any lane.
         let long = "é".repeat(40) + "0123456789abcdef";
         let text = format!("{{\"{long}\": \"{long}\\n{long}\"}}");
