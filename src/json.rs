@@ -729,8 +729,8 @@ impl<'t, 'l> Parser<'t, 'l> {
         let mut escaped = false;
         loop {
             let tail = self.bytes.get(run_start..).unwrap_or_default();
-            let run =
-                find_special(tail).ok_or_else(|| self.malformed(open, "unterminated string"))?;
+            let run = find_special::<false>(tail)
+                .ok_or_else(|| self.malformed(open, "unterminated string"))?;
             let at = run_start + run;
             // The run ends at an ASCII byte, so both ends are character boundaries.
             let piece = text
@@ -839,27 +839,34 @@ fn take_from<T>(stack: &mut Vec<T>, start: usize, outermost: bool) -> Vec<T> {
     stack.split_off(start.min(stack.len()))
 }
 
-/// Where the first `"`, `\` or control character (below 0x20) in `bytes` is: what ends a run
-/// of plain string characters. Eight bytes at a time (SWAR): in each 64-bit word, a byte's high
-/// bit is set in `(x - 0x01..) & !x` when the byte of `x` is zero, and in `(w - 0x20..) & !w`
-/// when the byte of `w` is below 0x20; a borrow can only set bits above a byte that truly
-/// matched, so the lowest bit set marks the first match.
-fn find_special(bytes: &[u8]) -> Option<usize> {
+/// Where the first byte in `bytes` that ends a run of plain string characters is: `"`, `\`
+/// or a control character (below 0x20) — what the reader stops at and what `json.dumps`
+/// escapes — and, with `ASCII` (`ensure_ascii`), also DEL and every byte of a non-ASCII
+/// character. Eight bytes at a time (SWAR): in each 64-bit word, a byte's high bit is set in
+/// `(x - 0x01..) & !x` when the byte of `x` is zero, and in `(w - 0x20..) & !w` when the byte
+/// of `w` is below 0x20; a borrow can only set bits above a byte that truly matched, so the
+/// lowest bit set marks the first match.
+fn find_special<const ASCII: bool>(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
     const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
     const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
+    const DELS: u64 = u64::from_le_bytes([0x7F; 8]);
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0usize;
     for chunk in &mut chunks {
         let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
         let quote = word ^ QUOTES;
         let backslash = word ^ BACKSLASHES;
-        let found = ((quote.wrapping_sub(ONES) & !quote)
+        let mut found = (quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(SPACES) & !word))
-            & HIGH;
+            | (word.wrapping_sub(SPACES) & !word);
+        if ASCII {
+            let del = word ^ DELS;
+            found |= (del.wrapping_sub(ONES) & !del) | word;
+        }
+        found &= HIGH;
         if found != 0 {
             // At most 63 / 8 = 7.
             return Some(at + (found.trailing_zeros() / 8) as usize);
@@ -869,7 +876,7 @@ fn find_special(bytes: &[u8]) -> Option<usize> {
     chunks
         .remainder()
         .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20 || (ASCII && b >= 0x7F))
         .map(|i| at + i)
 }
 
@@ -1010,16 +1017,23 @@ impl Writer {
     fn write_str(&mut self, s: &str) {
         self.out.reserve(s.len().saturating_add(2));
         self.out.push('"');
-        let ascii = self.ascii;
-        let mut run_start = 0;
-        for (i, c) in s.char_indices() {
-            let plain =
-                (matches!(c, ' '..='~') && c != '"' && c != '\\') || (!ascii && c >= '\u{7f}');
-            if plain {
-                continue;
-            }
-            self.out.push_str(s.get(run_start..i).unwrap_or_default());
-            run_start = i + c.len_utf8();
+        let mut rest = s;
+        loop {
+            let found = if self.ascii {
+                find_special::<true>(rest.as_bytes())
+            } else {
+                find_special::<false>(rest.as_bytes())
+            };
+            // `at` is an ASCII byte or the first byte of a character: a character boundary.
+            let Some((plain, tail)) = found.and_then(|at| rest.split_at_checked(at)) else {
+                break;
+            };
+            self.out.push_str(plain);
+            let mut chars = tail.chars();
+            let Some(c) = chars.next() else {
+                break;
+            };
+            rest = chars.as_str();
             match c {
                 '"' => self.out.push_str("\\\""),
                 '\\' => self.out.push_str("\\\\"),
@@ -1036,7 +1050,7 @@ impl Writer {
                 }
             }
         }
-        self.out.push_str(s.get(run_start..).unwrap_or_default());
+        self.out.push_str(rest);
         self.out.push('"');
     }
 }
@@ -1757,7 +1771,10 @@ mod tests {
 
     #[test]
     fn json_string_scan_finds_first_special_byte() {
-        let naive = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        let naive = |b: &[u8], ascii: bool| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (ascii && c >= 0x7F))
+        };
         // Every byte value as filler and as the one byte placed at a few positions, in
         // texts shorter than, as long as and longer than one eight-byte word.
         for len in [0usize, 1, 7, 8, 9, 16, 19] {
@@ -1769,7 +1786,8 @@ mod tests {
                             *b = byte;
                         }
                         let text = buf.get(..len).unwrap_or_default();
-                        assert_eq!(find_special(text), naive(text), "{text:?}");
+                        assert_eq!(find_special::<false>(text), naive(text, false), "{text:?}");
+                        assert_eq!(find_special::<true>(text), naive(text, true), "{text:?}");
                     }
                 }
             }
