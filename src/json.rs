@@ -377,11 +377,26 @@ fn decode_utf32(body: &[u8], bom: usize, big_endian: bool) -> Result<Decoded<'st
 // Parsing: `Modules/_json.c` `scan_once_unicode`, `_parse_object_unicode`, `_parse_array_unicode`,
 // `scanstring_unicode`, `_match_number_unicode`, iteratively.
 
-/// An open container waiting for its next element.
+/// An open container waiting for its next element. Its elements so far sit on the parser's
+/// shared stacks ([`Parser::values`], [`Parser::entries`]) from `start` on, and move into one
+/// exact-size `Vec` when it closes.
 enum Frame {
-    Array(Vec<Value>),
-    /// The entries so far and the key whose value is being read.
-    Object(Vec<(Str, Value)>, String),
+    Array {
+        start: usize,
+    },
+    /// `key` is the key whose value is being read.
+    Object {
+        start: usize,
+        key: Str,
+    },
+}
+
+/// Where a string's characters are once its escapes are undone.
+enum Unescaped {
+    /// `text[start..end]`: the string had no escape.
+    Text { start: usize, end: usize },
+    /// The parser's `scratch` buffer.
+    Scratch,
 }
 
 struct Parser<'t, 'l> {
@@ -394,6 +409,12 @@ struct Parser<'t, 'l> {
     items: usize,
     /// The first well-formed-but-unrepresentable construct, reported once the whole text parsed.
     unsupported: Option<Error>,
+    /// The elements of the open arrays, outermost first. Bounded by `max_items`.
+    values: Vec<Value>,
+    /// The entries of the open objects, outermost first. Bounded by `max_items`.
+    entries: Vec<(Str, Value)>,
+    /// The last string that had escapes, unescaped (reused from string to string).
+    scratch: String,
 }
 
 impl<'t, 'l> Parser<'t, 'l> {
@@ -406,6 +427,9 @@ impl<'t, 'l> Parser<'t, 'l> {
             limits,
             items: 0,
             unsupported: None,
+            values: Vec::new(),
+            entries: Vec::new(),
+            scratch: String::new(),
         }
     }
 
@@ -480,7 +504,8 @@ impl<'t, 'l> Parser<'t, 'l> {
                         Value::Document(Document::new())
                     } else {
                         let key = self.parse_key()?;
-                        stack.push(Frame::Object(Vec::new(), key));
+                        let start = self.entries.len();
+                        stack.push(Frame::Object { start, key });
                         continue 'value;
                     }
                 }
@@ -490,13 +515,14 @@ impl<'t, 'l> Parser<'t, 'l> {
                         self.pos += 1;
                         Value::Array(Vec::new())
                     } else {
-                        stack.push(Frame::Array(Vec::new()));
+                        let start = self.values.len();
+                        stack.push(Frame::Array { start });
                         continue 'value;
                     }
                 }
                 Some(b'"') => {
                     self.count_item()?;
-                    Value::String(Str::from(self.parse_string()?))
+                    Value::String(self.parse_string()?)
                 }
                 _ => {
                     self.count_item()?;
@@ -505,14 +531,15 @@ impl<'t, 'l> Parser<'t, 'l> {
             };
             // `value` is complete: hand it to the open container, closing as many as end here.
             loop {
+                let outermost = stack.len() == 1;
                 let Some(frame) = stack.last_mut() else {
                     return Ok(value);
                 };
                 self.skip_ws();
                 let next = self.peek();
                 match frame {
-                    Frame::Array(items) => {
-                        items.push(value);
+                    Frame::Array { start } => {
+                        self.values.push(value);
                         match next {
                             Some(b',') => {
                                 self.pos += 1;
@@ -520,13 +547,14 @@ impl<'t, 'l> Parser<'t, 'l> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                value = Value::Array(core::mem::take(items));
+                                value =
+                                    Value::Array(take_from(&mut self.values, *start, outermost));
                             }
                             _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
                         }
                     }
-                    Frame::Object(entries, key) => {
-                        entries.push((Str::from(core::mem::take(key)), value));
+                    Frame::Object { start, key } => {
+                        self.entries.push((core::mem::take(key), value));
                         match next {
                             Some(b',') => {
                                 self.pos += 1;
@@ -537,7 +565,7 @@ impl<'t, 'l> Parser<'t, 'l> {
                             Some(b'}') => {
                                 self.pos += 1;
                                 // A dict keeps a repeated key's first position and last value.
-                                let entries = core::mem::take(entries);
+                                let entries = take_from(&mut self.entries, *start, outermost);
                                 value = Value::Document(Document::from_entries(entries));
                             }
                             _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
@@ -550,7 +578,7 @@ impl<'t, 'l> Parser<'t, 'l> {
     }
 
     /// `"key"`, whitespace, `:` — leaves `pos` after the colon.
-    fn parse_key(&mut self) -> Result<String> {
+    fn parse_key(&mut self) -> Result<Str> {
         if self.peek() != Some(b'"') {
             return Err(self.malformed(
                 self.pos,
@@ -656,14 +684,6 @@ impl<'t, 'l> Parser<'t, 'l> {
         }
     }
 
-    fn push_checked(&self, out: &mut String, piece: &str) -> Result<()> {
-        if out.len().saturating_add(piece.len()) > self.limits.max_str_len {
-            return Err(Error::LimitExceeded(Limit::StrLen));
-        }
-        out.push_str(piece);
-        Ok(())
-    }
-
     /// Four hex digits at `at` (either case), for the `\u` escape whose `u` is at `at - 1`.
     /// Like `scanstring_unicode`, a text that ends right after the digits is an invalid escape
     /// (not an unterminated string).
@@ -684,48 +704,66 @@ impl<'t, 'l> Parser<'t, 'l> {
         Ok(code)
     }
 
-    /// The string whose opening quote is at `pos`; leaves `pos` after the closing quote.
-    /// Unescaped runs are copied whole; a string without escapes is one allocation.
-    fn parse_string(&mut self) -> Result<String> {
+    /// The string whose opening quote is at `pos`, as a `String` of exactly its length (one
+    /// allocation, none for the empty string); leaves `pos` after the closing quote.
+    fn parse_string(&mut self) -> Result<Str> {
+        let unescaped = self.scan_string()?;
+        Ok(Str::from(self.unescaped(&unescaped)))
+    }
+
+    fn unescaped(&self, unescaped: &Unescaped) -> &str {
+        match *unescaped {
+            Unescaped::Text { start, end } => self.text.get(start..end).unwrap_or_default(),
+            Unescaped::Scratch => &self.scratch,
+        }
+    }
+
+    /// Reads the string whose opening quote is at `pos` and leaves `pos` after its closing
+    /// quote. A string without escapes stays where it is in the text; one with escapes is
+    /// unescaped into `scratch`, its unescaped runs copied whole.
+    fn scan_string(&mut self) -> Result<Unescaped> {
+        let text: &'t str = self.text;
+        let max_len = self.limits.max_str_len;
         let open = self.pos;
         let mut run_start = open + 1;
-        let mut out: Option<String> = None;
+        let mut escaped = false;
         loop {
             let tail = self.bytes.get(run_start..).unwrap_or_default();
-            let run = tail
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            let run = find_special::<false>(tail)
                 .ok_or_else(|| self.malformed(open, "unterminated string"))?;
             let at = run_start + run;
             // The run ends at an ASCII byte, so both ends are character boundaries.
-            let piece = self
-                .text
+            let piece = text
                 .get(run_start..at)
                 .ok_or_else(|| self.malformed(run_start, "unterminated string"))?;
             match self.byte_at(at) {
                 Some(b'"') => {
                     self.pos = at + 1;
-                    return match out {
-                        Some(mut s) => {
-                            self.push_checked(&mut s, piece)?;
-                            Ok(s)
-                        }
-                        None if piece.len() > self.limits.max_str_len => {
-                            Err(Error::LimitExceeded(Limit::StrLen))
-                        }
-                        None => Ok(String::from(piece)),
-                    };
+                    if escaped {
+                        push_checked(&mut self.scratch, piece, max_len)?;
+                        return Ok(Unescaped::Scratch);
+                    }
+                    if piece.len() > max_len {
+                        return Err(Error::LimitExceeded(Limit::StrLen));
+                    }
+                    return Ok(Unescaped::Text {
+                        start: run_start,
+                        end: at,
+                    });
                 }
                 Some(b'\\') => {
                     if self.byte_at(at + 1).is_none() {
                         return Err(self.malformed(open, "unterminated string"));
                     }
-                    let s = out.get_or_insert_with(String::new);
+                    if !escaped {
+                        escaped = true;
+                        self.scratch.clear();
+                    }
                     let mut buf = [0u8; 4];
                     let (c, next) = self.parse_escape(at)?;
                     let encoded: &str = c.encode_utf8(&mut buf);
-                    self.push_checked(s, piece)?;
-                    self.push_checked(s, encoded)?;
+                    push_checked(&mut self.scratch, piece, max_len)?;
+                    push_checked(&mut self.scratch, encoded, max_len)?;
                     run_start = next;
                 }
                 // strict=True: "Invalid control character at".
@@ -777,6 +815,69 @@ impl<'t, 'l> Parser<'t, 'l> {
             }
         }
     }
+}
+
+/// Appends `piece` to `out` unless that makes `out` longer than `max_len` bytes.
+fn push_checked(out: &mut String, piece: &str, max_len: usize) -> Result<()> {
+    if out.len().saturating_add(piece.len()) > max_len {
+        return Err(Error::LimitExceeded(Limit::StrLen));
+    }
+    out.push_str(piece);
+    Ok(())
+}
+
+/// The elements of `stack` from `start` on, moved out into a `Vec` of exactly their number.
+/// For the `outermost` container (nothing is read after it), the stack itself is shrunk and
+/// handed over: no second allocation, no copy.
+fn take_from<T>(stack: &mut Vec<T>, start: usize, outermost: bool) -> Vec<T> {
+    if outermost && start == 0 {
+        let mut all = core::mem::take(stack);
+        all.shrink_to_fit();
+        return all;
+    }
+    // `split_off` moves the run with one copy into a `Vec` of exactly its length.
+    stack.split_off(start.min(stack.len()))
+}
+
+/// Where the first byte in `bytes` that ends a run of plain string characters is: `"`, `\`
+/// or a control character (below 0x20) — what the reader stops at and what `json.dumps`
+/// escapes — and, with `ASCII` (`ensure_ascii`), also DEL and every byte of a non-ASCII
+/// character. Eight bytes at a time (SWAR): in each 64-bit word, a byte's high bit is set in
+/// `(x - 0x01..) & !x` when the byte of `x` is zero, and in `(w - 0x20..) & !w` when the byte
+/// of `w` is below 0x20; a borrow can only set bits above a byte that truly matched, so the
+/// lowest bit set marks the first match.
+fn find_special<const ASCII: bool>(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+    const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
+    const DELS: u64 = u64::from_le_bytes([0x7F; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0usize;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+        let quote = word ^ QUOTES;
+        let backslash = word ^ BACKSLASHES;
+        let mut found = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(SPACES) & !word);
+        if ASCII {
+            let del = word ^ DELS;
+            found |= (del.wrapping_sub(ONES) & !del) | word;
+        }
+        found &= HIGH;
+        if found != 0 {
+            // At most 63 / 8 = 7.
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20 || (ASCII && b >= 0x7F))
+        .map(|i| at + i)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -916,16 +1017,23 @@ impl Writer {
     fn write_str(&mut self, s: &str) {
         self.out.reserve(s.len().saturating_add(2));
         self.out.push('"');
-        let ascii = self.ascii;
-        let mut run_start = 0;
-        for (i, c) in s.char_indices() {
-            let plain =
-                (matches!(c, ' '..='~') && c != '"' && c != '\\') || (!ascii && c >= '\u{7f}');
-            if plain {
-                continue;
-            }
-            self.out.push_str(s.get(run_start..i).unwrap_or_default());
-            run_start = i + c.len_utf8();
+        let mut rest = s;
+        loop {
+            let found = if self.ascii {
+                find_special::<true>(rest.as_bytes())
+            } else {
+                find_special::<false>(rest.as_bytes())
+            };
+            // `at` is an ASCII byte or the first byte of a character: a character boundary.
+            let Some((plain, tail)) = found.and_then(|at| rest.split_at_checked(at)) else {
+                break;
+            };
+            self.out.push_str(plain);
+            let mut chars = tail.chars();
+            let Some(c) = chars.next() else {
+                break;
+            };
+            rest = chars.as_str();
             match c {
                 '"' => self.out.push_str("\\\""),
                 '\\' => self.out.push_str("\\\\"),
@@ -942,7 +1050,7 @@ impl Writer {
                 }
             }
         }
-        self.out.push_str(s.get(run_start..).unwrap_or_default());
+        self.out.push_str(rest);
         self.out.push('"');
     }
 }
@@ -1103,6 +1211,7 @@ fn write_float(out: &mut String, d: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use alloc::string::ToString;
     use alloc::vec;
 
@@ -1658,6 +1767,85 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn json_string_scan_finds_first_special_byte() {
+        let naive = |b: &[u8], ascii: bool| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (ascii && c >= 0x7F))
+        };
+        // Every byte value as filler and as the one byte placed at a few positions, in
+        // texts shorter than, as long as and longer than one eight-byte word.
+        for len in [0usize, 1, 7, 8, 9, 16, 19] {
+            for filler in 0..=255u8 {
+                for byte in 0..=255u8 {
+                    for at in [0usize, 3, 7, 8, 15, 18].into_iter().filter(|&a| a < len) {
+                        let mut buf = [filler; 19];
+                        if let Some(b) = buf.get_mut(at) {
+                            *b = byte;
+                        }
+                        let text = buf.get(..len).unwrap_or_default();
+                        assert_eq!(find_special::<false>(text), naive(text, false), "{text:?}");
+                        assert_eq!(find_special::<true>(text), naive(text, true), "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn json_escaped_strings_do_not_leak_into_each_other() {
+        let doc = ok(r#"{"a\nb": "\u00e9t\u00e9", "plain": "x\ty", "\"q\"": ["\/", "z"]}"#);
+        let want = Value::Document(Document::from_entries(vec![
+            (Str::from("a\nb"), s("été")),
+            (Str::from("plain"), s("x\ty")),
+            (Str::from("\"q\""), Value::Array(vec![s("/"), s("z")])),
+        ]));
+        assert_eq!(doc, want);
+    }
+
+    #[test]
+    fn json_nested_containers_keep_their_own_elements() {
+        let doc =
+            ok(r#"{"a": [1, {"b": [2, 3], "c": {}}, [], [[4]]], "d": {"e": [5], "f": 6}, "g": 7}"#);
+        let inner = Document::from_entries(vec![
+            (
+                Str::from("b"),
+                Value::Array(vec![Value::Int32(2), Value::Int32(3)]),
+            ),
+            (Str::from("c"), Value::Document(Document::new())),
+        ]);
+        let a = Value::Array(vec![
+            Value::Int32(1),
+            Value::Document(inner),
+            Value::Array(vec![]),
+            Value::Array(vec![Value::Array(vec![Value::Int32(4)])]),
+        ]);
+        let d = Document::from_entries(vec![
+            (Str::from("e"), Value::Array(vec![Value::Int32(5)])),
+            (Str::from("f"), Value::Int32(6)),
+        ]);
+        let want = Value::Document(Document::from_entries(vec![
+            (Str::from("a"), a),
+            (Str::from("d"), Value::Document(d)),
+            (Str::from("g"), Value::Int32(7)),
+        ]));
+        assert_eq!(doc, want);
+        let mut a2 = Document::new();
+        a2.insert("a", vec![Value::Int32(2)]);
+        let want = Value::Array(vec![
+            Value::Array(vec![Value::Int32(1)]),
+            Value::Document(a2),
+            Value::Int32(3),
+        ]);
+        assert_eq!(ok(r#"[[1], {"a": [2]}, 3]"#), want);
+        // Long strings are scanned a word at a time; specials found in any lane.
+        let long = "é".repeat(40) + "0123456789abcdef";
+        let text = format!("{{\"{long}\": \"{long}\\n{long}\"}}");
+        let mut want = Document::new();
+        want.insert(long.clone(), format!("{long}\n{long}"));
+        assert_eq!(ok(&text), Value::Document(want));
     }
 
     fn write_both(value: &Value) -> (String, String, String) {
