@@ -312,7 +312,9 @@ impl Document {
     }
 
     /// Builds a document from entries read off the wire, keeping Python's rule for duplicate
-    /// keys: the first position, the last value. Runs in O(n log n).
+    /// keys: the first position, the last value. Runs in O(n) for up to 256 entries without a
+    /// repeated key, else O(n log n); allocates only when there are more than 256 entries or
+    /// a key repeats.
     pub fn from_entries(mut entries: Vec<(Str, Value)>) -> Document {
         // Most documents of a session are small: comparing each key with the ones before it
         // is cheaper there than sorting, and allocates nothing.
@@ -327,6 +329,8 @@ impl Document {
             if unique {
                 return Document { entries };
             }
+        } else if entries.len() <= HASHED_DOCUMENT && keys_unique_hashed(&entries) {
+            return Document { entries };
         }
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| key_at(&entries, a).cmp(key_at(&entries, b)).then(a.cmp(&b)));
@@ -454,6 +458,43 @@ impl Document {
 /// pairs instead of sorting.
 const SMALL_DOCUMENT: usize = 16;
 
+/// Up to this many entries, [`Document::from_entries`] looks for repeated keys with a hash
+/// table on the stack (1 KB) before falling back to sorting.
+const HASHED_DOCUMENT: usize = 256;
+
+/// True when no two keys are equal, by open addressing in a table of twice
+/// [`HASHED_DOCUMENT`] slots (FNV-1a of the key bytes). `false` for more entries than that.
+fn keys_unique_hashed(entries: &[(Str, Value)]) -> bool {
+    const EMPTY: u16 = u16::MAX;
+    let mut table = [EMPTY; 2 * HASHED_DOCUMENT];
+    let mask = table.len() - 1;
+    for (i, (key, _)) in entries.iter().enumerate() {
+        let Ok(index) = u16::try_from(i) else {
+            return false;
+        };
+        let hash = key.as_bytes().iter().fold(0x811c_9dc5_u32, |h, &b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let mut slot = hash as usize & mask;
+        loop {
+            match table.get_mut(slot) {
+                Some(cell) if *cell == EMPTY => {
+                    *cell = index;
+                    break;
+                }
+                Some(cell) => {
+                    if key_at(entries, usize::from(*cell)) == key.as_bytes() {
+                        return false;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
 fn key_at(entries: &[(Str, Value)], i: usize) -> &[u8] {
     entries.get(i).map(|e| e.0.as_bytes()).unwrap_or_default()
 }
@@ -520,6 +561,26 @@ mod tests {
                 ("c", &Value::Int32(4))
             ]
         );
+    }
+
+    #[test]
+    fn document_from_entries_agrees_with_insert_at_every_size() {
+        // Pairwise (<= 16), hashed (17..=256) and sorted (> 256) checks, with and without
+        // repeated keys (every `distinct`-th key repeats when distinct < n).
+        for n in [0, 1, 15, 16, 17, 40, 255, 256, 257, 600] {
+            for distinct in [n, n / 2 + 1, 3] {
+                let entries: Vec<(Str, Value)> = (0..n)
+                    .map(|i| {
+                        let key = alloc::format!("key-{}", i % distinct.max(1));
+                        (Str::from(key.as_str()), Value::Int32(i as i32))
+                    })
+                    .collect();
+                let by_insert: Document = entries.iter().cloned().collect();
+                let built = Document::from_entries(entries);
+                assert_eq!(built, by_insert, "n={n} distinct={distinct}");
+                assert_eq!(built.len(), distinct.min(n), "n={n} distinct={distinct}");
+            }
+        }
     }
 
     #[test]
