@@ -47,6 +47,8 @@ use miniz_oxide::inflate::TINFLStatus;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
 
+mod encoder;
+
 /// The whole stream is in one slice (no `HAS_MORE_INPUT`), and the output buffer holds all the
 /// output so far, so back-references read it directly (no wrapping window).
 // With `zlib-rs` the default backend stays compiled so the tests still run it.
@@ -406,31 +408,40 @@ fn deflate_with<E: Deflate>(engine: &mut E, data: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// miniz_oxide's compressor.
+/// miniz_oxide's compressor, behind the small-input [`encoder`] that writes the same bytes
+/// without clearing miniz_oxide's ~310 KB of tables for every stream.
 // With `zlib-rs` the default backend stays compiled so the tests still run it.
 #[cfg_attr(feature = "zlib-rs", allow(dead_code))]
 struct MinizDeflate {
-    state: Box<CompressorOxide>,
+    small: encoder::Encoder,
+    /// Created on the first input longer than [`encoder::MAX_LEN`].
+    state: Option<Box<CompressorOxide>>,
 }
 
 impl Deflate for MinizDeflate {
     fn new() -> MinizDeflate {
-        // Level 9, positive window bits (zlib framing), default strategy: exactly what
-        // miniz_oxide's `compress_to_vec_zlib(data, 9)` uses.
         MinizDeflate {
-            state: Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
-                9, 1, 0,
-            ))),
+            small: encoder::Encoder::new(),
+            state: None,
         }
     }
 
     fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool {
-        self.state.reset();
-        let (status, read) =
-            compress_to_output(&mut self.state, data, TDEFLFlush::Finish, |chunk| {
-                out.extend_from_slice(chunk);
-                true
-            });
+        if data.len() <= encoder::MAX_LEN {
+            return self.small.compress(data, out);
+        }
+        let state = self.state.get_or_insert_with(|| {
+            // Level 9, positive window bits (zlib framing), default strategy: exactly what
+            // miniz_oxide's `compress_to_vec_zlib(data, 9)` uses.
+            Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
+                9, 1, 0,
+            )))
+        });
+        state.reset();
+        let (status, read) = compress_to_output(state, data, TDEFLFlush::Finish, |chunk| {
+            out.extend_from_slice(chunk);
+            true
+        });
         // With an output sink that always accepts, one `Finish` call consumes everything and
         // ends the stream. Should miniz_oxide ever say otherwise, the caller writes stored
         // blocks instead of panicking or returning a broken stream.
