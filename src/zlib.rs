@@ -32,11 +32,12 @@
 //! refuses the incomplete code sets noted above, as zlib and Python do; error offsets inside the
 //! deflate data may differ from miniz_oxide's. zlib-rs uses `unsafe` internally.
 //!
-//! On the default backend, deflate inputs up to 16 KiB (the BSON of a session whose cookie fits
-//! in 4 KB is rarely longer) go through a small encoder of ours that runs miniz_oxide's level-9 parse
-//! and Huffman construction and writes the same bytes, but keeps its tables across streams
-//! without clearing them: miniz_oxide's `CompressorOxide::reset` zeroes about 310 KB per
-//! stream, most of the cost of deflating a few hundred bytes. Longer inputs use miniz_oxide.
+//! On the default backend, deflate inputs up to 16 KiB (the BSON of a session whose cookie
+//! fits in 4 KB is rarely longer) go through a small encoder of ours that runs miniz_oxide's
+//! level-9 parse and Huffman construction and writes the same bytes, but keeps its tables
+//! across streams without clearing them: miniz_oxide's `CompressorOxide::reset` zeroes about
+//! 310 KB per stream, most of the cost of deflating a few hundred bytes. Longer inputs use
+//! miniz_oxide.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
