@@ -1,6 +1,7 @@
 //! Bounded zlib inflate and level-9 deflate (RFC 1950 framing around RFC 1951 deflate), read
 //! like Python's `zlib.decompress(data)` and written like `zlib.compress(data, 9)`, through
-//! miniz_oxide's core state machines.
+//! miniz_oxide's core state machines (and, for deflate inputs up to 16 KiB, our own encoder that
+//! writes miniz_oxide's bytes; see below).
 //!
 //! Reading copies Python (CPython 3.11 `Modules/zlibmodule.c` over zlib 1.2/1.3), with one
 //! addition: a hard bound on the output.
@@ -30,6 +31,13 @@
 //! the small fixed-Huffman streams of typical sessions, and bytewise what C zlib writes. It
 //! refuses the incomplete code sets noted above, as zlib and Python do; error offsets inside the
 //! deflate data may differ from miniz_oxide's. zlib-rs uses `unsafe` internally.
+//!
+//! On the default backend, deflate inputs up to 16 KiB (the BSON of a session whose cookie
+//! fits in 4 KB is rarely longer) go through a small encoder of ours that runs miniz_oxide's
+//! level-9 parse and Huffman construction and writes the same bytes, but keeps its tables
+//! across streams without clearing them: miniz_oxide's `CompressorOxide::reset` zeroes about
+//! 310 KB per stream, most of the cost of deflating a few hundred bytes. Longer inputs use
+//! miniz_oxide.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -46,6 +54,8 @@ use miniz_oxide::inflate::TINFLStatus;
 
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
+
+mod encoder;
 
 /// The whole stream is in one slice (no `HAS_MORE_INPUT`), and the output buffer holds all the
 /// output so far, so back-references read it directly (no wrapping window).
@@ -358,8 +368,9 @@ impl fmt::Debug for Inflater {
     }
 }
 
-/// A reusable level-9 deflater: keeps the compressor state (its hash chains and buffers, a few
-/// hundred KB) across calls instead of allocating it for each stream.
+/// A reusable level-9 deflater: keeps the compressor state across calls instead of allocating
+/// it for each stream (on the default backend: a 128 KB hash table plus buffers sized to the
+/// largest input so far, and miniz_oxide's ~310 KB state once an input over 16 KiB is seen).
 pub struct Deflater {
     engine: DeflateEngine,
 }
@@ -406,31 +417,40 @@ fn deflate_with<E: Deflate>(engine: &mut E, data: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// miniz_oxide's compressor.
+/// miniz_oxide's compressor, behind the small-input [`encoder`] that writes the same bytes
+/// without clearing miniz_oxide's ~310 KB of tables for every stream.
 // With `zlib-rs` the default backend stays compiled so the tests still run it.
 #[cfg_attr(feature = "zlib-rs", allow(dead_code))]
 struct MinizDeflate {
-    state: Box<CompressorOxide>,
+    small: encoder::Encoder,
+    /// Created on the first input longer than [`encoder::MAX_LEN`].
+    state: Option<Box<CompressorOxide>>,
 }
 
 impl Deflate for MinizDeflate {
     fn new() -> MinizDeflate {
-        // Level 9, positive window bits (zlib framing), default strategy: exactly what
-        // miniz_oxide's `compress_to_vec_zlib(data, 9)` uses.
         MinizDeflate {
-            state: Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
-                9, 1, 0,
-            ))),
+            small: encoder::Encoder::new(),
+            state: None,
         }
     }
 
     fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool {
-        self.state.reset();
-        let (status, read) =
-            compress_to_output(&mut self.state, data, TDEFLFlush::Finish, |chunk| {
-                out.extend_from_slice(chunk);
-                true
-            });
+        if data.len() <= encoder::MAX_LEN {
+            return self.small.compress(data, out);
+        }
+        let state = self.state.get_or_insert_with(|| {
+            // Level 9, positive window bits (zlib framing), default strategy: exactly what
+            // miniz_oxide's `compress_to_vec_zlib(data, 9)` uses.
+            Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
+                9, 1, 0,
+            )))
+        });
+        state.reset();
+        let (status, read) = compress_to_output(state, data, TDEFLFlush::Finish, |chunk| {
+            out.extend_from_slice(chunk);
+            true
+        });
         // With an output sink that always accepts, one `Finish` call consumes everything and
         // ends the stream. Should miniz_oxide ever say otherwise, the caller writes stored
         // blocks instead of panicking or returning a broken stream.
