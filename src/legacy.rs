@@ -88,7 +88,7 @@ pub(crate) fn decode_with(
     let target = Target::for_bson_payload(config.bson_compress_jwt_payload);
     let remove = &config.original_format_remove_keys;
     match config.original_format_data_serializer {
-        Serializer::Pickle => pickle::read(payload, limits)?.into_session(target, remove, limits),
+        Serializer::Pickle => pickle::decode(payload, target, remove, limits),
         Serializer::Json => {
             let inflater = inflater.get_or_insert_with(zlib::Inflater::new);
             inflater.inflate_into(payload, inflated, limits)?;

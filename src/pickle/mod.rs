@@ -40,6 +40,27 @@ pub use py::Pickled;
 pub use read::read;
 pub use write::write;
 
+use crate::error::Result;
+use crate::limits::Limits;
+use crate::value::Session;
+
+/// [`read`] then [`Pickled::into_session`], without copying the pickle's strings and bytes
+/// in between: each session string is allocated once. What the legacy cookie decode uses.
+///
+/// # Errors
+/// As [`read`] and [`Pickled::into_session`].
+///
+/// # Limits
+/// As [`read`] and [`Pickled::into_session`].
+pub(crate) fn decode<S: AsRef<str>>(
+    data: &[u8],
+    target: Target,
+    remove_keys: &[S],
+    limits: &Limits,
+) -> Result<Session> {
+    read::read_borrowed(data, limits)?.into_session(target, remove_keys, limits)
+}
+
 /// The opcode bytes, named as in `pickletools.py`.
 pub mod opcodes {
     pub use super::ops::{

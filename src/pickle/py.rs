@@ -1,7 +1,9 @@
 //! The Python objects a pickle builds, kept in a flat heap addressed by handles, so memo
 //! references share one object (as in Python) without copying it and nothing nests in Rust.
+//! Strings and bytes borrow the pickle's input where they can (`'a`): a session value is
+//! allocated once, when the session is built.
 
-use alloc::string::String;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Name, Result};
@@ -13,7 +15,7 @@ pub(crate) type Handle = usize;
 
 /// One Python object. Containers hold handles; whitelisted classes hold their decoded state.
 #[derive(Clone, Debug)]
-pub(crate) enum Obj {
+pub(crate) enum Obj<'a> {
     None,
     Bool(bool),
     /// An int; pickles carry up to 128 bits that matter here (Decimal128 halves are u64).
@@ -22,11 +24,11 @@ pub(crate) enum Obj {
     BigInt,
     Float(f64),
     /// Python 3 `str` (and Python 2 `unicode`).
-    Str(String),
+    Str(Cow<'a, str>),
     /// Python 2 `str`: raw bytes, decided later (UTF-8 text becomes a string, else bytes).
-    Str2(Vec<u8>),
+    Str2(Cow<'a, [u8]>),
     /// Python 3 `bytes`.
-    Bytes(Vec<u8>),
+    Bytes(Cow<'a, [u8]>),
     /// A tuple and whether it is hashable (all its items are; fixed when it is built).
     Tuple(Vec<Handle>, bool),
     List(Vec<Handle>),
@@ -66,17 +68,17 @@ pub(crate) enum Obj {
     /// `bson.binary.Binary`.
     Binary {
         subtype: u8,
-        bytes: Vec<u8>,
+        bytes: Cow<'a, [u8]>,
     },
     /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags.
-    Regex(Option<(Vec<u8>, i128)>),
+    Regex(Option<(Cow<'a, [u8]>, i128)>),
     /// `bson.decimal128.Decimal128` as 16 little-endian bytes (`None` until `BUILD`).
     Decimal128(Option<[u8; 16]>),
     /// `bson.timestamp.Timestamp` as (time, inc) (`None` until `BUILD`).
     Timestamp(Option<(u32, u32)>),
 }
 
-impl Obj {
+impl Obj<'_> {
     /// Whether Python could use it as a dict key or set item. Placeholders are assumed
     /// hashable (most objects are); it only matters until they are refused.
     pub(crate) fn hashable(&self) -> bool {
@@ -86,6 +88,43 @@ impl Obj {
             Obj::Tuple(_, hashable) => *hashable,
             Obj::Refused { hashable, .. } => *hashable,
             _ => true,
+        }
+    }
+
+    /// The same object, owning its strings and bytes.
+    fn into_owned(self) -> Obj<'static> {
+        fn own<T: ?Sized + ToOwned>(c: Cow<'_, T>) -> Cow<'static, T> {
+            Cow::Owned(c.into_owned())
+        }
+        match self {
+            Obj::None => Obj::None,
+            Obj::Bool(b) => Obj::Bool(b),
+            Obj::Int(i) => Obj::Int(i),
+            Obj::BigInt => Obj::BigInt,
+            Obj::Float(f) => Obj::Float(f),
+            Obj::Str(s) => Obj::Str(own(s)),
+            Obj::Str2(b) => Obj::Str2(own(b)),
+            Obj::Bytes(b) => Obj::Bytes(own(b)),
+            Obj::Tuple(items, hashable) => Obj::Tuple(items, hashable),
+            Obj::List(items) => Obj::List(items),
+            Obj::Dict(entries) => Obj::Dict(entries),
+            Obj::Set { frozen } => Obj::Set { frozen },
+            Obj::Global(g) => Obj::Global(g),
+            Obj::Placeholder(name) => Obj::Placeholder(name),
+            Obj::Refused { what, hashable } => Obj::Refused { what, hashable },
+            Obj::Uuid => Obj::Uuid,
+            Obj::TimeDelta(us) => Obj::TimeDelta(us),
+            Obj::TimeZone(us) => Obj::TimeZone(us),
+            Obj::DateTime { wall_us, offset_us } => Obj::DateTime { wall_us, offset_us },
+            Obj::Int64(i) => Obj::Int64(i),
+            Obj::ObjectId(id) => Obj::ObjectId(id),
+            Obj::Binary { subtype, bytes } => Obj::Binary {
+                subtype,
+                bytes: own(bytes),
+            },
+            Obj::Regex(r) => Obj::Regex(r.map(|(p, flags)| (own(p), flags))),
+            Obj::Decimal128(d) => Obj::Decimal128(d),
+            Obj::Timestamp(t) => Obj::Timestamp(t),
         }
     }
 
@@ -102,16 +141,16 @@ impl Obj {
 
 /// An object and the offset of the opcode that made it (for errors found later).
 #[derive(Clone, Debug)]
-pub(crate) struct Node {
-    pub(crate) obj: Obj,
+pub(crate) struct Node<'a> {
+    pub(crate) obj: Obj<'a>,
     pub(crate) at: usize,
 }
 
 /// Every object one pickle built. Allocation is bounded: at most `max_items` objects and
 /// `max_inflated_len` bytes of string/bytes buffers.
 #[derive(Clone, Debug)]
-pub(crate) struct Heap {
-    nodes: Vec<Node>,
+pub(crate) struct Heap<'a> {
+    nodes: Vec<Node<'a>>,
     /// Objects built plus other item-sized work (items visited by `set(list)` ...).
     items: usize,
     bytes: usize,
@@ -119,10 +158,11 @@ pub(crate) struct Heap {
     max_bytes: usize,
 }
 
-impl Heap {
-    pub(crate) fn new(limits: &Limits) -> Heap {
+impl<'a> Heap<'a> {
+    /// An empty heap with room for `capacity` objects.
+    pub(crate) fn with_capacity(limits: &Limits, capacity: usize) -> Heap<'a> {
         Heap {
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity(capacity),
             items: 0,
             bytes: 0,
             max_items: limits.max_items,
@@ -134,7 +174,7 @@ impl Heap {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `Items` or `InflatedLen`.
-    pub(crate) fn alloc(&mut self, obj: Obj, at: usize) -> Result<Handle> {
+    pub(crate) fn alloc(&mut self, obj: Obj<'a>, at: usize) -> Result<Handle> {
         self.charge_items(1)?;
         self.charge_bytes(obj.buffer_len())?;
         self.nodes.push(Node { obj, at });
@@ -165,15 +205,15 @@ impl Heap {
         Ok(())
     }
 
-    pub(crate) fn node(&self, h: Handle) -> Option<&Node> {
+    pub(crate) fn node(&self, h: Handle) -> Option<&Node<'a>> {
         self.nodes.get(h)
     }
 
-    pub(crate) fn obj(&self, h: Handle) -> Option<&Obj> {
+    pub(crate) fn obj(&self, h: Handle) -> Option<&Obj<'a>> {
         self.nodes.get(h).map(|n| &n.obj)
     }
 
-    pub(crate) fn obj_mut(&mut self, h: Handle) -> Option<&mut Obj> {
+    pub(crate) fn obj_mut(&mut self, h: Handle) -> Option<&mut Obj<'a>> {
         self.nodes.get_mut(h).map(|n| &mut n.obj)
     }
 
@@ -182,17 +222,53 @@ impl Heap {
     }
 }
 
+/// The objects of one pickle and which one is the result, borrowing the pickle's bytes (`'a`).
+#[derive(Clone, Debug)]
+pub(crate) struct Objects<'a> {
+    pub(crate) heap: Heap<'a>,
+    pub(crate) root: Handle,
+}
+
+impl Objects<'_> {
+    /// The same objects, owning their strings and bytes.
+    pub(crate) fn into_owned(self) -> Objects<'static> {
+        let Heap {
+            nodes,
+            items,
+            bytes,
+            max_items,
+            max_bytes,
+        } = self.heap;
+        let nodes = nodes
+            .into_iter()
+            .map(|Node { obj, at }| Node {
+                obj: obj.into_owned(),
+                at,
+            })
+            .collect();
+        Objects {
+            heap: Heap {
+                nodes,
+                items,
+                bytes,
+                max_items,
+                max_bytes,
+            },
+            root: self.root,
+        }
+    }
+}
+
 /// What [`read`](crate::pickle::read) returns: the objects of one pickle and which one is the
 /// result. Turn it into a session with [`Pickled::into_session`].
 #[derive(Clone, Debug)]
 pub struct Pickled {
-    pub(crate) heap: Heap,
-    pub(crate) root: Handle,
+    pub(crate) objects: Objects<'static>,
 }
 
 impl Pickled {
     /// How many objects the pickle built (memo references are not copies).
     pub fn objects(&self) -> usize {
-        self.heap.len()
+        self.objects.heap.len()
     }
 }
