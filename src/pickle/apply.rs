@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use crate::error::{Error, Layer, Name, Result};
 use crate::pickle::datetime;
 use crate::pickle::ops::{Apply, Global};
-use crate::pickle::py::{Handle, Heap, Obj};
+use crate::pickle::py::{Buf, Handle, Heap, Obj};
 
 /// Why an argument did not fit.
 enum Bad {
@@ -55,7 +55,7 @@ pub(crate) fn reduce<'a>(
 fn reduce_fit<'a>(heap: &mut Heap<'a>, global: Global, args: &[Handle], at: usize) -> Fit<Obj<'a>> {
     match global {
         Global::CodecsEncode => codecs_encode(heap, args),
-        Global::Bytes => empty(args).map(|()| Obj::Bytes(Cow::Borrowed(&[]))),
+        Global::Bytes => empty(args).map(|()| Obj::Bytes(Buf::Borrowed(&[]))),
         Global::ByteArray => {
             match args {
                 [] => {}
@@ -303,7 +303,7 @@ fn bytes<'h>(heap: &'h Heap<'_>, h: Handle) -> Fit<&'h [u8]> {
 }
 
 /// [`bytes`], sharing the input's bytes when the object does.
-fn bytes_of<'a>(heap: &Heap<'a>, h: Handle) -> Fit<Cow<'a, [u8]>> {
+fn bytes_of<'a>(heap: &Heap<'a>, h: Handle) -> Fit<Buf<'a>> {
     match value(heap, h)? {
         Obj::Bytes(b) | Obj::Str2(b) => Ok(b.clone()),
         _ => Err(Bad::Shape),
@@ -334,10 +334,21 @@ fn latin1(s: &str) -> Option<Cow<'_, [u8]>> {
     if s.is_ascii() {
         return Some(Cow::Borrowed(s.as_bytes()));
     }
-    s.chars()
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect::<Option<Vec<u8>>>()
-        .map(Cow::Owned)
+    // Each char is at least one byte: `s.len()` bytes always suffice.
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        out.push(u8::try_from(u32::from(c)).ok()?);
+    }
+    Some(Cow::Owned(out))
+}
+
+/// [`latin1`] as the bytes of a new object (short ones inline).
+fn latin1_buf(s: &str) -> Option<Buf<'static>> {
+    let byte = |c: char| u8::try_from(u32::from(c)).ok();
+    if !s.chars().all(|c| byte(c).is_some()) {
+        return None;
+    }
+    Some(Buf::build(s.chars().count(), s.chars().filter_map(byte)))
 }
 
 fn int(heap: &Heap<'_>, h: Handle) -> Fit<i128> {
@@ -398,8 +409,8 @@ fn codecs_encode<'a>(heap: &Heap<'a>, args: &[Handle]) -> Fit<Obj<'a>> {
     }
     let bytes = match value(heap, *s)? {
         // Text borrowed from the input keeps borrowing it when it is ASCII.
-        Obj::Str(Cow::Borrowed(t)) => latin1(t),
-        _ => latin1(text(heap, *s)?).map(|b| Cow::Owned(b.into_owned())),
+        Obj::Str(Cow::Borrowed(t)) if t.is_ascii() => Some(Buf::Borrowed(t.as_bytes())),
+        _ => latin1_buf(text(heap, *s)?),
     };
     bytes.map(Obj::Bytes).ok_or(Bad::Shape)
 }
@@ -448,7 +459,11 @@ fn ordered_dict<'a>(heap: &mut Heap<'a>, args: &[Handle], at: usize) -> Fit<Obj<
     let mut entries = Vec::with_capacity(pairs.len());
     for pair in pairs {
         let (k, v) = match value(heap, pair)? {
-            Obj::List(kv) | Obj::Tuple(kv, _) => match kv.as_slice() {
+            Obj::List(kv) => match kv.as_slice() {
+                [k, v] => (*k, *v),
+                _ => return Err(Bad::Shape),
+            },
+            Obj::Tuple(kv, _) => match kv.as_slice() {
                 [k, v] => (*k, *v),
                 _ => return Err(Bad::Shape),
             },
@@ -551,12 +566,12 @@ fn object_id_state(heap: &Heap<'_>, state: Handle) -> Fit<[u8; 12]> {
 }
 
 /// Regex state: `{'flags': int, 'pattern': str or bytes}`.
-fn regex_state<'a>(heap: &Heap<'a>, state: Handle) -> Fit<(Cow<'a, [u8]>, i128)> {
+fn regex_state<'a>(heap: &Heap<'a>, state: Handle) -> Fit<(Buf<'a>, i128)> {
     let [flags, pattern] = fields(heap, state, ["flags", "pattern"])?;
     let flags = int(heap, required(flags)?)?;
     let pattern = match value(heap, required(pattern)?)? {
-        Obj::Str(Cow::Borrowed(s)) => Cow::Borrowed(s.as_bytes()),
-        Obj::Str(Cow::Owned(s)) => Cow::Owned(s.as_bytes().to_vec()),
+        Obj::Str(Cow::Borrowed(s)) => Buf::Borrowed(s.as_bytes()),
+        Obj::Str(Cow::Owned(s)) => Buf::Owned(s.as_bytes().to_vec()),
         Obj::Str2(b) | Obj::Bytes(b) => b.clone(),
         _ => return Err(Bad::Shape),
     };

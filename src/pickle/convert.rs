@@ -318,7 +318,12 @@ impl<'h, 'a> Converter<'h, 'a> {
         loop {
             step = match step {
                 Step::Convert(h) => match self.obj(h)? {
-                    Obj::Tuple(items, _) | Obj::List(items) => {
+                    obj @ (Obj::Tuple(..) | Obj::List(_)) => {
+                        let items = match obj {
+                            Obj::Tuple(items, _) => items.as_slice(),
+                            Obj::List(items) => items.as_slice(),
+                            _ => &[],
+                        };
                         self.enter(h, depth + open.len())?;
                         let out = Vec::with_capacity(items.len().min(self.limits.max_items));
                         open.push(Open::Array {

@@ -3,7 +3,7 @@
 //! Strings and bytes borrow the pickle's input where they can (`'a`): a session value is
 //! allocated once, when the session is built.
 
-use alloc::borrow::{Cow, ToOwned};
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Name, Result};
@@ -12,6 +12,100 @@ use crate::pickle::ops::Global;
 
 /// Index of an object in the [`Heap`].
 pub(crate) type Handle = usize;
+
+/// Up to this many bytes are kept without allocating (a `datetime` state is 10).
+const INLINE_BYTES: usize = 22;
+
+/// The bytes of a Python 2 `str`, `bytes` or pymongo value: borrowed from the pickle, short
+/// ones built while reading (`codecs.encode(str, 'latin1')`) inline, others owned.
+#[derive(Clone, Debug)]
+pub(crate) enum Buf<'a> {
+    Borrowed(&'a [u8]),
+    Inline { len: u8, bytes: [u8; INLINE_BYTES] },
+    Owned(Vec<u8>),
+}
+
+impl<'a> Buf<'a> {
+    /// The first `len` bytes of `bytes`: inline when they fit, else one allocation of `len`.
+    pub(crate) fn build(len: usize, bytes: impl Iterator<Item = u8>) -> Buf<'a> {
+        match u8::try_from(len) {
+            Ok(short) if len <= INLINE_BYTES => {
+                let mut inline = [0; INLINE_BYTES];
+                for (slot, b) in inline.iter_mut().zip(bytes) {
+                    *slot = b;
+                }
+                Buf::Inline {
+                    len: short,
+                    bytes: inline,
+                }
+            }
+            _ => {
+                let mut v = Vec::with_capacity(len);
+                v.extend(bytes.take(len));
+                Buf::Owned(v)
+            }
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Buf::Borrowed(b) => b,
+            Buf::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Buf::Owned(v) => v,
+        }
+    }
+
+    /// The same bytes, not borrowing the pickle.
+    pub(crate) fn into_owned(self) -> Buf<'static> {
+        match self {
+            Buf::Borrowed(b) => Buf::Owned(b.to_vec()),
+            Buf::Inline { len, bytes } => Buf::Inline { len, bytes },
+            Buf::Owned(v) => Buf::Owned(v),
+        }
+    }
+}
+
+impl core::ops::Deref for Buf<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+/// Up to this many tuple items are kept without allocating (every whitelisted call takes at
+/// most 3 arguments, so argument tuples never allocate).
+const INLINE_ITEMS: usize = 3;
+
+/// A tuple's items: short tuples inline, longer ones in a vector.
+#[derive(Clone, Debug)]
+pub(crate) enum Items {
+    Inline {
+        len: u8,
+        items: [Handle; INLINE_ITEMS],
+    },
+    Spilled(Vec<Handle>),
+}
+
+impl Items {
+    pub(crate) fn new(items: &[Handle]) -> Items {
+        let mut inline = [0; INLINE_ITEMS];
+        match (inline.get_mut(..items.len()), u8::try_from(items.len())) {
+            (Some(slot), Ok(len)) => {
+                slot.copy_from_slice(items);
+                Items::Inline { len, items: inline }
+            }
+            _ => Items::Spilled(items.to_vec()),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[Handle] {
+        match self {
+            Items::Inline { len, items } => items.get(..usize::from(*len)).unwrap_or_default(),
+            Items::Spilled(v) => v,
+        }
+    }
+}
 
 /// One Python object. Containers hold handles; whitelisted classes hold their decoded state.
 #[derive(Clone, Debug)]
@@ -26,11 +120,11 @@ pub(crate) enum Obj<'a> {
     /// Python 3 `str` (and Python 2 `unicode`).
     Str(Cow<'a, str>),
     /// Python 2 `str`: raw bytes, decided later (UTF-8 text becomes a string, else bytes).
-    Str2(Cow<'a, [u8]>),
+    Str2(Buf<'a>),
     /// Python 3 `bytes`.
-    Bytes(Cow<'a, [u8]>),
+    Bytes(Buf<'a>),
     /// A tuple and whether it is hashable (all its items are; fixed when it is built).
-    Tuple(Vec<Handle>, bool),
+    Tuple(Items, bool),
     List(Vec<Handle>),
     /// A dict or `collections.OrderedDict`, pairs in insertion order (duplicates resolved when
     /// the session is built).
@@ -68,10 +162,10 @@ pub(crate) enum Obj<'a> {
     /// `bson.binary.Binary`.
     Binary {
         subtype: u8,
-        bytes: Cow<'a, [u8]>,
+        bytes: Buf<'a>,
     },
     /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags.
-    Regex(Option<(Cow<'a, [u8]>, i128)>),
+    Regex(Option<(Buf<'a>, i128)>),
     /// `bson.decimal128.Decimal128` as 16 little-endian bytes (`None` until `BUILD`).
     Decimal128(Option<[u8; 16]>),
     /// `bson.timestamp.Timestamp` as (time, inc) (`None` until `BUILD`).
@@ -93,18 +187,15 @@ impl Obj<'_> {
 
     /// The same object, owning its strings and bytes.
     fn into_owned(self) -> Obj<'static> {
-        fn own<T: ?Sized + ToOwned>(c: Cow<'_, T>) -> Cow<'static, T> {
-            Cow::Owned(c.into_owned())
-        }
         match self {
             Obj::None => Obj::None,
             Obj::Bool(b) => Obj::Bool(b),
             Obj::Int(i) => Obj::Int(i),
             Obj::BigInt => Obj::BigInt,
             Obj::Float(f) => Obj::Float(f),
-            Obj::Str(s) => Obj::Str(own(s)),
-            Obj::Str2(b) => Obj::Str2(own(b)),
-            Obj::Bytes(b) => Obj::Bytes(own(b)),
+            Obj::Str(s) => Obj::Str(Cow::Owned(s.into_owned())),
+            Obj::Str2(b) => Obj::Str2(b.into_owned()),
+            Obj::Bytes(b) => Obj::Bytes(b.into_owned()),
             Obj::Tuple(items, hashable) => Obj::Tuple(items, hashable),
             Obj::List(items) => Obj::List(items),
             Obj::Dict(entries) => Obj::Dict(entries),
@@ -120,9 +211,9 @@ impl Obj<'_> {
             Obj::ObjectId(id) => Obj::ObjectId(id),
             Obj::Binary { subtype, bytes } => Obj::Binary {
                 subtype,
-                bytes: own(bytes),
+                bytes: bytes.into_owned(),
             },
-            Obj::Regex(r) => Obj::Regex(r.map(|(p, flags)| (own(p), flags))),
+            Obj::Regex(r) => Obj::Regex(r.map(|(p, flags)| (p.into_owned(), flags))),
             Obj::Decimal128(d) => Obj::Decimal128(d),
             Obj::Timestamp(t) => Obj::Timestamp(t),
         }

@@ -12,7 +12,7 @@ use crate::limits::Limits;
 use crate::pickle::apply;
 use crate::pickle::convert::MAX_DEPTH;
 use crate::pickle::ops::{self, *};
-use crate::pickle::py::{Handle, Heap, Obj, Objects, Pickled};
+use crate::pickle::py::{Buf, Handle, Heap, Items, Obj, Objects, Pickled};
 use crate::pickle::text;
 
 /// Reads a pickle into its objects. Turn the result into a session with
@@ -244,17 +244,17 @@ impl<'a> Machine<'a, '_> {
             STRING => {
                 let raw =
                     text::string_line(self.line(at)?).ok_or(malformed(at, "bad STRING text"))?;
-                self.push(Obj::Str2(Cow::Owned(raw)), at)?;
+                self.push(Obj::Str2(Buf::Owned(raw)), at)?;
             }
             BINSTRING => {
                 let n = self.signed_len(at)?;
                 let raw = self.sized(n, at)?;
-                self.push(Obj::Str2(Cow::Borrowed(raw)), at)?;
+                self.push(Obj::Str2(Buf::Borrowed(raw)), at)?;
             }
             SHORT_BINSTRING => {
                 let n = u8::from_le_bytes(self.fixed(at)?);
                 let raw = self.sized(n.into(), at)?;
-                self.push(Obj::Str2(Cow::Borrowed(raw)), at)?;
+                self.push(Obj::Str2(Buf::Borrowed(raw)), at)?;
             }
             UNICODE => {
                 let s = text::raw_unicode_escape(self.line(at)?)
@@ -276,17 +276,17 @@ impl<'a> Machine<'a, '_> {
             SHORT_BINBYTES => {
                 let n = u8::from_le_bytes(self.fixed(at)?);
                 let b = self.sized(n.into(), at)?;
-                self.push(Obj::Bytes(Cow::Borrowed(b)), at)?;
+                self.push(Obj::Bytes(Buf::Borrowed(b)), at)?;
             }
             BINBYTES => {
                 let n = u32::from_le_bytes(self.fixed(at)?);
                 let b = self.sized(n.into(), at)?;
-                self.push(Obj::Bytes(Cow::Borrowed(b)), at)?;
+                self.push(Obj::Bytes(Buf::Borrowed(b)), at)?;
             }
             BINBYTES8 => {
                 let n = u64::from_le_bytes(self.fixed(at)?);
                 let b = self.sized(n, at)?;
-                self.push(Obj::Bytes(Cow::Borrowed(b)), at)?;
+                self.push(Obj::Bytes(Buf::Borrowed(b)), at)?;
             }
             BYTEARRAY8 => {
                 // Refused in every payload: the bytes are checked for length, not kept.
@@ -300,14 +300,14 @@ impl<'a> Machine<'a, '_> {
                     at,
                 )?;
             }
-            EMPTY_TUPLE => self.push(Obj::Tuple(Vec::new(), true), at)?,
+            EMPTY_TUPLE => self.push(Obj::Tuple(Items::new(&[]), true), at)?,
             TUPLE => {
-                let items = self.pop_mark(at)?;
-                self.push_tuple(items, at)?;
+                let mark = self.pop_mark_start(at)?;
+                self.push_tuple(mark, at)?;
             }
             TUPLE1 | TUPLE2 | TUPLE3 => {
-                let items = self.pop_n(usize::from(op - TUPLE1) + 1, at)?;
-                self.push_tuple(items, at)?;
+                let start = self.pop_n_start(usize::from(op - TUPLE1) + 1, at)?;
+                self.push_tuple(start, at)?;
             }
             EMPTY_LIST => self.push(Obj::List(Vec::new()), at)?,
             LIST => {
@@ -625,10 +625,14 @@ impl<'a> Machine<'a, '_> {
             .ok_or(malformed(at, "stack underflow"))
     }
 
-    fn push_tuple(&mut self, items: Vec<Handle>, at: usize) -> Result<()> {
+    /// The items from `start` up leave the stack as a tuple.
+    fn push_tuple(&mut self, start: usize, at: usize) -> Result<()> {
+        let items = self.stack.get(start..).unwrap_or_default();
         let hashable = items
             .iter()
             .all(|&h| self.heap.obj(h).is_some_and(Obj::hashable));
+        let items = Items::new(items);
+        self.stack.truncate(start);
         self.push(Obj::Tuple(items, hashable), at)
     }
 
@@ -730,13 +734,13 @@ impl<'a> Machine<'a, '_> {
         let mut inline = [0; 4];
         let mut spilled = Vec::new();
         let args: &[Handle] = match self.heap.obj(args) {
-            Some(Obj::Tuple(items, _)) => match inline.get_mut(..items.len()) {
+            Some(Obj::Tuple(items, _)) => match inline.get_mut(..items.as_slice().len()) {
                 Some(buf) => {
-                    buf.copy_from_slice(items);
+                    buf.copy_from_slice(items.as_slice());
                     buf
                 }
                 None => {
-                    spilled.extend_from_slice(items);
+                    spilled.extend_from_slice(items.as_slice());
                     &spilled
                 }
             },
