@@ -344,11 +344,7 @@ fn latin1(s: &str) -> Option<Cow<'_, [u8]>> {
 
 /// [`latin1`] as the bytes of a new object (short ones inline).
 fn latin1_buf(s: &str) -> Option<Buf<'static>> {
-    let byte = |c: char| u8::try_from(u32::from(c)).ok();
-    if !s.chars().all(|c| byte(c).is_some()) {
-        return None;
-    }
-    Some(Buf::build(s.chars().count(), s.chars().filter_map(byte)))
+    Buf::build(s.chars().map(|c| u8::try_from(u32::from(c)).ok()))
 }
 
 fn int(heap: &Heap<'_>, h: Handle) -> Fit<i128> {

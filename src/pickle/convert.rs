@@ -193,16 +193,6 @@ enum Open<'h> {
     },
 }
 
-/// What the conversion loop does next.
-enum Step {
-    /// Convert this object.
-    Convert(Handle),
-    /// Hand this finished value to the innermost open container (or return it).
-    Deliver(Value),
-    /// Take the innermost open container's next item, or close it.
-    Next,
-}
-
 struct Converter<'h, 'a> {
     heap: &'h Heap<'a>,
     target: Target,
@@ -314,90 +304,108 @@ impl<'h, 'a> Converter<'h, 'a> {
     }
 
     fn walk(&mut self, h: Handle, depth: usize, open: &mut Vec<Open<'h>>) -> Result<Value, Fault> {
-        let mut step = Step::Convert(h);
+        if !self.open_container(h, depth, open)? {
+            return self.scalar(h);
+        }
         loop {
-            step = match step {
-                Step::Convert(h) => match self.obj(h)? {
-                    obj @ (Obj::Tuple(..) | Obj::List(_)) => {
-                        let items = match obj {
-                            Obj::Tuple(items, _) => items.as_slice(),
-                            Obj::List(items) => items.as_slice(),
-                            _ => &[],
-                        };
-                        self.enter(h, depth + open.len())?;
-                        let out = Vec::with_capacity(items.len().min(self.limits.max_items));
-                        open.push(Open::Array {
-                            h,
-                            items,
-                            next: 0,
-                            out,
-                        });
-                        Step::Next
-                    }
-                    Obj::Dict(entries) => {
-                        self.enter(h, depth + open.len())?;
-                        let out = Vec::with_capacity(entries.len().min(self.limits.max_items));
-                        open.push(Open::Doc {
-                            h,
-                            entries,
-                            next: 0,
-                            out,
-                            key: None,
-                            start: self.sames.len(),
-                        });
-                        Step::Next
-                    }
-                    _ => Step::Deliver(self.scalar(h)?),
-                },
-                Step::Deliver(v) => match open.last_mut() {
-                    None => return Ok(v),
-                    Some(Open::Array { out, .. }) => {
-                        out.push(v);
-                        Step::Next
-                    }
-                    Some(Open::Doc { out, key, .. }) => {
-                        if let Some(k) = key.take() {
-                            out.push((k, v));
-                        }
-                        Step::Next
-                    }
-                },
-                Step::Next => match open.last_mut() {
-                    None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
-                    Some(Open::Array { items, next, .. }) if *next < items.len() => {
-                        let child = items.get(*next).copied();
+            // The innermost open container's next item: its key first, for a dict.
+            let child = match open.last_mut() {
+                None => return Err(bad_handle()),
+                Some(Open::Array { items, next, .. }) => {
+                    let child = items.get(*next).copied();
+                    *next += 1;
+                    child
+                }
+                Some(Open::Doc {
+                    entries, next, key, ..
+                }) => match entries.get(*next).copied() {
+                    Some((k, v)) => {
                         *next += 1;
-                        Step::Convert(child.ok_or(Error::malformed(
-                            Layer::Pickle,
-                            0,
-                            "bad handle",
-                        ))?)
-                    }
-                    Some(Open::Doc {
-                        entries, next, key, ..
-                    }) if *next < entries.len() => {
-                        let entry = entries.get(*next).copied();
-                        *next += 1;
-                        let (k, v) =
-                            entry.ok_or(Error::malformed(Layer::Pickle, 0, "bad handle"))?;
                         *key = Some(self.key(k)?);
-                        Step::Convert(v)
+                        Some(v)
                     }
-                    Some(_) => match open.pop() {
+                    None => None,
+                },
+            };
+            let value = match child {
+                Some(child) => {
+                    if self.open_container(child, depth + open.len(), open)? {
+                        continue;
+                    }
+                    self.scalar(child)?
+                }
+                // No items left: close the container.
+                None => {
+                    let value = match open.pop() {
                         Some(Open::Array { h, out, .. }) => {
                             self.leave(h);
-                            Step::Deliver(Value::Array(out))
+                            Value::Array(out)
                         }
                         Some(Open::Doc { h, out, start, .. }) => {
                             self.leave(h);
                             let doc = dedupe(out, self.sames.get(start..).unwrap_or_default());
                             self.sames.truncate(start);
-                            Step::Deliver(Value::Document(doc))
+                            Value::Document(doc)
                         }
-                        None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
-                    },
-                },
+                        None => return Err(bad_handle()),
+                    };
+                    if open.is_empty() {
+                        return Ok(value);
+                    }
+                    value
+                }
             };
+            // Hand the finished value to the innermost open container.
+            match open.last_mut() {
+                Some(Open::Array { out, .. }) => out.push(value),
+                Some(Open::Doc { out, key, .. }) => {
+                    if let Some(k) = key.take() {
+                        out.push((k, value));
+                    }
+                }
+                None => return Err(bad_handle()),
+            }
+        }
+    }
+
+    /// Opens `h` at nesting `depth` when it is a list, tuple or dict (`false`: it is not).
+    fn open_container(
+        &mut self,
+        h: Handle,
+        depth: usize,
+        open: &mut Vec<Open<'h>>,
+    ) -> Result<bool, Fault> {
+        match self.obj(h)? {
+            obj @ (Obj::Tuple(..) | Obj::List(_)) => {
+                let items = match obj {
+                    Obj::Tuple(items, _) => items.as_slice(),
+                    Obj::List(items) => items.as_slice(),
+                    _ => &[],
+                };
+                self.enter(h, depth)?;
+                let out = Vec::with_capacity(items.len().min(self.limits.max_items));
+                open.push(Open::Array {
+                    h,
+                    items,
+                    next: 0,
+                    out,
+                });
+                Ok(true)
+            }
+            Obj::Dict(entries) => {
+                self.enter(h, depth)?;
+                let out = Vec::with_capacity(entries.len().min(self.limits.max_items));
+                open.push(Open::Doc {
+                    h,
+                    entries,
+                    next: 0,
+                    out,
+                    key: None,
+                    start: self.sames.len(),
+                });
+                Ok(true)
+            }
+            _ => Ok(false),
         }
     }
 
@@ -488,6 +496,10 @@ impl<'h, 'a> Converter<'h, 'a> {
             *flag = false;
         }
     }
+}
+
+fn bad_handle() -> Fault {
+    Fault::Fatal(Error::malformed(Layer::Pickle, 0, "bad handle"))
 }
 
 /// Up to this many entries, [`dedupe`] compares keys pairwise instead of using a map.

@@ -26,25 +26,32 @@ pub(crate) enum Buf<'a> {
 }
 
 impl<'a> Buf<'a> {
-    /// The first `len` bytes of `bytes`: inline when they fit, else one allocation of `len`.
-    pub(crate) fn build(len: usize, bytes: impl Iterator<Item = u8>) -> Buf<'a> {
-        match u8::try_from(len) {
-            Ok(short) if len <= INLINE_BYTES => {
-                let mut inline = [0; INLINE_BYTES];
-                for (slot, b) in inline.iter_mut().zip(bytes) {
-                    *slot = b;
-                }
-                Buf::Inline {
-                    len: short,
-                    bytes: inline,
+    /// `bytes` built one at a time (`None` stops): inline while they fit, then in one
+    /// vector.
+    pub(crate) fn build(bytes: impl Iterator<Item = Option<u8>>) -> Option<Buf<'a>> {
+        let mut inline = [0; INLINE_BYTES];
+        let mut len = 0;
+        let mut spilled: Option<Vec<u8>> = None;
+        for b in bytes {
+            let b = b?;
+            match (&mut spilled, inline.get_mut(len)) {
+                (Some(v), _) => v.push(b),
+                (None, Some(slot)) => *slot = b,
+                (None, None) => {
+                    let mut v = Vec::with_capacity(2 * INLINE_BYTES);
+                    v.extend_from_slice(&inline);
+                    v.push(b);
+                    spilled = Some(v);
                 }
             }
-            _ => {
-                let mut v = Vec::with_capacity(len);
-                v.extend(bytes.take(len));
-                Buf::Owned(v)
-            }
+            len += 1;
         }
+        Some(match (spilled, u8::try_from(len)) {
+            (Some(v), _) => Buf::Owned(v),
+            (None, Ok(len)) => Buf::Inline { len, bytes: inline },
+            // Unreachable: without a spill, len <= INLINE_BYTES.
+            (None, Err(_)) => Buf::Owned(Vec::new()),
+        })
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {
