@@ -13,6 +13,7 @@ use crate::error::{Error, Layer, Limit, Result};
 use crate::json;
 use crate::jwt;
 use crate::legacy;
+use crate::pickle;
 use crate::time;
 use crate::value::{Document, Session, Value};
 use crate::zlib;
@@ -93,6 +94,8 @@ pub(crate) struct Scratch {
     pub(crate) inflated: Vec<u8>,
     /// Encode: the claims JSON.
     claims: String,
+    /// Decode: the vectors a legacy pickle is read and converted in.
+    pickle: pickle::Buffers,
 }
 
 impl Scratch {
@@ -104,6 +107,7 @@ impl Scratch {
             deflated: Vec::new(),
             inflated: Vec::new(),
             claims: String::new(),
+            pickle: pickle::Buffers::new(),
         }
     }
 }
@@ -191,6 +195,7 @@ pub(crate) fn open(s: &mut Scratch, value: &str, config: &Config) -> Result<Open
                 &mut s.payload,
                 &mut s.inflated,
                 &mut s.inflater,
+                &mut s.pickle,
             )?;
             let format = match config.original_format_data_serializer {
                 Serializer::Pickle => Format::LegacyPickle,

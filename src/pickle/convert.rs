@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::pickle::datetime;
-use crate::pickle::py::{Handle, Heap, Obj, Objects, Pickled};
+use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
 use crate::value::{Document, Session, Value};
 
 /// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
@@ -81,6 +81,24 @@ impl Pickled {
     }
 }
 
+/// The vectors [`Objects::session_with`] works in (see [`Buffers`](super::py::Buffers)).
+#[derive(Default)]
+pub(crate) struct ConvertBuffers {
+    on_path: Vec<bool>,
+    open: Vec<Open<'static>>,
+    sames: Vec<Same<'static>>,
+}
+
+impl ConvertBuffers {
+    pub(crate) const fn new() -> ConvertBuffers {
+        ConvertBuffers {
+            on_path: Vec::new(),
+            open: Vec::new(),
+            sames: Vec::new(),
+        }
+    }
+}
+
 impl Objects<'_> {
     /// [`Pickled::into_session`].
     ///
@@ -95,6 +113,23 @@ impl Objects<'_> {
         remove_keys: &[S],
         limits: &Limits,
     ) -> Result<Session> {
+        self.session_with(target, remove_keys, limits, &mut ConvertBuffers::default())
+    }
+
+    /// [`Objects::into_session`] in the caller's buffers (emptied again when it returns).
+    ///
+    /// # Errors
+    /// As [`Pickled::into_session`].
+    ///
+    /// # Limits
+    /// As [`Pickled::into_session`].
+    pub(crate) fn session_with<S: AsRef<str>>(
+        &self,
+        target: Target,
+        remove_keys: &[S],
+        limits: &Limits,
+        buffers: &mut ConvertBuffers,
+    ) -> Result<Session> {
         let root =
             self.heap
                 .node(self.root)
@@ -106,30 +141,31 @@ impl Objects<'_> {
                 "top-level value is not a dict",
             ));
         };
+        let mut on_path = core::mem::take(&mut buffers.on_path);
+        on_path.clear();
+        on_path.resize(self.heap.len(), false);
         let mut conv = Converter {
             heap: &self.heap,
             target,
             limits,
             items: 0,
             bytes: 0,
-            on_path: alloc::vec![false; self.heap.len()],
-            open: Vec::new(),
-            sames: Vec::new(),
+            on_path,
+            open: recycle(core::mem::take(&mut buffers.open)),
+            sames: recycle(core::mem::take(&mut buffers.sames)),
         };
-        let mut out = Vec::with_capacity(entries.len());
-        for &(k, v) in entries {
-            let text = conv.text_of(k);
-            if remove_keys
-                .iter()
-                .any(|r| text.is_some_and(|t| t == r.as_ref()))
-            {
-                continue;
-            }
-            let key = conv.key(k).map_err(|f| f.at_key(target, &conv.label(k)))?;
-            let value = conv.value(v, 2).map_err(|f| f.at_key(target, &key))?;
-            out.push((key, value));
-        }
-        Ok(dedupe(out, &conv.sames))
+        let session = conv.session(entries, remove_keys);
+        let Converter {
+            mut on_path,
+            open,
+            sames,
+            ..
+        } = conv;
+        on_path.clear();
+        buffers.on_path = on_path;
+        buffers.open = recycle(open);
+        buffers.sames = recycle(sames);
+        session
     }
 }
 
@@ -231,6 +267,29 @@ impl<'h, 'a> Converter<'h, 'a> {
             return Err(Error::LimitExceeded(Limit::InflatedLen).into());
         }
         Ok(())
+    }
+
+    /// The session: the top-level dict's `entries` but those whose key is in `remove_keys`.
+    fn session<S: AsRef<str>>(
+        &mut self,
+        entries: &'h [(Handle, Handle)],
+        remove_keys: &[S],
+    ) -> Result<Session> {
+        let target = self.target;
+        let mut out = Vec::with_capacity(entries.len());
+        for &(k, v) in entries {
+            let text = self.text_of(k);
+            if remove_keys
+                .iter()
+                .any(|r| text.is_some_and(|t| t == r.as_ref()))
+            {
+                continue;
+            }
+            let key = self.key(k).map_err(|f| f.at_key(target, &self.label(k)))?;
+            let value = self.value(v, 2).map_err(|f| f.at_key(target, &key))?;
+            out.push((key, value));
+        }
+        Ok(dedupe(out, &self.sames))
     }
 
     /// A key's text when it is a string (how `remove_keys` and error messages see it).

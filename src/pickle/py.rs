@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Name, Result};
 use crate::limits::Limits;
+use crate::pickle::convert::ConvertBuffers;
 use crate::pickle::ops::Global;
 
 /// Index of an object in the [`Heap`].
@@ -257,10 +258,16 @@ pub(crate) struct Heap<'a> {
 }
 
 impl<'a> Heap<'a> {
-    /// An empty heap with room for `capacity` objects.
-    pub(crate) fn with_capacity(limits: &Limits, capacity: usize) -> Heap<'a> {
+    /// An empty heap in `nodes` (cleared), with room for at least `capacity` objects.
+    pub(crate) fn in_buffer(
+        limits: &Limits,
+        mut nodes: Vec<Node<'a>>,
+        capacity: usize,
+    ) -> Heap<'a> {
+        nodes.clear();
+        nodes.reserve(capacity);
         Heap {
-            nodes: Vec::with_capacity(capacity),
+            nodes,
             items: 0,
             bytes: 0,
             max_items: limits.max_items,
@@ -318,6 +325,42 @@ impl<'a> Heap<'a> {
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
     }
+
+    /// The emptied node vector, for the next pickle.
+    pub(crate) fn into_buffer(self) -> Vec<Node<'static>> {
+        recycle(self.nodes)
+    }
+}
+
+/// `v` emptied, as a vector of `U`: the same allocation when `T` and `U` have the same layout
+/// (`collect` reuses a source vector whose items it maps in place), else an empty one.
+pub(crate) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// The vectors a pickle decode works in, kept by a [`Codec`](crate::Codec) between calls so a
+/// warm decode does not allocate them again. Each user clears what it takes; what they hold
+/// between calls is empty.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    pub(crate) nodes: Vec<Node<'static>>,
+    pub(crate) memo: Vec<Handle>,
+    pub(crate) stack: Vec<Handle>,
+    pub(crate) marks: Vec<usize>,
+    pub(crate) convert: ConvertBuffers,
+}
+
+impl Buffers {
+    pub(crate) const fn new() -> Buffers {
+        Buffers {
+            nodes: Vec::new(),
+            memo: Vec::new(),
+            stack: Vec::new(),
+            marks: Vec::new(),
+            convert: ConvertBuffers::new(),
+        }
+    }
 }
 
 /// The objects of one pickle and which one is the result, borrowing the pickle's bytes (`'a`).
@@ -368,5 +411,20 @@ impl Pickled {
     /// How many objects the pickle built (memo references are not copies).
     pub fn objects(&self) -> usize {
         self.objects.heap.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pickle_recycle_keeps_the_allocation() {
+        let text = alloc::string::String::from("borrowed");
+        let mut v: Vec<Obj<'_>> = Vec::with_capacity(100);
+        v.push(Obj::Str(Cow::Borrowed(&text)));
+        let again: Vec<Obj<'static>> = recycle(v);
+        assert!(again.is_empty());
+        assert!(again.capacity() >= 100, "capacity {}", again.capacity());
     }
 }

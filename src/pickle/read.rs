@@ -12,7 +12,7 @@ use crate::limits::Limits;
 use crate::pickle::apply;
 use crate::pickle::convert::MAX_DEPTH;
 use crate::pickle::ops::{self, *};
-use crate::pickle::py::{Buf, Handle, Heap, Items, Obj, Objects, Pickled};
+use crate::pickle::py::{Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled};
 use crate::pickle::text;
 
 /// Reads a pickle into its objects. Turn the result into a session with
@@ -34,38 +34,73 @@ use crate::pickle::text;
 /// [`MAX_DEPTH`](crate::pickle::MAX_DEPTH)).
 pub fn read(data: &[u8], limits: &Limits) -> Result<Pickled> {
     Ok(Pickled {
-        objects: read_borrowed(data, limits)?.into_owned(),
+        objects: read_with(data, limits, &mut Buffers::default())?.into_owned(),
     })
 }
 
-/// [`read`], keeping strings and bytes borrowed from `data` (what the legacy cookie decode
-/// uses: each session string is then allocated once, when the session is built).
+/// [`read`] in the caller's (emptied) buffers, keeping strings and bytes borrowed from `data`
+/// (what the legacy cookie decode uses: each session string is then allocated once, when the
+/// session is built). The result holds `buffers.nodes`; the other vectors go back to
+/// `buffers`, emptied.
 ///
 /// # Errors
 /// As [`read`].
 ///
 /// # Limits
 /// As [`read`].
-pub(crate) fn read_borrowed<'a>(data: &'a [u8], limits: &Limits) -> Result<Objects<'a>> {
+pub(crate) fn read_with<'a>(
+    data: &'a [u8],
+    limits: &Limits,
+    buffers: &mut Buffers,
+) -> Result<Objects<'a>> {
     // Pickles Python writes for a session hold about one object (and one memo entry) per 10
     // bytes: sizing for one per 8 avoids regrowing the heap and memo, within a fixed cap.
     let expected = (data.len() / 8).clamp(4, RESERVE_CAP);
-    Machine {
+    let mut dense = core::mem::take(&mut buffers.memo);
+    dense.clear();
+    dense.reserve(expected);
+    let mut stack = core::mem::take(&mut buffers.stack);
+    stack.clear();
+    stack.reserve(STACK_RESERVE);
+    let mut marks = core::mem::take(&mut buffers.marks);
+    marks.clear();
+    let mut machine = Machine {
         input: data,
         pos: 0,
-        heap: Heap::with_capacity(limits, expected),
-        stack: Vec::with_capacity(STACK_RESERVE),
-        marks: Vec::new(),
+        heap: Heap::in_buffer(limits, core::mem::take(&mut buffers.nodes), expected),
+        stack,
+        marks,
         memo: Memo {
-            dense: Vec::with_capacity(expected),
+            dense,
             sparse: BTreeMap::new(),
         },
         limits,
+    };
+    let root = machine.run();
+    let Machine {
+        heap,
+        mut stack,
+        mut marks,
+        memo,
+        ..
+    } = machine;
+    stack.clear();
+    marks.clear();
+    buffers.stack = stack;
+    buffers.marks = marks;
+    let mut dense = memo.dense;
+    dense.clear();
+    buffers.memo = dense;
+    match root {
+        Ok(root) => Ok(Objects { heap, root }),
+        Err(e) => {
+            buffers.nodes = heap.into_buffer();
+            Err(e)
+        }
     }
-    .run()
 }
 
-/// The most objects and memo entries [`read_borrowed`] reserves room for before it reads.
+/// The most objects and memo entries [`read_with`] reserves room for before it reads.
 const RESERVE_CAP: usize = 512;
 
 /// Stack slots reserved before reading (a session's top-level dict puts its pairs there).
@@ -128,7 +163,8 @@ fn malformed(at: usize, what: &'static str) -> Error {
 }
 
 impl<'a> Machine<'a, '_> {
-    fn run(mut self) -> Result<Objects<'a>> {
+    /// Reads to `STOP`; the result is the handle of the root object.
+    fn run(&mut self) -> Result<Handle> {
         loop {
             let at = self.pos;
             let op = *self
@@ -143,7 +179,7 @@ impl<'a> Machine<'a, '_> {
         }
     }
 
-    fn stop(self, at: usize) -> Result<Objects<'a>> {
+    fn stop(&self, at: usize) -> Result<Handle> {
         let root = match (self.marks.as_slice(), self.stack.as_slice()) {
             ([], [root]) => *root,
             _ => {
@@ -156,10 +192,7 @@ impl<'a> Machine<'a, '_> {
         if self.pos != self.input.len() {
             return Err(malformed(self.pos, "data after STOP"));
         }
-        Ok(Objects {
-            heap: self.heap,
-            root,
-        })
+        Ok(root)
     }
 
     #[allow(clippy::too_many_lines)] // one arm per opcode reads best as a single table
