@@ -27,32 +27,30 @@ pub(crate) enum Buf<'a> {
 }
 
 impl<'a> Buf<'a> {
-    /// `bytes` built one at a time (`None` stops): inline while they fit, then in one
-    /// vector.
-    pub(crate) fn build(bytes: impl Iterator<Item = Option<u8>>) -> Option<Buf<'a>> {
+    /// The bytes of `bytes`, inline while they fit, then in one vector; `None` when any
+    /// item is `None` (a char with no Latin-1 byte ...).
+    pub(crate) fn build(mut bytes: impl Iterator<Item = Option<u8>>) -> Option<Buf<'a>> {
         let mut inline = [0; INLINE_BYTES];
-        let mut len = 0;
-        let mut spilled: Option<Vec<u8>> = None;
-        for b in bytes {
+        let mut len: u8 = 0;
+        while let Some(b) = bytes.next() {
             let b = b?;
-            match (&mut spilled, inline.get_mut(len)) {
-                (Some(v), _) => v.push(b),
-                (None, Some(slot)) => *slot = b,
-                (None, None) => {
-                    let mut v = Vec::with_capacity(2 * INLINE_BYTES);
-                    v.extend_from_slice(&inline);
-                    v.push(b);
-                    spilled = Some(v);
+            match inline.get_mut(usize::from(len)) {
+                Some(slot) => {
+                    *slot = b;
+                    len += 1;
+                }
+                None => {
+                    let mut spilled = Vec::with_capacity(2 * INLINE_BYTES);
+                    spilled.extend_from_slice(&inline);
+                    spilled.push(b);
+                    for b in bytes {
+                        spilled.push(b?);
+                    }
+                    return Some(Buf::Owned(spilled));
                 }
             }
-            len += 1;
         }
-        Some(match (spilled, u8::try_from(len)) {
-            (Some(v), _) => Buf::Owned(v),
-            (None, Ok(len)) => Buf::Inline { len, bytes: inline },
-            // Unreachable: without a spill, len <= INLINE_BYTES.
-            (None, Err(_)) => Buf::Owned(Vec::new()),
-        })
+        Some(Buf::Inline { len, bytes: inline })
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {
@@ -426,5 +424,23 @@ mod tests {
         let again: Vec<Obj<'static>> = recycle(v);
         assert!(again.is_empty());
         assert!(again.capacity() >= 100, "capacity {}", again.capacity());
+    }
+
+    #[test]
+    fn pickle_buf_inline_then_spilled() {
+        for n in [0, 1, 21, 22, 23, 100] {
+            let bytes: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            let buf = Buf::build(bytes.iter().map(|&b| Some(b))).unwrap();
+            assert_eq!(buf.as_slice(), bytes.as_slice(), "{n} bytes");
+            assert_eq!(
+                matches!(buf, Buf::Inline { .. }),
+                n <= INLINE_BYTES,
+                "{n} bytes"
+            );
+        }
+        let stops = [Some(1), None, Some(2)];
+        assert!(Buf::build(stops.into_iter()).is_none());
+        let late = (0..30).map(|i| if i == 29 { None } else { Some(i as u8) });
+        assert!(Buf::build(late).is_none(), "a stop after spilling");
     }
 }
