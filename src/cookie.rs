@@ -13,6 +13,7 @@ use crate::error::{Error, Layer, Limit, Result};
 use crate::json;
 use crate::jwt;
 use crate::legacy;
+use crate::pickle;
 use crate::time;
 use crate::value::{Document, Session, Value};
 use crate::zlib;
@@ -95,6 +96,8 @@ pub(crate) struct Scratch {
     claims: String,
     /// Decode: the stacks the BSON reader builds the session on (empty between calls).
     stacks: bson::Stacks,
+    /// Decode: the vectors a legacy pickle is read and converted in.
+    pickle: pickle::Buffers,
 }
 
 impl Scratch {
@@ -107,6 +110,7 @@ impl Scratch {
             inflated: Vec::new(),
             claims: String::new(),
             stacks: bson::Stacks::new(),
+            pickle: pickle::Buffers::new(),
         }
     }
 }
@@ -197,6 +201,7 @@ pub(crate) fn open(s: &mut Scratch, value: &str, config: &Config) -> Result<Open
                 &mut s.payload,
                 &mut s.inflated,
                 &mut s.inflater,
+                &mut s.pickle,
             )?;
             let format = match config.original_format_data_serializer {
                 Serializer::Pickle => Format::LegacyPickle,

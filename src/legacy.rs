@@ -54,10 +54,17 @@ const SIG_LEN: usize = 40;
 /// [`Pickled::into_session`](crate::pickle::Pickled::into_session) list, or
 /// `max_inflated_len` and [`json::read`]'s limits.
 pub fn decode(value: &str, config: &Config) -> Result<Session> {
-    decode_with(value, config, &mut Vec::new(), &mut Vec::new(), &mut None)
+    decode_with(
+        value,
+        config,
+        &mut Vec::new(),
+        &mut Vec::new(),
+        &mut None,
+        &mut pickle::Buffers::default(),
+    )
 }
 
-/// [`decode`] with the caller's buffers (cleared before use) and inflater, so a
+/// [`decode`] with the caller's buffers (cleared before use), inflater and pickle buffers, so a
 /// [`Codec`](crate::Codec) can reuse them.
 pub(crate) fn decode_with(
     value: &str,
@@ -65,6 +72,7 @@ pub(crate) fn decode_with(
     payload: &mut Vec<u8>,
     inflated: &mut Vec<u8>,
     inflater: &mut Option<zlib::Inflater>,
+    buffers: &mut pickle::Buffers,
 ) -> Result<Session> {
     config.validate()?;
     let key = validate_key(config)?;
@@ -88,7 +96,7 @@ pub(crate) fn decode_with(
     let target = Target::for_bson_payload(config.bson_compress_jwt_payload);
     let remove = &config.original_format_remove_keys;
     match config.original_format_data_serializer {
-        Serializer::Pickle => pickle::read(payload, limits)?.into_session(target, remove, limits),
+        Serializer::Pickle => pickle::decode(payload, target, remove, limits, buffers),
         Serializer::Json => {
             let inflater = inflater.get_or_insert_with(zlib::Inflater::new);
             inflater.inflate_into(payload, inflated, limits)?;

@@ -2,13 +2,14 @@
 //! state shape of its [`WHITELIST`](crate::pickle::WHITELIST) row and build the object. Nothing
 //! here imports or calls anything; each arm only reads data already on the heap.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Layer, Name, Result};
 use crate::pickle::datetime;
 use crate::pickle::ops::{Apply, Global};
-use crate::pickle::py::{Handle, Heap, Obj};
+use crate::pickle::py::{Buf, Handle, Heap, Obj};
 
 /// Why an argument did not fit.
 enum Bad {
@@ -31,7 +32,12 @@ const DAY_US: i128 = 86_400_000_000;
 /// [`Error::Malformed`] in [`Layer::Pickle`] at `at` when the arguments do not fit the row, an
 /// item that must be hashable is not, or the global is applied with the wrong opcode;
 /// [`Error::LimitExceeded`] with `Items`.
-pub(crate) fn reduce(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Result<Obj> {
+pub(crate) fn reduce<'a>(
+    heap: &mut Heap<'a>,
+    global: Global,
+    args: &[Handle],
+    at: usize,
+) -> Result<Obj<'a>> {
     if global.apply() != Apply::Reduce {
         return Err(Error::malformed(
             Layer::Pickle,
@@ -46,10 +52,10 @@ pub(crate) fn reduce(heap: &mut Heap, global: Global, args: &[Handle], at: usize
     )
 }
 
-fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fit<Obj> {
+fn reduce_fit<'a>(heap: &mut Heap<'a>, global: Global, args: &[Handle], at: usize) -> Fit<Obj<'a>> {
     match global {
         Global::CodecsEncode => codecs_encode(heap, args),
-        Global::Bytes => empty(args).map(|()| Obj::Bytes(Vec::new())),
+        Global::Bytes => empty(args).map(|()| Obj::Bytes(Buf::Borrowed(&[]))),
         Global::ByteArray => {
             match args {
                 [] => {}
@@ -131,7 +137,7 @@ fn reduce_fit(heap: &mut Heap, global: Global, args: &[Handle], at: usize) -> Fi
 
 /// `copyreg._reconstructor(cls, base, state)`, protocols 0 and 1: `base.__new__(cls, state)`
 /// for the base each pymongo class really has.
-fn reconstructor(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
+fn reconstructor<'a>(heap: &Heap<'a>, args: &[Handle]) -> Fit<Obj<'a>> {
     let [cls, base, state] = args else {
         return Err(Bad::Shape);
     };
@@ -142,7 +148,7 @@ fn reconstructor(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
         (Global::Int64, Global::Int, _) => new_fit(heap, Global::Int64, &[*state]),
         (Global::Binary, Global::Bytes, _) => Ok(Obj::Binary {
             subtype: 0,
-            bytes: bytes(heap, *state)?.to_vec(),
+            bytes: bytes_of(heap, *state)?,
         }),
         (
             Global::Uuid
@@ -161,7 +167,12 @@ fn reconstructor(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
 ///
 /// # Errors
 /// [`Error::Malformed`] as [`reduce`].
-pub(crate) fn new_object(heap: &Heap, global: Global, args: &[Handle], at: usize) -> Result<Obj> {
+pub(crate) fn new_object<'a>(
+    heap: &Heap<'a>,
+    global: Global,
+    args: &[Handle],
+    at: usize,
+) -> Result<Obj<'a>> {
     if global.apply() != Apply::NewObj {
         return Err(Error::malformed(
             Layer::Pickle,
@@ -176,7 +187,7 @@ pub(crate) fn new_object(heap: &Heap, global: Global, args: &[Handle], at: usize
     )
 }
 
-fn new_fit(heap: &Heap, global: Global, args: &[Handle]) -> Fit<Obj> {
+fn new_fit<'a>(heap: &Heap<'a>, global: Global, args: &[Handle]) -> Fit<Obj<'a>> {
     match (global, args) {
         (Global::Uuid, []) => Ok(Obj::Uuid),
         (Global::Int64, [i]) => i64::try_from(int(heap, *i)?)
@@ -184,7 +195,7 @@ fn new_fit(heap: &Heap, global: Global, args: &[Handle]) -> Fit<Obj> {
             .map_err(|_| Bad::Shape),
         (Global::ObjectId, []) => Ok(Obj::ObjectId(None)),
         (Global::Binary, [data, subtype]) => {
-            let bytes = bytes(heap, *data)?.to_vec();
+            let bytes = bytes_of(heap, *data)?;
             Ok(Obj::Binary {
                 subtype: subtype_of(heap, *subtype)?,
                 bytes,
@@ -202,7 +213,7 @@ fn new_fit(heap: &Heap, global: Global, args: &[Handle]) -> Fit<Obj> {
 ///
 /// # Errors
 /// [`Error::Malformed`] when the object takes no state or the state does not fit its row.
-pub(crate) fn build(heap: &mut Heap, target: Handle, state: Handle, at: usize) -> Result<()> {
+pub(crate) fn build(heap: &mut Heap<'_>, target: Handle, state: Handle, at: usize) -> Result<()> {
     let built = match heap.obj(target) {
         Some(Obj::Placeholder(_)) => return Ok(()),
         Some(obj) => build_fit(heap, obj, state),
@@ -215,7 +226,7 @@ pub(crate) fn build(heap: &mut Heap, target: Handle, state: Handle, at: usize) -
     Ok(())
 }
 
-fn build_fit(heap: &Heap, target: &Obj, state: Handle) -> Fit<Obj> {
+fn build_fit<'a>(heap: &Heap<'a>, target: &Obj<'a>, state: Handle) -> Fit<Obj<'a>> {
     match target {
         Obj::Uuid => uuid_state(heap, state).map(|()| Obj::Uuid),
         Obj::Int64(i) => match value(heap, state)? {
@@ -248,7 +259,7 @@ fn build_fit(heap: &Heap, target: &Obj, state: Handle) -> Fit<Obj> {
 }
 
 /// Turns a fit into the object to push: a placeholder argument gives a placeholder.
-fn settle(built: Fit<Obj>, at: usize, what: &'static str) -> Result<Obj> {
+fn settle<'a>(built: Fit<Obj<'a>>, at: usize, what: &'static str) -> Result<Obj<'a>> {
     match built {
         Ok(obj) => Ok(obj),
         Err(Bad::Placeholder(name)) => Ok(Obj::Placeholder(name)),
@@ -263,7 +274,7 @@ fn settle(built: Fit<Obj>, at: usize, what: &'static str) -> Result<Obj> {
 // ---- argument readers --------------------------------------------------------------------
 
 /// The object at `h`; a placeholder stops the fit.
-fn value(heap: &Heap, h: Handle) -> Fit<&Obj> {
+fn value<'h, 'a>(heap: &'h Heap<'a>, h: Handle) -> Fit<&'h Obj<'a>> {
     match heap.obj(h) {
         Some(Obj::Placeholder(name)) => Err(Bad::Placeholder(*name)),
         Some(obj) => Ok(obj),
@@ -284,15 +295,23 @@ fn required(h: Option<Handle>) -> Fit<Handle> {
 }
 
 /// Python 3 `bytes` or a Python 2 `str`: raw bytes.
-fn bytes(heap: &Heap, h: Handle) -> Fit<&[u8]> {
+fn bytes<'h>(heap: &'h Heap<'_>, h: Handle) -> Fit<&'h [u8]> {
     match value(heap, h)? {
         Obj::Bytes(b) | Obj::Str2(b) => Ok(b),
         _ => Err(Bad::Shape),
     }
 }
 
+/// [`bytes`], sharing the input's bytes when the object does.
+fn bytes_of<'a>(heap: &Heap<'a>, h: Handle) -> Fit<Buf<'a>> {
+    match value(heap, h)? {
+        Obj::Bytes(b) | Obj::Str2(b) => Ok(b.clone()),
+        _ => Err(Bad::Shape),
+    }
+}
+
 /// Python 3 `str` or a Python 2 `str` that is UTF-8.
-fn text(heap: &Heap, h: Handle) -> Fit<&str> {
+fn text<'h>(heap: &'h Heap<'_>, h: Handle) -> Fit<&'h str> {
     match value(heap, h)? {
         Obj::Str(s) => Ok(s),
         Obj::Str2(b) => core::str::from_utf8(b).map_err(|_| Bad::Shape),
@@ -302,19 +321,33 @@ fn text(heap: &Heap, h: Handle) -> Fit<&str> {
 
 /// A `datetime`/`date`/`time` state or ObjectId id: bytes, a Python 2 `str`, or a `str` that
 /// Python 3 turns into bytes by Latin-1 (a Python 2 pickle loaded with `encoding='latin1'`).
-fn state_bytes(heap: &Heap, h: Handle) -> Fit<Vec<u8>> {
+fn state_bytes<'h>(heap: &'h Heap<'_>, h: Handle) -> Fit<Cow<'h, [u8]>> {
     match value(heap, h)? {
-        Obj::Bytes(b) | Obj::Str2(b) => Ok(b.clone()),
+        Obj::Bytes(b) | Obj::Str2(b) => Ok(Cow::Borrowed(b)),
         Obj::Str(s) => latin1(s).ok_or(Bad::Shape),
         _ => Err(Bad::Shape),
     }
 }
 
-fn latin1(s: &str) -> Option<Vec<u8>> {
-    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+/// `s.encode('latin1')`: ASCII text is its own encoding (borrowed); other text is copied.
+fn latin1(s: &str) -> Option<Cow<'_, [u8]>> {
+    if s.is_ascii() {
+        return Some(Cow::Borrowed(s.as_bytes()));
+    }
+    // Each char is at least one byte: `s.len()` bytes always suffice.
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        out.push(u8::try_from(u32::from(c)).ok()?);
+    }
+    Some(Cow::Owned(out))
 }
 
-fn int(heap: &Heap, h: Handle) -> Fit<i128> {
+/// [`latin1`] as the bytes of a new object (short ones inline).
+fn latin1_buf(s: &str) -> Option<Buf<'static>> {
+    Buf::build(s.chars().map(|c| u8::try_from(u32::from(c)).ok()))
+}
+
+fn int(heap: &Heap<'_>, h: Handle) -> Fit<i128> {
     match value(heap, h)? {
         Obj::Int(i) => Ok(*i),
         Obj::Bool(b) => Ok(i128::from(*b)),
@@ -322,24 +355,28 @@ fn int(heap: &Heap, h: Handle) -> Fit<i128> {
     }
 }
 
-fn number(heap: &Heap, h: Handle) -> Fit<()> {
+fn number(heap: &Heap<'_>, h: Handle) -> Fit<()> {
     match value(heap, h)? {
         Obj::Int(_) | Obj::Bool(_) | Obj::Float(_) => Ok(()),
         _ => Err(Bad::Shape),
     }
 }
 
-fn u32_of(heap: &Heap, h: Handle) -> Fit<u32> {
+fn u32_of(heap: &Heap<'_>, h: Handle) -> Fit<u32> {
     int(heap, h).and_then(|i| u32::try_from(i).map_err(|_| Bad::Shape))
 }
 
-fn subtype_of(heap: &Heap, h: Handle) -> Fit<u8> {
+fn subtype_of(heap: &Heap<'_>, h: Handle) -> Fit<u8> {
     int(heap, h).and_then(|i| u8::try_from(i).map_err(|_| Bad::Shape))
 }
 
 /// The values of a state dict whose keys are exactly among `names` (last value wins, as in a
 /// dict); any other key is a misfit.
-fn fields<const N: usize>(heap: &Heap, h: Handle, names: [&str; N]) -> Fit<[Option<Handle>; N]> {
+fn fields<const N: usize>(
+    heap: &Heap<'_>,
+    h: Handle,
+    names: [&str; N],
+) -> Fit<[Option<Handle>; N]> {
     let Obj::Dict(entries) = value(heap, h)? else {
         return Err(Bad::Shape);
     };
@@ -359,19 +396,24 @@ fn fields<const N: usize>(heap: &Heap, h: Handle, names: [&str; N]) -> Fit<[Opti
 // ---- the whitelist rows ------------------------------------------------------------------
 
 /// `_codecs.encode(str, 'latin1')`: Python 3's protocol-2 form of `bytes`.
-fn codecs_encode(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
+fn codecs_encode<'a>(heap: &Heap<'a>, args: &[Handle]) -> Fit<Obj<'a>> {
     let [s, encoding] = args else {
         return Err(Bad::Shape);
     };
     if text(heap, *encoding)? != "latin1" {
         return Err(Bad::Shape);
     }
-    latin1(text(heap, *s)?).map(Obj::Bytes).ok_or(Bad::Shape)
+    let bytes = match value(heap, *s)? {
+        // Text borrowed from the input keeps borrowing it when it is ASCII.
+        Obj::Str(Cow::Borrowed(t)) if t.is_ascii() => Some(Buf::Borrowed(t.as_bytes())),
+        _ => latin1_buf(text(heap, *s)?),
+    };
+    bytes.map(Obj::Bytes).ok_or(Bad::Shape)
 }
 
 /// `set(list)` / `frozenset(list)`: the items must be hashable. Sets are refused in every
 /// payload, so their items are checked and not kept.
-fn set_from(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<()> {
+fn set_from(heap: &mut Heap<'_>, args: &[Handle], at: usize) -> Fit<()> {
     let (len, hashable) = match args {
         [] => return Ok(()),
         [list] => match value(heap, *list)? {
@@ -400,7 +442,7 @@ fn set_from(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<()> {
 
 /// `OrderedDict()` (Python 3, items follow by SETITEMS) or `OrderedDict([[k, v], ...])`
 /// (Python 2).
-fn ordered_dict(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<Obj> {
+fn ordered_dict<'a>(heap: &mut Heap<'a>, args: &[Handle], at: usize) -> Fit<Obj<'a>> {
     let pairs = match args {
         [] => return Ok(Obj::Dict(Vec::new())),
         [list] => match value(heap, *list)? {
@@ -413,7 +455,11 @@ fn ordered_dict(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<Obj> {
     let mut entries = Vec::with_capacity(pairs.len());
     for pair in pairs {
         let (k, v) = match value(heap, pair)? {
-            Obj::List(kv) | Obj::Tuple(kv, _) => match kv.as_slice() {
+            Obj::List(kv) => match kv.as_slice() {
+                [k, v] => (*k, *v),
+                _ => return Err(Bad::Shape),
+            },
+            Obj::Tuple(kv, _) => match kv.as_slice() {
                 [k, v] => (*k, *v),
                 _ => return Err(Bad::Shape),
             },
@@ -432,7 +478,7 @@ fn ordered_dict(heap: &mut Heap, args: &[Handle], at: usize) -> Fit<Obj> {
 }
 
 /// `datetime(state)` / `datetime(state, tzinfo)`; tzinfo may be None or a `datetime.timezone`.
-fn datetime_from(heap: &Heap, state: Handle, tz: Option<Handle>) -> Fit<Obj> {
+fn datetime_from<'a>(heap: &Heap<'a>, state: Handle, tz: Option<Handle>) -> Fit<Obj<'a>> {
     let wall_us = datetime::datetime_state(&state_bytes(heap, state)?).ok_or(Bad::Shape)?;
     let offset_us = match tz {
         None => None,
@@ -442,7 +488,7 @@ fn datetime_from(heap: &Heap, state: Handle, tz: Option<Handle>) -> Fit<Obj> {
 }
 
 /// A tzinfo argument: None, or a `datetime.timezone`.
-fn tz_offset(heap: &Heap, h: Handle) -> Fit<Option<i64>> {
+fn tz_offset(heap: &Heap<'_>, h: Handle) -> Fit<Option<i64>> {
     match value(heap, h)? {
         Obj::None => Ok(None),
         Obj::TimeZone(offset) => Ok(Some(*offset)),
@@ -452,7 +498,7 @@ fn tz_offset(heap: &Heap, h: Handle) -> Fit<Option<i64>> {
 
 /// `timedelta(days, seconds, microseconds)`, normalized and range-checked as Python does
 /// (|days| <= 999999999).
-fn timedelta(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
+fn timedelta<'a>(heap: &Heap<'a>, args: &[Handle]) -> Fit<Obj<'a>> {
     let [d, s, us] = args else {
         return Err(Bad::Shape);
     };
@@ -469,7 +515,7 @@ fn timedelta(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
 }
 
 /// `timezone(offset)` / `timezone(offset, name)`: the offset strictly within 24 hours.
-fn timezone(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
+fn timezone<'a>(heap: &Heap<'a>, args: &[Handle]) -> Fit<Obj<'a>> {
     let (offset, name) = match args {
         [offset] => (*offset, None),
         [offset, name] => (*offset, Some(*name)),
@@ -490,7 +536,7 @@ fn timezone(heap: &Heap, args: &[Handle]) -> Fit<Obj> {
 }
 
 /// UUID state: `{'int': int}` and, since Python 3.7, maybe `'is_safe'`.
-fn uuid_state(heap: &Heap, state: Handle) -> Fit<()> {
+fn uuid_state(heap: &Heap<'_>, state: Handle) -> Fit<()> {
     let [int_field, is_safe] = fields(heap, state, ["int", "is_safe"])?;
     match value(heap, required(int_field)?)? {
         Obj::Int(_) | Obj::BigInt => {}
@@ -504,7 +550,7 @@ fn uuid_state(heap: &Heap, state: Handle) -> Fit<()> {
 
 /// ObjectId state: exactly 12 bytes, or the pymongo <= 1.9 dict form. pymongo itself takes any
 /// length (and its C encoder then over-reads); we take 12 only.
-fn object_id_state(heap: &Heap, state: Handle) -> Fit<[u8; 12]> {
+fn object_id_state(heap: &Heap<'_>, state: Handle) -> Fit<[u8; 12]> {
     let raw = match value(heap, state)? {
         Obj::Dict(_) => {
             let [id] = fields(heap, state, ["_ObjectId__id"])?;
@@ -512,15 +558,16 @@ fn object_id_state(heap: &Heap, state: Handle) -> Fit<[u8; 12]> {
         }
         _ => state_bytes(heap, state)?,
     };
-    <[u8; 12]>::try_from(raw.as_slice()).map_err(|_| Bad::Shape)
+    <[u8; 12]>::try_from(&*raw).map_err(|_| Bad::Shape)
 }
 
 /// Regex state: `{'flags': int, 'pattern': str or bytes}`.
-fn regex_state(heap: &Heap, state: Handle) -> Fit<(Vec<u8>, i128)> {
+fn regex_state<'a>(heap: &Heap<'a>, state: Handle) -> Fit<(Buf<'a>, i128)> {
     let [flags, pattern] = fields(heap, state, ["flags", "pattern"])?;
     let flags = int(heap, required(flags)?)?;
     let pattern = match value(heap, required(pattern)?)? {
-        Obj::Str(s) => s.as_bytes().to_vec(),
+        Obj::Str(Cow::Borrowed(s)) => Buf::Borrowed(s.as_bytes()),
+        Obj::Str(Cow::Owned(s)) => Buf::Owned(s.as_bytes().to_vec()),
         Obj::Str2(b) | Obj::Bytes(b) => b.clone(),
         _ => return Err(Bad::Shape),
     };
@@ -529,7 +576,7 @@ fn regex_state(heap: &Heap, state: Handle) -> Fit<(Vec<u8>, i128)> {
 
 /// Decimal128 state: `(high, low)`, each an unsigned 64-bit int; stored as BSON's 16
 /// little-endian bytes (low half first).
-fn decimal128_state(heap: &Heap, state: Handle) -> Fit<[u8; 16]> {
+fn decimal128_state(heap: &Heap<'_>, state: Handle) -> Fit<[u8; 16]> {
     let Obj::Tuple(items, _) = value(heap, state)? else {
         return Err(Bad::Shape);
     };

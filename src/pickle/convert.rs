@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::pickle::datetime;
-use crate::pickle::py::{Handle, Heap, Obj, Pickled};
+use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
 use crate::value::{Document, Session, Str, Value};
 
 /// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
@@ -77,6 +77,59 @@ impl Pickled {
         remove_keys: &[S],
         limits: &Limits,
     ) -> Result<Session> {
+        self.objects.into_session(target, remove_keys, limits)
+    }
+}
+
+/// The vectors [`Objects::session_with`] works in (see [`Buffers`](super::py::Buffers)).
+#[derive(Default)]
+pub(crate) struct ConvertBuffers {
+    on_path: Vec<bool>,
+    open: Vec<Open<'static>>,
+    sames: Vec<Same<'static>>,
+}
+
+impl ConvertBuffers {
+    pub(crate) const fn new() -> ConvertBuffers {
+        ConvertBuffers {
+            on_path: Vec::new(),
+            open: Vec::new(),
+            sames: Vec::new(),
+        }
+    }
+}
+
+impl Objects<'_> {
+    /// [`Pickled::into_session`].
+    ///
+    /// # Errors
+    /// As [`Pickled::into_session`].
+    ///
+    /// # Limits
+    /// As [`Pickled::into_session`].
+    pub(crate) fn into_session<S: AsRef<str>>(
+        self,
+        target: Target,
+        remove_keys: &[S],
+        limits: &Limits,
+    ) -> Result<Session> {
+        self.session_with(target, remove_keys, limits, &mut ConvertBuffers::default())
+    }
+
+    /// [`Objects::into_session`] in the caller's buffers (emptied again when it returns).
+    ///
+    /// # Errors
+    /// As [`Pickled::into_session`].
+    ///
+    /// # Limits
+    /// As [`Pickled::into_session`].
+    pub(crate) fn session_with<S: AsRef<str>>(
+        &self,
+        target: Target,
+        remove_keys: &[S],
+        limits: &Limits,
+        buffers: &mut ConvertBuffers,
+    ) -> Result<Session> {
         let root =
             self.heap
                 .node(self.root)
@@ -88,31 +141,31 @@ impl Pickled {
                 "top-level value is not a dict",
             ));
         };
+        let mut on_path = core::mem::take(&mut buffers.on_path);
+        on_path.clear();
+        on_path.resize(self.heap.len(), false);
         let mut conv = Converter {
             heap: &self.heap,
             target,
             limits,
             items: 0,
             bytes: 0,
-            on_path: alloc::vec![false; self.heap.len()],
+            on_path,
+            open: recycle(core::mem::take(&mut buffers.open)),
+            sames: recycle(core::mem::take(&mut buffers.sames)),
         };
-        let kept: Vec<(Handle, Handle)> = entries
-            .iter()
-            .copied()
-            .filter(|&(k, _)| {
-                let text = conv.text_of(k);
-                !remove_keys
-                    .iter()
-                    .any(|r| text.is_some_and(|t| t == r.as_ref()))
-            })
-            .collect();
-        let mut out = Vec::with_capacity(kept.len());
-        for (k, v) in kept {
-            let key = conv.key(k).map_err(|f| f.at_key(target, &conv.label(k)))?;
-            let value = conv.value(v, 2).map_err(|f| f.at_key(target, &key.text))?;
-            out.push((key, value));
-        }
-        Ok(dedupe(out))
+        let session = conv.session(entries, remove_keys);
+        let Converter {
+            mut on_path,
+            open,
+            sames,
+            ..
+        } = conv;
+        on_path.clear();
+        buffers.on_path = on_path;
+        buffers.open = recycle(open);
+        buffers.sames = recycle(sames);
+        session
     }
 }
 
@@ -146,16 +199,11 @@ impl Fault {
     }
 }
 
-/// A converted dict key: what Python compares (1 == 1.0 == True) and the text it is written as.
-struct Key {
-    same: Same,
-    text: String,
-}
-
-/// Python's equality for the key types JSON accepts.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Same {
-    Str(String),
+/// Python's equality for the key types JSON accepts: what a dict compares (1 == 1.0 == True).
+/// A converted key is this and the text it is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Same<'h> {
+    Str(&'h str),
     Int(i128),
     Float(u64),
     None,
@@ -173,33 +221,31 @@ enum Open<'h> {
         h: Handle,
         entries: &'h [(Handle, Handle)],
         next: usize,
-        out: Vec<(Key, Value)>,
-        key: Option<Key>,
+        out: Vec<(Str, Value)>,
+        /// The text of the key whose value is being converted.
+        key: Option<Str>,
+        /// Where this dict's keys start in [`Converter::sames`].
+        start: usize,
     },
 }
 
-/// What the conversion loop does next.
-enum Step {
-    /// Convert this object.
-    Convert(Handle),
-    /// Hand this finished value to the innermost open container (or return it).
-    Deliver(Value),
-    /// Take the innermost open container's next item, or close it.
-    Next,
-}
-
-struct Converter<'h> {
-    heap: &'h Heap,
+struct Converter<'h, 'a> {
+    heap: &'h Heap<'a>,
     target: Target,
     limits: &'h Limits,
     items: usize,
     bytes: usize,
     /// Containers being converted (a container met again inside itself is a cycle).
     on_path: Vec<bool>,
+    /// Open containers, innermost last (kept between top-level values to reuse its buffer).
+    open: Vec<Open<'h>>,
+    /// How Python compares the keys converted so far of every open dict, innermost dict's
+    /// last: the session's own keys, then each open dict's from its `start`.
+    sames: Vec<Same<'h>>,
 }
 
-impl<'h> Converter<'h> {
-    fn obj(&self, h: Handle) -> Result<&'h Obj, Fault> {
+impl<'h, 'a> Converter<'h, 'a> {
+    fn obj(&self, h: Handle) -> Result<&'h Obj<'a>, Fault> {
         self.heap.obj(h).ok_or(Fault::Fatal(Error::malformed(
             Layer::Pickle,
             0,
@@ -221,6 +267,29 @@ impl<'h> Converter<'h> {
             return Err(Error::LimitExceeded(Limit::InflatedLen).into());
         }
         Ok(())
+    }
+
+    /// The session: the top-level dict's `entries` but those whose key is in `remove_keys`.
+    fn session<S: AsRef<str>>(
+        &mut self,
+        entries: &'h [(Handle, Handle)],
+        remove_keys: &[S],
+    ) -> Result<Session> {
+        let target = self.target;
+        let mut out = Vec::with_capacity(entries.len());
+        for &(k, v) in entries {
+            let text = self.text_of(k);
+            if remove_keys
+                .iter()
+                .any(|r| text.is_some_and(|t| t == r.as_ref()))
+            {
+                continue;
+            }
+            let key = self.key(k).map_err(|f| f.at_key(target, &self.label(k)))?;
+            let value = self.value(v, 2).map_err(|f| f.at_key(target, &key))?;
+            out.push((key, value));
+        }
+        Ok(dedupe(out, &self.sames))
     }
 
     /// A key's text when it is a string (how `remove_keys` and error messages see it).
@@ -248,18 +317,16 @@ impl<'h> Converter<'h> {
         }
     }
 
-    fn key(&mut self, h: Handle) -> Result<Key, Fault> {
+    /// The text of key `h`; how Python compares it goes on [`Converter::sames`].
+    fn key(&mut self, h: Handle) -> Result<Str, Fault> {
         let obj = self.obj(h)?;
         if let Some(text) = self.text_of(h) {
             if self.target == Target::Bson && text.contains('\0') {
                 return Err(Fault::Unwritable("key with a NUL byte"));
             }
-            let text = String::from(text);
             self.count(text.len())?;
-            return Ok(Key {
-                same: Same::Str(text.clone()),
-                text,
-            });
+            self.sames.push(Same::Str(text));
+            return Ok(Str::from(text));
         }
         if let Obj::Placeholder(name) = obj {
             return Err(Fault::Placeholder(*name));
@@ -268,114 +335,136 @@ impl<'h> Converter<'h> {
             return Err(Fault::Unwritable("non-string dict key"));
         }
         // json.dumps: `keys must be str, int, float, bool or None`, written as JSON would.
-        let key = match *obj {
-            Obj::Int(i) => Key {
-                same: Same::Int(i),
-                text: i.to_string(),
-            },
-            Obj::Int64(i) => Key {
-                same: Same::Int(i.into()),
-                text: i.to_string(),
-            },
-            Obj::Bool(b) => Key {
-                same: Same::Int(b.into()),
-                text: String::from(if b { "true" } else { "false" }),
-            },
-            Obj::None => Key {
-                same: Same::None,
-                text: String::from("null"),
-            },
-            Obj::Float(f) => Key {
-                same: float_same(f),
-                text: float_repr(f),
-            },
+        let (same, text) = match *obj {
+            Obj::Int(i) => (Same::Int(i), i.to_string()),
+            Obj::Int64(i) => (Same::Int(i.into()), i.to_string()),
+            Obj::Bool(b) => (
+                Same::Int(b.into()),
+                String::from(if b { "true" } else { "false" }),
+            ),
+            Obj::None => (Same::None, String::from("null")),
+            Obj::Float(f) => (float_same(f), float_repr(f)),
             Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
             _ => return Err(Fault::Unwritable("dict key that JSON cannot hold")),
         };
-        self.count(key.text.len())?;
-        Ok(key)
+        self.count(text.len())?;
+        self.sames.push(same);
+        Ok(Str::from(text))
     }
 
     /// The value of `h` at nesting `depth`, walked with an explicit stack of open containers
     /// (no recursion, whatever the nesting).
     fn value(&mut self, h: Handle, depth: usize) -> Result<Value, Fault> {
-        let mut open: Vec<Open<'h>> = Vec::new();
-        let mut step = Step::Convert(h);
+        let mut open = core::mem::take(&mut self.open);
+        open.clear();
+        let value = self.walk(h, depth, &mut open);
+        self.open = open;
+        value
+    }
+
+    fn walk(&mut self, h: Handle, depth: usize, open: &mut Vec<Open<'h>>) -> Result<Value, Fault> {
+        if !self.open_container(h, depth, open)? {
+            return self.scalar(h);
+        }
         loop {
-            step = match step {
-                Step::Convert(h) => match self.obj(h)? {
-                    Obj::Tuple(items, _) | Obj::List(items) => {
-                        self.enter(h, depth + open.len())?;
-                        let out = Vec::with_capacity(items.len().min(self.limits.max_items));
-                        open.push(Open::Array {
-                            h,
-                            items,
-                            next: 0,
-                            out,
-                        });
-                        Step::Next
-                    }
-                    Obj::Dict(entries) => {
-                        self.enter(h, depth + open.len())?;
-                        let out = Vec::with_capacity(entries.len().min(self.limits.max_items));
-                        open.push(Open::Doc {
-                            h,
-                            entries,
-                            next: 0,
-                            out,
-                            key: None,
-                        });
-                        Step::Next
-                    }
-                    _ => Step::Deliver(self.scalar(h)?),
-                },
-                Step::Deliver(v) => match open.last_mut() {
-                    None => return Ok(v),
-                    Some(Open::Array { out, .. }) => {
-                        out.push(v);
-                        Step::Next
-                    }
-                    Some(Open::Doc { out, key, .. }) => {
-                        if let Some(k) = key.take() {
-                            out.push((k, v));
-                        }
-                        Step::Next
-                    }
-                },
-                Step::Next => match open.last_mut() {
-                    None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
-                    Some(Open::Array { items, next, .. }) if *next < items.len() => {
-                        let child = items.get(*next).copied();
+            // The innermost open container's next item: its key first, for a dict.
+            let child = match open.last_mut() {
+                None => return Err(bad_handle()),
+                Some(Open::Array { items, next, .. }) => {
+                    let child = items.get(*next).copied();
+                    *next += 1;
+                    child
+                }
+                Some(Open::Doc {
+                    entries, next, key, ..
+                }) => match entries.get(*next).copied() {
+                    Some((k, v)) => {
                         *next += 1;
-                        Step::Convert(child.ok_or(Error::malformed(
-                            Layer::Pickle,
-                            0,
-                            "bad handle",
-                        ))?)
-                    }
-                    Some(Open::Doc {
-                        entries, next, key, ..
-                    }) if *next < entries.len() => {
-                        let entry = entries.get(*next).copied();
-                        *next += 1;
-                        let (k, v) =
-                            entry.ok_or(Error::malformed(Layer::Pickle, 0, "bad handle"))?;
                         *key = Some(self.key(k)?);
-                        Step::Convert(v)
+                        Some(v)
                     }
-                    Some(_) => match open.pop() {
-                        Some(Open::Array { h, out, .. }) => {
-                            self.leave(h);
-                            Step::Deliver(Value::Array(out))
-                        }
-                        Some(Open::Doc { h, out, .. }) => {
-                            self.leave(h);
-                            Step::Deliver(Value::Document(dedupe(out)))
-                        }
-                        None => return Err(Error::malformed(Layer::Pickle, 0, "bad handle").into()),
-                    },
+                    None => None,
                 },
             };
+            let value = match child {
+                Some(child) => {
+                    if self.open_container(child, depth + open.len(), open)? {
+                        continue;
+                    }
+                    self.scalar(child)?
+                }
+                // No items left: close the container.
+                None => {
+                    let value = match open.pop() {
+                        Some(Open::Array { h, out, .. }) => {
+                            self.leave(h);
+                            Value::Array(out)
+                        }
+                        Some(Open::Doc { h, out, start, .. }) => {
+                            self.leave(h);
+                            let doc = dedupe(out, self.sames.get(start..).unwrap_or_default());
+                            self.sames.truncate(start);
+                            Value::Document(doc)
+                        }
+                        None => return Err(bad_handle()),
+                    };
+                    if open.is_empty() {
+                        return Ok(value);
+                    }
+                    value
+                }
+            };
+            // Hand the finished value to the innermost open container.
+            match open.last_mut() {
+                Some(Open::Array { out, .. }) => out.push(value),
+                Some(Open::Doc { out, key, .. }) => {
+                    if let Some(k) = key.take() {
+                        out.push((k, value));
+                    }
+                }
+                None => return Err(bad_handle()),
+            }
+        }
+    }
+
+    /// Opens `h` at nesting `depth` when it is a list, tuple or dict (`false`: it is not).
+    fn open_container(
+        &mut self,
+        h: Handle,
+        depth: usize,
+        open: &mut Vec<Open<'h>>,
+    ) -> Result<bool, Fault> {
+        match self.obj(h)? {
+            obj @ (Obj::Tuple(..) | Obj::List(_)) => {
+                let items = match obj {
+                    Obj::Tuple(items, _) => items.as_slice(),
+                    Obj::List(items) => items.as_slice(),
+                    _ => &[],
+                };
+                self.enter(h, depth)?;
+                let out = Vec::with_capacity(items.len().min(self.limits.max_items));
+                open.push(Open::Array {
+                    h,
+                    items,
+                    next: 0,
+                    out,
+                });
+                Ok(true)
+            }
+            Obj::Dict(entries) => {
+                self.enter(h, depth)?;
+                let out = Vec::with_capacity(entries.len().min(self.limits.max_items));
+                open.push(Open::Doc {
+                    h,
+                    entries,
+                    next: 0,
+                    out,
+                    key: None,
+                    start: self.sames.len(),
+                });
+                Ok(true)
+            }
+            _ => Ok(false),
         }
     }
 
@@ -391,22 +480,22 @@ impl<'h> Converter<'h> {
             }
             Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
             Obj::Float(f) => Value::Double(*f),
-            Obj::Str(s) => Value::String(Str::from(s.as_str())),
+            Obj::Str(s) => Value::String(Str::from(&**s)),
             Obj::Str2(raw) => match core::str::from_utf8(raw) {
                 Ok(s) => Value::String(Str::from(s)),
                 Err(_) if bson => Value::Binary {
                     subtype: 0,
-                    bytes: raw.clone(),
+                    bytes: raw.to_vec(),
                 },
                 Err(_) => return Err(Fault::Unwritable("bytes")),
             },
             Obj::Bytes(b) if bson => Value::Binary {
                 subtype: 0,
-                bytes: b.clone(),
+                bytes: b.to_vec(),
             },
             Obj::Binary { subtype, bytes } if bson => Value::Binary {
                 subtype: *subtype,
-                bytes: bytes.clone(),
+                bytes: bytes.to_vec(),
             },
             Obj::Placeholder(name) => return Err(Fault::Placeholder(*name)),
             Obj::DateTime { wall_us, offset_us } if bson => Value::DateTime(
@@ -468,40 +557,40 @@ impl<'h> Converter<'h> {
     }
 }
 
+fn bad_handle() -> Fault {
+    Fault::Fatal(Error::malformed(Layer::Pickle, 0, "bad handle"))
+}
+
 /// Up to this many entries, [`dedupe`] compares keys pairwise instead of using a map.
 const SMALL_DICT: usize = 16;
 
 /// Builds a document as Python would see it after writing and reading back: keys equal in
 /// Python (`1`, `1.0`, `True`) merge first (first key, last value, as a dict does), then keys
 /// that only become equal as text merge by [`Document::from_entries`] (as JSON reading does).
-fn dedupe(entries: Vec<(Key, Value)>) -> Document {
-    // Most dicts of a session are small and have no keys Python finds equal: comparing pairs
-    // there is cheaper than a map, and allocates nothing.
-    if entries.len() <= SMALL_DICT {
-        let unique = entries.iter().enumerate().all(|(i, (key, _))| {
-            entries
-                .get(..i)
-                .unwrap_or_default()
+/// `sames[i]` is how Python compares the key of `entries[i]`.
+fn dedupe(entries: Vec<(Str, Value)>, sames: &[Same<'_>]) -> Document {
+    // String keys are equal in Python exactly when their texts are: `from_entries` alone
+    // merges them. That is every dict of a BSON payload and most of a JSON one.
+    let all_text = sames.iter().all(|s| matches!(s, Same::Str(_)));
+    // Most other dicts are small and have no keys Python finds equal: comparing pairs there
+    // is cheaper than a map, and allocates nothing.
+    if all_text
+        || (sames.len() <= SMALL_DICT
+            && sames
                 .iter()
-                .all(|(k, _)| k.same != key.same)
-        });
-        if unique {
-            return Document::from_entries(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (Str::from(k.text), v))
-                    .collect(),
-            );
-        }
+                .enumerate()
+                .all(|(i, same)| sames.get(..i).unwrap_or_default().iter().all(|s| s != same)))
+    {
+        return Document::from_entries(entries);
     }
-    let mut seen: BTreeMap<Same, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<Same<'_>, usize> = BTreeMap::new();
     let mut merged: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
-    for (key, value) in entries {
-        match seen.get(&key.same).and_then(|&i| merged.get_mut(i)) {
+    for ((text, value), &same) in entries.into_iter().zip(sames) {
+        match seen.get(&same).and_then(|&i| merged.get_mut(i)) {
             Some(slot) => slot.1 = value,
             None => {
-                seen.insert(key.same, merged.len());
-                merged.push((Str::from(key.text), value));
+                seen.insert(same, merged.len());
+                merged.push((text, value));
             }
         }
     }
@@ -535,7 +624,7 @@ fn regex(pattern: &[u8], flags: i128) -> Result<Value, Fault> {
     })
 }
 
-fn float_same(f: f64) -> Same {
+fn float_same(f: f64) -> Same<'static> {
     // Python: 1.0 == 1 and -0.0 == 0 (same dict key). `as` saturates, so an integral float
     // round-trips through i128 exactly when it is in range (no `f64::fract` in `core`).
     let i = f as i128;
@@ -585,7 +674,7 @@ pub(crate) fn float_repr(f: f64) -> String {
 }
 
 /// The Python type of a value no payload can hold, for [`Error::Unwritable`].
-fn kind(obj: &Obj) -> &'static str {
+fn kind(obj: &Obj<'_>) -> &'static str {
     match obj {
         Obj::None => "None",
         Obj::Bool(_) => "bool",

@@ -36,9 +36,36 @@ mod write;
 
 pub use convert::{Target, MAX_DEPTH};
 pub use ops::{allowed, opcode, Allowed, Apply, Global, Opcode, OPCODES, WHITELIST};
+pub(crate) use py::Buffers;
 pub use py::Pickled;
 pub use read::read;
 pub use write::write;
+
+use crate::error::Result;
+use crate::limits::Limits;
+use crate::value::Session;
+
+/// [`read`] then [`Pickled::into_session`], without copying the pickle's strings and bytes
+/// in between (each session string is allocated once), in the caller's `buffers`. What the
+/// legacy cookie decode uses.
+///
+/// # Errors
+/// As [`read`] and [`Pickled::into_session`].
+///
+/// # Limits
+/// As [`read`] and [`Pickled::into_session`].
+pub(crate) fn decode<S: AsRef<str>>(
+    data: &[u8],
+    target: Target,
+    remove_keys: &[S],
+    limits: &Limits,
+    buffers: &mut Buffers,
+) -> Result<Session> {
+    let objects = read::read_with(data, limits, buffers)?;
+    let session = objects.session_with(target, remove_keys, limits, &mut buffers.convert);
+    buffers.nodes = objects.heap.into_buffer();
+    session
+}
 
 /// The opcode bytes, named as in `pickletools.py`.
 pub mod opcodes {

@@ -1,19 +1,121 @@
 //! The Python objects a pickle builds, kept in a flat heap addressed by handles, so memo
 //! references share one object (as in Python) without copying it and nothing nests in Rust.
+//! Strings and bytes borrow the pickle's input where they can (`'a`): a session value is
+//! allocated once, when the session is built.
 
-use alloc::string::String;
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Name, Result};
 use crate::limits::Limits;
+use crate::pickle::convert::ConvertBuffers;
 use crate::pickle::ops::Global;
 
 /// Index of an object in the [`Heap`].
 pub(crate) type Handle = usize;
 
+/// Up to this many bytes are kept without allocating (a `datetime` state is 10).
+const INLINE_BYTES: usize = 22;
+
+/// The bytes of a Python 2 `str`, `bytes` or pymongo value: borrowed from the pickle, short
+/// ones built while reading (`codecs.encode(str, 'latin1')`) inline, others owned.
+#[derive(Clone, Debug)]
+pub(crate) enum Buf<'a> {
+    Borrowed(&'a [u8]),
+    Inline { len: u8, bytes: [u8; INLINE_BYTES] },
+    Owned(Vec<u8>),
+}
+
+impl<'a> Buf<'a> {
+    /// The bytes of `bytes`, inline while they fit, then in one vector; `None` when any
+    /// item is `None` (a char with no Latin-1 byte ...).
+    pub(crate) fn build(mut bytes: impl Iterator<Item = Option<u8>>) -> Option<Buf<'a>> {
+        let mut inline = [0; INLINE_BYTES];
+        let mut len: u8 = 0;
+        while let Some(b) = bytes.next() {
+            let b = b?;
+            match inline.get_mut(usize::from(len)) {
+                Some(slot) => {
+                    *slot = b;
+                    len += 1;
+                }
+                None => {
+                    let mut spilled = Vec::with_capacity(2 * INLINE_BYTES);
+                    spilled.extend_from_slice(&inline);
+                    spilled.push(b);
+                    for b in bytes {
+                        spilled.push(b?);
+                    }
+                    return Some(Buf::Owned(spilled));
+                }
+            }
+        }
+        Some(Buf::Inline { len, bytes: inline })
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Buf::Borrowed(b) => b,
+            Buf::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Buf::Owned(v) => v,
+        }
+    }
+
+    /// The same bytes, not borrowing the pickle.
+    pub(crate) fn into_owned(self) -> Buf<'static> {
+        match self {
+            Buf::Borrowed(b) => Buf::Owned(b.to_vec()),
+            Buf::Inline { len, bytes } => Buf::Inline { len, bytes },
+            Buf::Owned(v) => Buf::Owned(v),
+        }
+    }
+}
+
+impl core::ops::Deref for Buf<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+/// Up to this many tuple items are kept without allocating (every whitelisted call takes at
+/// most 3 arguments, so argument tuples never allocate).
+const INLINE_ITEMS: usize = 3;
+
+/// A tuple's items: short tuples inline, longer ones in a vector.
+#[derive(Clone, Debug)]
+pub(crate) enum Items {
+    Inline {
+        len: u8,
+        items: [Handle; INLINE_ITEMS],
+    },
+    Spilled(Vec<Handle>),
+}
+
+impl Items {
+    pub(crate) fn new(items: &[Handle]) -> Items {
+        let mut inline = [0; INLINE_ITEMS];
+        match (inline.get_mut(..items.len()), u8::try_from(items.len())) {
+            (Some(slot), Ok(len)) => {
+                slot.copy_from_slice(items);
+                Items::Inline { len, items: inline }
+            }
+            _ => Items::Spilled(items.to_vec()),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[Handle] {
+        match self {
+            Items::Inline { len, items } => items.get(..usize::from(*len)).unwrap_or_default(),
+            Items::Spilled(v) => v,
+        }
+    }
+}
+
 /// One Python object. Containers hold handles; whitelisted classes hold their decoded state.
 #[derive(Clone, Debug)]
-pub(crate) enum Obj {
+pub(crate) enum Obj<'a> {
     None,
     Bool(bool),
     /// An int; pickles carry up to 128 bits that matter here (Decimal128 halves are u64).
@@ -22,13 +124,13 @@ pub(crate) enum Obj {
     BigInt,
     Float(f64),
     /// Python 3 `str` (and Python 2 `unicode`).
-    Str(String),
+    Str(Cow<'a, str>),
     /// Python 2 `str`: raw bytes, decided later (UTF-8 text becomes a string, else bytes).
-    Str2(Vec<u8>),
+    Str2(Buf<'a>),
     /// Python 3 `bytes`.
-    Bytes(Vec<u8>),
+    Bytes(Buf<'a>),
     /// A tuple and whether it is hashable (all its items are; fixed when it is built).
-    Tuple(Vec<Handle>, bool),
+    Tuple(Items, bool),
     List(Vec<Handle>),
     /// A dict or `collections.OrderedDict`, pairs in insertion order (duplicates resolved when
     /// the session is built).
@@ -66,17 +168,17 @@ pub(crate) enum Obj {
     /// `bson.binary.Binary`.
     Binary {
         subtype: u8,
-        bytes: Vec<u8>,
+        bytes: Buf<'a>,
     },
     /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags.
-    Regex(Option<(Vec<u8>, i128)>),
+    Regex(Option<(Buf<'a>, i128)>),
     /// `bson.decimal128.Decimal128` as 16 little-endian bytes (`None` until `BUILD`).
     Decimal128(Option<[u8; 16]>),
     /// `bson.timestamp.Timestamp` as (time, inc) (`None` until `BUILD`).
     Timestamp(Option<(u32, u32)>),
 }
 
-impl Obj {
+impl Obj<'_> {
     /// Whether Python could use it as a dict key or set item. Placeholders are assumed
     /// hashable (most objects are); it only matters until they are refused.
     pub(crate) fn hashable(&self) -> bool {
@@ -86,6 +188,40 @@ impl Obj {
             Obj::Tuple(_, hashable) => *hashable,
             Obj::Refused { hashable, .. } => *hashable,
             _ => true,
+        }
+    }
+
+    /// The same object, owning its strings and bytes.
+    fn into_owned(self) -> Obj<'static> {
+        match self {
+            Obj::None => Obj::None,
+            Obj::Bool(b) => Obj::Bool(b),
+            Obj::Int(i) => Obj::Int(i),
+            Obj::BigInt => Obj::BigInt,
+            Obj::Float(f) => Obj::Float(f),
+            Obj::Str(s) => Obj::Str(Cow::Owned(s.into_owned())),
+            Obj::Str2(b) => Obj::Str2(b.into_owned()),
+            Obj::Bytes(b) => Obj::Bytes(b.into_owned()),
+            Obj::Tuple(items, hashable) => Obj::Tuple(items, hashable),
+            Obj::List(items) => Obj::List(items),
+            Obj::Dict(entries) => Obj::Dict(entries),
+            Obj::Set { frozen } => Obj::Set { frozen },
+            Obj::Global(g) => Obj::Global(g),
+            Obj::Placeholder(name) => Obj::Placeholder(name),
+            Obj::Refused { what, hashable } => Obj::Refused { what, hashable },
+            Obj::Uuid => Obj::Uuid,
+            Obj::TimeDelta(us) => Obj::TimeDelta(us),
+            Obj::TimeZone(us) => Obj::TimeZone(us),
+            Obj::DateTime { wall_us, offset_us } => Obj::DateTime { wall_us, offset_us },
+            Obj::Int64(i) => Obj::Int64(i),
+            Obj::ObjectId(id) => Obj::ObjectId(id),
+            Obj::Binary { subtype, bytes } => Obj::Binary {
+                subtype,
+                bytes: bytes.into_owned(),
+            },
+            Obj::Regex(r) => Obj::Regex(r.map(|(p, flags)| (p.into_owned(), flags))),
+            Obj::Decimal128(d) => Obj::Decimal128(d),
+            Obj::Timestamp(t) => Obj::Timestamp(t),
         }
     }
 
@@ -102,16 +238,16 @@ impl Obj {
 
 /// An object and the offset of the opcode that made it (for errors found later).
 #[derive(Clone, Debug)]
-pub(crate) struct Node {
-    pub(crate) obj: Obj,
+pub(crate) struct Node<'a> {
+    pub(crate) obj: Obj<'a>,
     pub(crate) at: usize,
 }
 
 /// Every object one pickle built. Allocation is bounded: at most `max_items` objects and
 /// `max_inflated_len` bytes of string/bytes buffers.
 #[derive(Clone, Debug)]
-pub(crate) struct Heap {
-    nodes: Vec<Node>,
+pub(crate) struct Heap<'a> {
+    nodes: Vec<Node<'a>>,
     /// Objects built plus other item-sized work (items visited by `set(list)` ...).
     items: usize,
     bytes: usize,
@@ -119,10 +255,17 @@ pub(crate) struct Heap {
     max_bytes: usize,
 }
 
-impl Heap {
-    pub(crate) fn new(limits: &Limits) -> Heap {
+impl<'a> Heap<'a> {
+    /// An empty heap in `nodes` (cleared), with room for at least `capacity` objects.
+    pub(crate) fn in_buffer(
+        limits: &Limits,
+        mut nodes: Vec<Node<'a>>,
+        capacity: usize,
+    ) -> Heap<'a> {
+        nodes.clear();
+        nodes.reserve(capacity);
         Heap {
-            nodes: Vec::new(),
+            nodes,
             items: 0,
             bytes: 0,
             max_items: limits.max_items,
@@ -134,7 +277,7 @@ impl Heap {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `Items` or `InflatedLen`.
-    pub(crate) fn alloc(&mut self, obj: Obj, at: usize) -> Result<Handle> {
+    pub(crate) fn alloc(&mut self, obj: Obj<'a>, at: usize) -> Result<Handle> {
         self.charge_items(1)?;
         self.charge_bytes(obj.buffer_len())?;
         self.nodes.push(Node { obj, at });
@@ -165,20 +308,93 @@ impl Heap {
         Ok(())
     }
 
-    pub(crate) fn node(&self, h: Handle) -> Option<&Node> {
+    pub(crate) fn node(&self, h: Handle) -> Option<&Node<'a>> {
         self.nodes.get(h)
     }
 
-    pub(crate) fn obj(&self, h: Handle) -> Option<&Obj> {
+    pub(crate) fn obj(&self, h: Handle) -> Option<&Obj<'a>> {
         self.nodes.get(h).map(|n| &n.obj)
     }
 
-    pub(crate) fn obj_mut(&mut self, h: Handle) -> Option<&mut Obj> {
+    pub(crate) fn obj_mut(&mut self, h: Handle) -> Option<&mut Obj<'a>> {
         self.nodes.get_mut(h).map(|n| &mut n.obj)
     }
 
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
+    }
+
+    /// The emptied node vector, for the next pickle.
+    pub(crate) fn into_buffer(self) -> Vec<Node<'static>> {
+        recycle(self.nodes)
+    }
+}
+
+/// `v` emptied, as a vector of `U`: the same allocation when `T` and `U` have the same layout
+/// (`collect` reuses a source vector whose items it maps in place), else an empty one.
+pub(crate) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// The vectors a pickle decode works in, kept by a [`Codec`](crate::Codec) between calls so a
+/// warm decode does not allocate them again. Each user clears what it takes; what they hold
+/// between calls is empty.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    pub(crate) nodes: Vec<Node<'static>>,
+    pub(crate) memo: Vec<Handle>,
+    pub(crate) stack: Vec<Handle>,
+    pub(crate) marks: Vec<usize>,
+    pub(crate) convert: ConvertBuffers,
+}
+
+impl Buffers {
+    pub(crate) const fn new() -> Buffers {
+        Buffers {
+            nodes: Vec::new(),
+            memo: Vec::new(),
+            stack: Vec::new(),
+            marks: Vec::new(),
+            convert: ConvertBuffers::new(),
+        }
+    }
+}
+
+/// The objects of one pickle and which one is the result, borrowing the pickle's bytes (`'a`).
+#[derive(Clone, Debug)]
+pub(crate) struct Objects<'a> {
+    pub(crate) heap: Heap<'a>,
+    pub(crate) root: Handle,
+}
+
+impl Objects<'_> {
+    /// The same objects, owning their strings and bytes.
+    pub(crate) fn into_owned(self) -> Objects<'static> {
+        let Heap {
+            nodes,
+            items,
+            bytes,
+            max_items,
+            max_bytes,
+        } = self.heap;
+        let nodes = nodes
+            .into_iter()
+            .map(|Node { obj, at }| Node {
+                obj: obj.into_owned(),
+                at,
+            })
+            .collect();
+        Objects {
+            heap: Heap {
+                nodes,
+                items,
+                bytes,
+                max_items,
+                max_bytes,
+            },
+            root: self.root,
+        }
     }
 }
 
@@ -186,13 +402,45 @@ impl Heap {
 /// result. Turn it into a session with [`Pickled::into_session`].
 #[derive(Clone, Debug)]
 pub struct Pickled {
-    pub(crate) heap: Heap,
-    pub(crate) root: Handle,
+    pub(crate) objects: Objects<'static>,
 }
 
 impl Pickled {
     /// How many objects the pickle built (memo references are not copies).
     pub fn objects(&self) -> usize {
-        self.heap.len()
+        self.objects.heap.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pickle_recycle_keeps_the_allocation() {
+        let text = alloc::string::String::from("borrowed");
+        let mut v: Vec<Obj<'_>> = Vec::with_capacity(100);
+        v.push(Obj::Str(Cow::Borrowed(&text)));
+        let again: Vec<Obj<'static>> = recycle(v);
+        assert!(again.is_empty());
+        assert!(again.capacity() >= 100, "capacity {}", again.capacity());
+    }
+
+    #[test]
+    fn pickle_buf_inline_then_spilled() {
+        for n in [0, 1, 21, 22, 23, 100] {
+            let bytes: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            let buf = Buf::build(bytes.iter().map(|&b| Some(b))).unwrap();
+            assert_eq!(buf.as_slice(), bytes.as_slice(), "{n} bytes");
+            assert_eq!(
+                matches!(buf, Buf::Inline { .. }),
+                n <= INLINE_BYTES,
+                "{n} bytes"
+            );
+        }
+        let stops = [Some(1), None, Some(2)];
+        assert!(Buf::build(stops.into_iter()).is_none());
+        let late = (0..30).map(|i| if i == 29 { None } else { Some(i as u8) });
+        assert!(Buf::build(late).is_none(), "a stop after spilling");
     }
 }

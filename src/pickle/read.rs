@@ -3,8 +3,8 @@
 //! [`OPCODES`](crate::pickle::OPCODES) and building only the globals of
 //! [`WHITELIST`](crate::pickle::WHITELIST). It never imports or calls anything.
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Layer, Limit, Name, Result};
@@ -12,7 +12,7 @@ use crate::limits::Limits;
 use crate::pickle::apply;
 use crate::pickle::convert::MAX_DEPTH;
 use crate::pickle::ops::{self, *};
-use crate::pickle::py::{Handle, Heap, Obj, Pickled};
+use crate::pickle::py::{Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled};
 use crate::pickle::text;
 
 /// Reads a pickle into its objects. Turn the result into a session with
@@ -33,27 +33,88 @@ use crate::pickle::text;
 /// (memo indices), `max_depth` (open MARKs: at most `2 * max_depth + 4`, `max_depth` capped at
 /// [`MAX_DEPTH`](crate::pickle::MAX_DEPTH)).
 pub fn read(data: &[u8], limits: &Limits) -> Result<Pickled> {
-    Machine {
-        input: data,
-        pos: 0,
-        heap: Heap::new(limits),
-        stack: Vec::new(),
-        marks: Vec::new(),
-        memo: Memo::default(),
-        limits,
-    }
-    .run()
+    Ok(Pickled {
+        objects: read_with(data, limits, &mut Buffers::default())?.into_owned(),
+    })
 }
 
-struct Machine<'a> {
+/// [`read`] in the caller's (emptied) buffers, keeping strings and bytes borrowed from `data`
+/// (what the legacy cookie decode uses: each session string is then allocated once, when the
+/// session is built). The result holds `buffers.nodes`; the other vectors go back to
+/// `buffers`, emptied.
+///
+/// # Errors
+/// As [`read`].
+///
+/// # Limits
+/// As [`read`].
+pub(crate) fn read_with<'a>(
+    data: &'a [u8],
+    limits: &Limits,
+    buffers: &mut Buffers,
+) -> Result<Objects<'a>> {
+    // Pickles Python writes for a session hold about one object (and one memo entry) per 10
+    // bytes: sizing for one per 8 avoids regrowing the heap and memo, within a fixed cap.
+    let expected = (data.len() / 8).clamp(4, RESERVE_CAP);
+    let mut dense = core::mem::take(&mut buffers.memo);
+    dense.clear();
+    dense.reserve(expected);
+    let mut stack = core::mem::take(&mut buffers.stack);
+    stack.clear();
+    stack.reserve(STACK_RESERVE);
+    let mut marks = core::mem::take(&mut buffers.marks);
+    marks.clear();
+    let mut machine = Machine {
+        input: data,
+        pos: 0,
+        heap: Heap::in_buffer(limits, core::mem::take(&mut buffers.nodes), expected),
+        stack,
+        marks,
+        memo: Memo {
+            dense,
+            sparse: BTreeMap::new(),
+        },
+        limits,
+    };
+    let root = machine.run();
+    let Machine {
+        heap,
+        mut stack,
+        mut marks,
+        memo,
+        ..
+    } = machine;
+    stack.clear();
+    marks.clear();
+    buffers.stack = stack;
+    buffers.marks = marks;
+    let mut dense = memo.dense;
+    dense.clear();
+    buffers.memo = dense;
+    match root {
+        Ok(root) => Ok(Objects { heap, root }),
+        Err(e) => {
+            buffers.nodes = heap.into_buffer();
+            Err(e)
+        }
+    }
+}
+
+/// The most objects and memo entries [`read_with`] reserves room for before it reads.
+const RESERVE_CAP: usize = 512;
+
+/// Stack slots reserved before reading (a session's top-level dict puts its pairs there).
+const STACK_RESERVE: usize = 64;
+
+struct Machine<'a, 'l> {
     input: &'a [u8],
     pos: usize,
-    heap: Heap,
+    heap: Heap<'a>,
     stack: Vec<Handle>,
     /// Stack lengths at each open MARK; nothing below the last one may be popped.
     marks: Vec<usize>,
     memo: Memo,
-    limits: &'a Limits,
+    limits: &'l Limits,
 }
 
 /// The pickle memo: index -> object. Python's pickler numbers entries 0, 1, 2, ... in order, so
@@ -101,8 +162,9 @@ fn malformed(at: usize, what: &'static str) -> Error {
     Error::malformed(Layer::Pickle, at, what)
 }
 
-impl<'a> Machine<'a> {
-    fn run(mut self) -> Result<Pickled> {
+impl<'a> Machine<'a, '_> {
+    /// Reads to `STOP`; the result is the handle of the root object.
+    fn run(&mut self) -> Result<Handle> {
         loop {
             let at = self.pos;
             let op = *self
@@ -117,7 +179,7 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn stop(self, at: usize) -> Result<Pickled> {
+    fn stop(&self, at: usize) -> Result<Handle> {
         let root = match (self.marks.as_slice(), self.stack.as_slice()) {
             ([], [root]) => *root,
             _ => {
@@ -130,10 +192,7 @@ impl<'a> Machine<'a> {
         if self.pos != self.input.len() {
             return Err(malformed(self.pos, "data after STOP"));
         }
-        Ok(Pickled {
-            heap: self.heap,
-            root,
-        })
+        Ok(root)
     }
 
     #[allow(clippy::too_many_lines)] // one arm per opcode reads best as a single table
@@ -218,22 +277,22 @@ impl<'a> Machine<'a> {
             STRING => {
                 let raw =
                     text::string_line(self.line(at)?).ok_or(malformed(at, "bad STRING text"))?;
-                self.push(Obj::Str2(raw), at)?;
+                self.push(Obj::Str2(Buf::Owned(raw)), at)?;
             }
             BINSTRING => {
                 let n = self.signed_len(at)?;
-                let raw = self.sized(n, at)?.to_vec();
-                self.push(Obj::Str2(raw), at)?;
+                let raw = self.sized(n, at)?;
+                self.push(Obj::Str2(Buf::Borrowed(raw)), at)?;
             }
             SHORT_BINSTRING => {
                 let n = u8::from_le_bytes(self.fixed(at)?);
-                let raw = self.sized(n.into(), at)?.to_vec();
-                self.push(Obj::Str2(raw), at)?;
+                let raw = self.sized(n.into(), at)?;
+                self.push(Obj::Str2(Buf::Borrowed(raw)), at)?;
             }
             UNICODE => {
                 let s = text::raw_unicode_escape(self.line(at)?)
                     .ok_or(malformed(at, "bad UNICODE text"))?;
-                self.push(Obj::Str(s), at)?;
+                self.push(Obj::Str(Cow::Owned(s)), at)?;
             }
             SHORT_BINUNICODE => {
                 let n = u8::from_le_bytes(self.fixed(at)?);
@@ -249,18 +308,18 @@ impl<'a> Machine<'a> {
             }
             SHORT_BINBYTES => {
                 let n = u8::from_le_bytes(self.fixed(at)?);
-                let b = self.sized(n.into(), at)?.to_vec();
-                self.push(Obj::Bytes(b), at)?;
+                let b = self.sized(n.into(), at)?;
+                self.push(Obj::Bytes(Buf::Borrowed(b)), at)?;
             }
             BINBYTES => {
                 let n = u32::from_le_bytes(self.fixed(at)?);
-                let b = self.sized(n.into(), at)?.to_vec();
-                self.push(Obj::Bytes(b), at)?;
+                let b = self.sized(n.into(), at)?;
+                self.push(Obj::Bytes(Buf::Borrowed(b)), at)?;
             }
             BINBYTES8 => {
                 let n = u64::from_le_bytes(self.fixed(at)?);
-                let b = self.sized(n, at)?.to_vec();
-                self.push(Obj::Bytes(b), at)?;
+                let b = self.sized(n, at)?;
+                self.push(Obj::Bytes(Buf::Borrowed(b)), at)?;
             }
             BYTEARRAY8 => {
                 // Refused in every payload: the bytes are checked for length, not kept.
@@ -274,14 +333,14 @@ impl<'a> Machine<'a> {
                     at,
                 )?;
             }
-            EMPTY_TUPLE => self.push(Obj::Tuple(Vec::new(), true), at)?,
+            EMPTY_TUPLE => self.push(Obj::Tuple(Items::new(&[]), true), at)?,
             TUPLE => {
-                let items = self.pop_mark(at)?;
-                self.push_tuple(items, at)?;
+                let mark = self.pop_mark_start(at)?;
+                self.push_tuple(mark, at)?;
             }
             TUPLE1 | TUPLE2 | TUPLE3 => {
-                let items = self.pop_n(usize::from(op - TUPLE1) + 1, at)?;
-                self.push_tuple(items, at)?;
+                let start = self.pop_n_start(usize::from(op - TUPLE1) + 1, at)?;
+                self.push_tuple(start, at)?;
             }
             EMPTY_LIST => self.push(Obj::List(Vec::new()), at)?,
             LIST => {
@@ -293,22 +352,23 @@ impl<'a> Machine<'a> {
                 self.append(&[item], at)?;
             }
             APPENDS => {
-                let items = self.pop_mark(at)?;
-                self.append(&items, at)?;
+                let mark = self.pop_mark_start(at)?;
+                self.append_from(mark, at)?;
             }
             EMPTY_DICT => self.push(Obj::Dict(Vec::new()), at)?,
             DICT => {
-                let items = self.pop_mark(at)?;
-                let entries = self.pairs(&items, at)?;
+                let mark = self.pop_mark_start(at)?;
+                let entries = self.pairs(self.stack.get(mark..).unwrap_or_default(), at)?;
+                self.stack.truncate(mark);
                 self.push(Obj::Dict(entries), at)?;
             }
             SETITEM => {
-                let items = self.pop_n(2, at)?;
-                self.set_items(&items, at)?;
+                let start = self.pop_n_start(2, at)?;
+                self.set_items_from(start, at)?;
             }
             SETITEMS => {
-                let items = self.pop_mark(at)?;
-                self.set_items(&items, at)?;
+                let mark = self.pop_mark_start(at)?;
+                self.set_items_from(mark, at)?;
             }
             EMPTY_SET => self.push(Obj::Set { frozen: false }, at)?,
             ADDITEMS => {
@@ -501,11 +561,10 @@ impl<'a> Machine<'a> {
         let raw = self.sized(n, at)?;
         // Python writes lone surrogates with 'surrogatepass'; a Rust string cannot hold them.
         let s = core::str::from_utf8(raw).map_err(|_| malformed(at, "text is not UTF-8"))?;
-        let s = String::from(s);
-        self.push(Obj::Str(s), at)
+        self.push(Obj::Str(Cow::Borrowed(s)), at)
     }
 
-    fn global_lines(&mut self, at: usize) -> Result<Obj> {
+    fn global_lines(&mut self, at: usize) -> Result<Obj<'a>> {
         let module = self.line(at)?;
         let name = self.line(at)?;
         match (core::str::from_utf8(module), core::str::from_utf8(name)) {
@@ -525,7 +584,7 @@ impl<'a> Machine<'a> {
         self.marks.last().copied().unwrap_or(0)
     }
 
-    fn push(&mut self, obj: Obj, at: usize) -> Result<()> {
+    fn push(&mut self, obj: Obj<'a>, at: usize) -> Result<()> {
         let h = self.heap.alloc(obj, at)?;
         self.push_handle(h)
     }
@@ -556,27 +615,57 @@ impl<'a> Machine<'a> {
     }
 
     fn pop_n(&mut self, n: usize, at: usize) -> Result<Vec<Handle>> {
+        let start = self.pop_n_start(n, at)?;
+        Ok(self.stack.split_off(start))
+    }
+
+    /// Where the top `n` items start, checked as [`Machine::pop_n`] checks them; they stay on
+    /// the stack for the caller to read in place and then truncate.
+    fn pop_n_start(&self, n: usize, at: usize) -> Result<usize> {
         let start = self
             .stack
             .len()
             .checked_sub(n)
             .filter(|&s| s >= self.fence());
-        let start = start.ok_or(malformed(at, "stack underflow"))?;
-        Ok(self.stack.split_off(start))
+        start.ok_or(malformed(at, "stack underflow"))
     }
 
     fn pop_mark(&mut self, at: usize) -> Result<Vec<Handle>> {
+        let mark = self.pop_mark_start(at)?;
+        Ok(self.stack.split_off(mark))
+    }
+
+    /// Pops the last MARK and returns where its items start, checked as
+    /// [`Machine::pop_mark`] checks them; they stay on the stack for the caller to read in
+    /// place and then truncate.
+    fn pop_mark_start(&mut self, at: usize) -> Result<usize> {
         let mark = self.marks.pop().ok_or(malformed(at, "no MARK to pop to"))?;
         if mark > self.stack.len() {
             return Err(malformed(at, "stack underflow"));
         }
-        Ok(self.stack.split_off(mark))
+        Ok(mark)
     }
 
-    fn push_tuple(&mut self, items: Vec<Handle>, at: usize) -> Result<()> {
+    /// The item below `start` (what [`Machine::top`] gives once the stack is cut to `start`).
+    fn top_below(&self, start: usize, at: usize) -> Result<Handle> {
+        if start <= self.fence() {
+            return Err(malformed(at, "stack underflow"));
+        }
+        start
+            .checked_sub(1)
+            .and_then(|i| self.stack.get(i))
+            .copied()
+            .ok_or(malformed(at, "stack underflow"))
+    }
+
+    /// The items from `start` up leave the stack as a tuple.
+    fn push_tuple(&mut self, start: usize, at: usize) -> Result<()> {
+        let items = self.stack.get(start..).unwrap_or_default();
         let hashable = items
             .iter()
             .all(|&h| self.heap.obj(h).is_some_and(Obj::hashable));
+        let items = Items::new(items);
+        self.stack.truncate(start);
         self.push(Obj::Tuple(items, hashable), at)
     }
 
@@ -584,11 +673,15 @@ impl<'a> Machine<'a> {
 
     fn append(&mut self, items: &[Handle], at: usize) -> Result<()> {
         let list = self.top(at)?;
-        match self.heap.obj_mut(list) {
-            Some(Obj::List(v)) => v.extend_from_slice(items),
-            Some(Obj::Placeholder(_)) => {}
-            _ => return Err(malformed(at, "APPEND to an object that is not a list")),
-        }
+        append_to(&mut self.heap, list, items, at)
+    }
+
+    /// `APPENDS`: the items from `start` up go to the list below them, then leave the stack.
+    fn append_from(&mut self, start: usize, at: usize) -> Result<()> {
+        let list = self.top_below(start, at)?;
+        let items = self.stack.get(start..).unwrap_or_default();
+        append_to(&mut self.heap, list, items, at)?;
+        self.stack.truncate(start);
         Ok(())
     }
 
@@ -605,29 +698,27 @@ impl<'a> Machine<'a> {
 
     /// Key/value pairs from a flat item list; keys must be hashable.
     fn pairs(&self, items: &[Handle], at: usize) -> Result<Vec<(Handle, Handle)>> {
-        let pairs = items.chunks_exact(2);
-        if !pairs.remainder().is_empty() {
-            return Err(malformed(at, "odd number of items for a dict"));
-        }
+        check_pairs(&self.heap, items, at)?;
         let mut entries = Vec::with_capacity(items.len() / 2);
-        for pair in pairs {
-            if let &[k, v] = pair {
-                entries.push((k, v));
-            }
-        }
-        let keys: Vec<Handle> = entries.iter().map(|&(k, _)| k).collect();
-        self.check_hashable(&keys, at, "unhashable dict key")?;
+        entries.extend(pairs_of(items));
         Ok(entries)
     }
 
-    fn set_items(&mut self, items: &[Handle], at: usize) -> Result<()> {
-        let entries = self.pairs(items, at)?;
-        let dict = self.top(at)?;
+    /// `SETITEM` / `SETITEMS`: the pairs from `start` up go to the dict below them, then leave
+    /// the stack.
+    fn set_items_from(&mut self, start: usize, at: usize) -> Result<()> {
+        let items = self.stack.get(start..).unwrap_or_default();
+        check_pairs(&self.heap, items, at)?;
+        let dict = self.top_below(start, at)?;
         match self.heap.obj_mut(dict) {
-            Some(Obj::Dict(d)) => d.extend(entries),
+            Some(Obj::Dict(d)) => {
+                d.reserve(items.len() / 2);
+                d.extend(pairs_of(items));
+            }
             Some(Obj::Placeholder(_)) => {}
             _ => return Err(malformed(at, "SETITEM on an object that is not a dict")),
         }
+        self.stack.truncate(start);
         Ok(())
     }
 
@@ -654,7 +745,13 @@ impl<'a> Machine<'a> {
 
     /// `REDUCE` / `NEWOBJ`: a placeholder callable stays a placeholder; a whitelisted global is
     /// applied if `how` is its way; anything else is malformed.
-    fn call(&mut self, callable: Handle, args: Handle, how: ops::Apply, at: usize) -> Result<Obj> {
+    fn call(
+        &mut self,
+        callable: Handle,
+        args: Handle,
+        how: ops::Apply,
+        at: usize,
+    ) -> Result<Obj<'a>> {
         let global = match self.heap.obj(callable) {
             Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(*name)),
             Some(Obj::Global(g)) => *g,
@@ -665,8 +762,21 @@ impl<'a> Machine<'a> {
                 ))
             }
         };
-        let args = match self.heap.obj(args) {
-            Some(Obj::Tuple(items, _)) => items.clone(),
+        // Whitelisted globals take at most 3 arguments: those are copied out of the heap
+        // without allocating (the heap is borrowed mutably below).
+        let mut inline = [0; 4];
+        let mut spilled = Vec::new();
+        let args: &[Handle] = match self.heap.obj(args) {
+            Some(Obj::Tuple(items, _)) => match inline.get_mut(..items.as_slice().len()) {
+                Some(buf) => {
+                    buf.copy_from_slice(items.as_slice());
+                    buf
+                }
+                None => {
+                    spilled.extend_from_slice(items.as_slice());
+                    &spilled
+                }
+            },
             Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(*name)),
             _ => return Err(malformed(at, "call arguments are not a tuple")),
         };
@@ -674,14 +784,14 @@ impl<'a> Machine<'a> {
             return Err(malformed(at, "global applied with the wrong opcode"));
         }
         match how {
-            ops::Apply::Reduce => apply::reduce(&mut self.heap, global, &args, at),
-            ops::Apply::NewObj => apply::new_object(&self.heap, global, &args, at),
+            ops::Apply::Reduce => apply::reduce(&mut self.heap, global, args, at),
+            ops::Apply::NewObj => apply::new_object(&self.heap, global, args, at),
             ops::Apply::Never => Err(malformed(at, "global applied with the wrong opcode")),
         }
     }
 
     /// `INST` / `OBJ`: `cls(*args)`, applied the way the whitelist row says.
-    fn instantiate(&mut self, cls: Obj, args: &[Handle], at: usize) -> Result<Obj> {
+    fn instantiate(&mut self, cls: Obj<'a>, args: &[Handle], at: usize) -> Result<Obj<'a>> {
         match cls {
             Obj::Placeholder(name) => Ok(Obj::Placeholder(name)),
             Obj::Global(g) => match g.apply() {
@@ -697,8 +807,42 @@ impl<'a> Machine<'a> {
     }
 }
 
+fn append_to(heap: &mut Heap<'_>, list: Handle, items: &[Handle], at: usize) -> Result<()> {
+    match heap.obj_mut(list) {
+        Some(Obj::List(v)) => v.extend_from_slice(items),
+        Some(Obj::Placeholder(_)) => {}
+        _ => return Err(malformed(at, "APPEND to an object that is not a list")),
+    }
+    Ok(())
+}
+
+/// A flat item list must be key/value pairs with hashable keys.
+fn check_pairs(heap: &Heap<'_>, items: &[Handle], at: usize) -> Result<()> {
+    if items.len() % 2 != 0 {
+        return Err(malformed(at, "odd number of items for a dict"));
+    }
+    if items
+        .iter()
+        .step_by(2)
+        .all(|&k| heap.obj(k).is_some_and(Obj::hashable))
+    {
+        Ok(())
+    } else {
+        Err(malformed(at, "unhashable dict key"))
+    }
+}
+
+/// The pairs of a flat item list that [`check_pairs`] accepted (its size hint is not exact:
+/// reserve `items.len() / 2` first).
+fn pairs_of(items: &[Handle]) -> impl Iterator<Item = (Handle, Handle)> + '_ {
+    items.chunks_exact(2).filter_map(|pair| match *pair {
+        [k, v] => Some((k, v)),
+        _ => None,
+    })
+}
+
 /// A whitelisted global, or a placeholder naming it.
-fn global(module: &str, name: &str) -> Obj {
+fn global(module: &str, name: &str) -> Obj<'static> {
     match ops::allowed(module, name) {
         Some(row) => Obj::Global(row.global),
         None => Obj::Placeholder(apply::placeholder_name(module, name)),
@@ -707,7 +851,7 @@ fn global(module: &str, name: &str) -> Obj {
 
 /// `LONG1`/`LONG4` payload: little-endian two's complement; beyond 128 bits it is a
 /// [`Obj::BigInt`] (no digits kept: it can never be written).
-fn long(bytes: &[u8]) -> Obj {
+fn long(bytes: &[u8]) -> Obj<'static> {
     let negative = bytes.last().is_some_and(|&b| b & 0x80 != 0);
     let fill = if negative { 0xFF } else { 0 };
     let (low, high) = bytes.split_at(bytes.len().min(16));
@@ -786,7 +930,7 @@ mod tests {
         let p = b"\x80\x02]q\x00(]q\x01h\x01e h\x01K\x05a0.";
         let mut p = p.to_vec();
         p.retain(|&b| b != b' ');
-        let pickled = read(&p, &Limits::DEFAULT).unwrap();
+        let pickled = read(&p, &Limits::DEFAULT).unwrap().objects;
         let Some(Obj::List(outer)) = pickled.heap.obj(pickled.root) else {
             panic!()
         };

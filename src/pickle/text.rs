@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use crate::pickle::py::Obj;
 
 /// `[+-]?[0-9]+` as an int ([`Obj::BigInt`] beyond 128 bits).
-pub(crate) fn decimal(line: &[u8]) -> Option<Obj> {
+pub(crate) fn decimal(line: &[u8]) -> Option<Obj<'static>> {
     let (negative, digits) = match line.split_first() {
         Some((b'-', rest)) => (true, rest),
         Some((b'+', rest)) => (false, rest),
@@ -34,7 +34,7 @@ pub(crate) fn decimal(line: &[u8]) -> Option<Obj> {
 }
 
 /// The `INT` line: `00` / `01` are False / True (Python 2's bools in protocol 0), else a decimal.
-pub(crate) fn int_line(line: &[u8]) -> Option<Obj> {
+pub(crate) fn int_line(line: &[u8]) -> Option<Obj<'static>> {
     match line {
         b"00" => Some(Obj::Bool(false)),
         b"01" => Some(Obj::Bool(true)),
@@ -43,7 +43,7 @@ pub(crate) fn int_line(line: &[u8]) -> Option<Obj> {
 }
 
 /// The `LONG` line: a decimal with Python 2's optional trailing `L`.
-pub(crate) fn long_line(line: &[u8]) -> Option<Obj> {
+pub(crate) fn long_line(line: &[u8]) -> Option<Obj<'static>> {
     decimal(line.strip_suffix(b"L").unwrap_or(line))
 }
 
