@@ -84,6 +84,7 @@ impl Str {
     }
 
     /// The inline form of `text`, when it fits.
+    #[inline]
     fn inline(text: &str) -> Option<Str> {
         let len = u8::try_from(text.len())
             .ok()
@@ -128,6 +129,7 @@ impl Borrow<str> for Str {
 }
 
 impl From<&str> for Str {
+    #[inline]
     fn from(text: &str) -> Str {
         Str::inline(text).unwrap_or_else(|| Str(Repr::Heap(Box::from(text))))
     }

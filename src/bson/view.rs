@@ -258,6 +258,7 @@ impl<'a> ValueRef<'a> {
     }
 
     /// The owned value of a type without children; `None` for a container.
+    #[inline]
     pub(crate) fn scalar_to_value(self) -> Option<Value> {
         Some(match self {
             ValueRef::Double(d) => Value::Double(d),
