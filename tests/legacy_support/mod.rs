@@ -114,7 +114,7 @@ pub fn typed_session(v: &Json) -> Session {
 pub fn to_typed(v: &Value) -> Json {
     match v {
         Value::Double(f) => json!(["double", format!("{:016x}", f.to_bits())]),
-        Value::String(s) => json!(["string", s]),
+        Value::String(s) => json!(["string", s.as_str()]),
         Value::Document(d) => json!([
             "doc",
             d.iter()
@@ -128,7 +128,7 @@ pub fn to_typed(v: &Value) -> Json {
         Value::DateTime(ms) => json!(["datetime", ms]),
         Value::Null => json!(["null"]),
         Value::Undefined => json!(["undefined"]),
-        Value::Regex { pattern, options } => json!(["regex", pattern, options]),
+        Value::Regex { pattern, options } => json!(["regex", pattern.as_str(), options.as_str()]),
         Value::Int32(i) => json!(["int32", i]),
         Value::Int64(i) => json!(["int64", i]),
         Value::Timestamp { time, increment } => json!(["timestamp", time, increment]),
