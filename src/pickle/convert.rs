@@ -97,6 +97,13 @@ impl ConvertBuffers {
             sames: Vec::new(),
         }
     }
+
+    /// Shrinks every vector to at most `retain` elements of capacity.
+    pub(crate) fn trim(&mut self, retain: usize) {
+        self.on_path.shrink_to(retain);
+        self.open.shrink_to(retain);
+        self.sames.shrink_to(retain);
+    }
 }
 
 impl Objects<'_> {

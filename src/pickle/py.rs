@@ -359,6 +359,20 @@ impl Buffers {
             convert: ConvertBuffers::new(),
         }
     }
+
+    /// Capacity kept between calls, per vector: a typical session's pickle needs far less;
+    /// a bigger one's vectors are shrunk back, so a `Codec` never keeps more than about 100 KB
+    /// here whatever cookie it last read.
+    pub(crate) const RETAIN: usize = 512;
+
+    /// Shrinks every vector to at most [`Buffers::RETAIN`] elements of capacity.
+    pub(crate) fn trim(&mut self) {
+        self.nodes.shrink_to(Buffers::RETAIN);
+        self.memo.shrink_to(Buffers::RETAIN);
+        self.stack.shrink_to(Buffers::RETAIN);
+        self.marks.shrink_to(Buffers::RETAIN);
+        self.convert.trim(Buffers::RETAIN);
+    }
 }
 
 /// The objects of one pickle and which one is the result, borrowing the pickle's bytes (`'a`).
