@@ -835,8 +835,9 @@ fn take_from<T>(stack: &mut Vec<T>, start: usize, outermost: bool) -> Vec<T> {
         all.shrink_to_fit();
         return all;
     }
-    // `split_off` moves the run with one copy into a `Vec` of exactly its length.
-    stack.split_off(start.min(stack.len()))
+    // One copy into a `Vec` of exactly the run's length (never the stack's own buffer, as
+    // `split_off(0)` may hand over).
+    stack.drain(start.min(stack.len())..).collect()
 }
 
 /// Where the first byte in `bytes` that ends a run of plain string characters is: `"`, `\`

@@ -462,3 +462,70 @@ fn memory_pickle_read_direct_memo_bomb_is_bounded() {
     assert!(got.is_err(), "{got:?}");
     assert!(peak <= bound, "peak {peak}");
 }
+
+/// What a `Codec` still holds after decoding `cookie` and dropping the session: live bytes
+/// once the call is over, minus those before the codec existed.
+fn kept_by_codec(cookie: &str, config: &Config) -> (usize, usize) {
+    let before = LIVE.load(Ordering::SeqCst);
+    let mut codec = beaker_session_jwt::Codec::new();
+    let (decoded, peak) = peak_of(|| codec.decode_cookie(cookie, config, NOW));
+    let elements = match decoded {
+        Ok(d) => d.session.len(),
+        Err(e) => panic!("the wide cookie decodes: {e:?}"),
+    };
+    assert_eq!(elements, 1);
+    let kept = LIVE.load(Ordering::SeqCst).saturating_sub(before);
+    eprintln!("codec kept {kept} bytes after a decode peaking at {peak}");
+    drop(codec);
+    (kept, peak)
+}
+
+#[test]
+fn memory_codec_keeps_bounded_state_after_a_wide_bsz_session() {
+    let _serial = serial();
+    let b = Bound::new();
+    // {"a": [null, [0, 0, ...]]}: 40,000 int32 (array keys empty) on the reader's item stack
+    // after the null, so the stack, not the session, ends up with their capacity.
+    let n = 40_000;
+    let items = [0x10u8, 0, 0, 0, 0, 0].repeat(n);
+    let wide_len = 4 + items.len() + 1;
+    let outer_len = 4 + 2 + (2 + wide_len) + 1;
+    let total = 4 + 3 + outer_len + 1;
+    let mut doc = Vec::new();
+    doc.extend_from_slice(&(total as u32).to_le_bytes());
+    doc.extend_from_slice(b"\x04a\x00");
+    doc.extend_from_slice(&(outer_len as u32).to_le_bytes());
+    doc.extend_from_slice(b"\x0a\x00\x04\x00");
+    doc.extend_from_slice(&(wide_len as u32).to_le_bytes());
+    doc.extend_from_slice(&items);
+    doc.extend_from_slice(&[0, 0, 0]);
+    let cookie = bsz_cookie(&doc);
+    assert!(cookie.len() <= COOKIE_CAP);
+    let (kept, peak) = kept_by_codec(&cookie, &jwt_config(true));
+    // The stacks held 40,000 values during the decode; afterwards the codec keeps its
+    // buffers (inflated BSON, payloads, inflater) and stacks trimmed to a few hundred slots.
+    assert!(peak > n * std::mem::size_of::<Value>(), "peak {peak}");
+    let bound = b.fixed() + doc.len() * 3 / 2 + 64 * 1024;
+    assert!(kept <= bound, "kept {kept} over {bound}");
+}
+
+#[test]
+fn memory_codec_keeps_bounded_state_after_a_wide_pickle() {
+    let _serial = serial();
+    // {'a': [0, 1, ..., 1899]} as a protocol-2 pickle (BININT2 each): thousands of objects on
+    // the pickle machine's vectors, trimmed back once the decode is over.
+    let n = 1_900u16;
+    let mut p = vec![PROTO, 2, EMPTY_DICT];
+    p.extend(unicode("a"));
+    p.extend([EMPTY_LIST, MARK]);
+    for i in 0..n {
+        p.push(BININT2);
+        p.extend_from_slice(&i.to_le_bytes());
+    }
+    p.extend([APPENDS, SETITEM, STOP]);
+    let cookie = legacy_cookie(&p);
+    let (kept, _) = kept_by_codec(&cookie, &legacy_config(Serializer::Pickle));
+    // A few cookie-sized buffers plus the trimmed pickle vectors (about 100 KB at most).
+    let bound = 4 * Limits::DEFAULT.max_cookie_len + 100 * 1024;
+    assert!(kept <= bound, "kept {kept} over {bound}");
+}

@@ -292,14 +292,10 @@ impl<'a> Sink<'a> for Build<'_> {
     }
 }
 
-/// The elements of `stack` from `start` on, in one exact-size `Vec` (the whole stack when
-/// `start` is 0: the root's run, nothing left to keep).
+/// The elements of `stack` from `start` on, moved into one exact-size `Vec` (never the stack's
+/// own buffer, whose capacity may be far larger than the run).
 fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
-    if start == 0 {
-        core::mem::take(stack)
-    } else {
-        stack.split_off(start.min(stack.len()))
-    }
+    stack.drain(start.min(stack.len())..).collect()
 }
 
 impl Build<'_> {
