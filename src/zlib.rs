@@ -27,17 +27,17 @@
 //!
 //! # Backends
 //! The default backend is miniz_oxide (no_std, no `unsafe`). The opt-in `zlib-rs` feature
-//! (std only) runs the same checks over zlib-rs, a Rust port of zlib: several times faster on
-//! the small fixed-Huffman streams of typical sessions, and bytewise what C zlib writes. It
-//! refuses the incomplete code sets noted above, as zlib and Python do; error offsets inside the
-//! deflate data may differ from miniz_oxide's. zlib-rs uses `unsafe` internally.
+//! (std only) runs the same checks over zlib-rs, a Rust port of zlib: several times faster to
+//! inflate the small fixed-Huffman streams of typical sessions. It refuses the incomplete code
+//! sets noted above, as zlib and Python do; error offsets inside the deflate data may differ
+//! from miniz_oxide's. zlib-rs uses `unsafe` internally.
 //!
-//! On the default backend, deflate inputs up to 16 KiB (the BSON of a session whose cookie
-//! fits in 4 KB is rarely longer) go through a small encoder of ours that runs miniz_oxide's
-//! level-9 parse and Huffman construction and writes the same bytes, but keeps its tables
-//! across streams without clearing them: miniz_oxide's `CompressorOxide::reset` zeroes about
-//! 310 KB per stream, most of the cost of deflating a few hundred bytes. Longer inputs use
-//! miniz_oxide.
+//! With either backend, deflate inputs up to 16 KiB (the BSON of a session whose cookie fits
+//! in 4 KB is rarely longer) go through a small encoder of ours that runs miniz_oxide's level-9
+//! parse and Huffman construction and writes the same bytes, but keeps its tables across
+//! streams without clearing them: miniz_oxide's `CompressorOxide::reset` zeroes about 310 KB
+//! per stream (zlib-rs about 240 KB), most of the cost of deflating a few hundred bytes. Longer
+//! inputs use the backend's own deflate (with zlib-rs, bytewise what C zlib writes).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -458,9 +458,13 @@ impl Deflate for MinizDeflate {
     }
 }
 
-/// zlib-rs's deflate: `zlib.compress(data, 9)`, zlib framing, 32 KiB window.
+/// zlib-rs's deflate (`zlib.compress(data, 9)`, zlib framing, 32 KiB window) for inputs longer
+/// than [`encoder::MAX_LEN`]; shorter ones go to our small-input encoder, as with the default
+/// backend: zlib-rs also clears ~240 KB of tables per stream, which made a medium session's
+/// encode twice as slow.
 #[cfg(feature = "zlib-rs")]
 struct ZlibRsDeflate {
+    small: encoder::Encoder,
     state: zlib_rs::Deflate,
 }
 
@@ -468,13 +472,17 @@ struct ZlibRsDeflate {
 impl Deflate for ZlibRsDeflate {
     fn new() -> ZlibRsDeflate {
         ZlibRsDeflate {
+            small: encoder::Encoder::new(),
             state: zlib_rs::Deflate::new(9, true, 15),
         }
     }
 
-    /// Compresses all of `data` into `out` (zlib-rs): one `Finish` call into a buffer of
+    /// Compresses all of `data` into `out`. zlib-rs: one `Finish` call into a buffer of
     /// zlib's `compressBound`, which always holds the whole stream.
     fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool {
+        if data.len() <= encoder::MAX_LEN {
+            return self.small.compress(data, out);
+        }
         self.state.reset();
         out.resize(zlib_rs::compress_bound(data.len()), 0);
         let status = self

@@ -19,9 +19,6 @@
 //! through `get`, and a miss, which cannot happen, ends the stream early and reports failure
 //! so the caller falls back to stored blocks rather than panicking.
 
-// With `zlib-rs` the default backend stays compiled so the tests still run it.
-#![cfg_attr(feature = "zlib-rs", allow(dead_code))]
-
 use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
