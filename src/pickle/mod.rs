@@ -9,7 +9,7 @@
 //! extension code becomes an inert placeholder: never imported, never called, and an error
 //! unless `original_format_remove_keys` drops the session key that holds it. Memo references
 //! share one object, as in Python; a memo'd container counts again each time it is expanded
-//! into the session, so nothing grows beyond [`Limits`](crate::Limits).
+//! into the session, so nothing grows beyond [`Limits`].
 //! [`Pickled::into_session`] then applies `original_format_remove_keys` and converts the
 //! objects for the JWT payload ([`Target`]), refusing what Python's `bson.encode` /
 //! `json.dumps` would refuse.
