@@ -37,7 +37,8 @@ pub struct Str(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    /// `len` bytes of `bytes` are the text (valid UTF-8: only ever copied from a `&str`).
+    /// `len` bytes of `bytes` are the text (valid UTF-8: only ever copied from a `&str`); the
+    /// bytes after them are always zero, which equality relies on.
     Inline {
         len: u8,
         bytes: [u8; Str::INLINE_CAP],
@@ -90,10 +91,40 @@ impl Str {
             .ok()
             .filter(|&n| usize::from(n) <= Str::INLINE_CAP)?;
         let mut bytes = [0; Str::INLINE_CAP];
-        bytes
-            .get_mut(..text.len())?
-            .copy_from_slice(text.as_bytes());
+        copy_short(&mut bytes, text.as_bytes());
         Some(Str(Repr::Inline { len, bytes }))
+    }
+}
+
+/// Copies `src` (at most [`Str::INLINE_CAP`] bytes) to the start of `dst` with two
+/// overlapping fixed-size moves (16, 8 or 4 bytes) instead of a `memcpy` call: keys and short
+/// strings are copied once per element of every decoded session.
+#[inline]
+fn copy_short(dst: &mut [u8; Str::INLINE_CAP], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        copy_fixed::<16>(dst, src, 0);
+        copy_fixed::<16>(dst, src, n - 16);
+    } else if n >= 8 {
+        copy_fixed::<8>(dst, src, 0);
+        copy_fixed::<8>(dst, src, n - 8);
+    } else if n >= 4 {
+        copy_fixed::<4>(dst, src, 0);
+        copy_fixed::<4>(dst, src, n - 4);
+    } else {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = *s;
+        }
+    }
+}
+
+/// `dst[at..at + N] = src[at..at + N]` (nothing when either is out of range, which the
+/// caller never asks for).
+#[inline]
+fn copy_fixed<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
+    let end = at.saturating_add(N);
+    if let (Some(d), Some(s)) = (dst.get_mut(at..end), src.get(at..end)) {
+        d.copy_from_slice(s);
     }
 }
 
@@ -185,7 +216,14 @@ impl From<&Str> for String {
 
 impl PartialEq for Str {
     fn eq(&self, other: &Str) -> bool {
-        self.as_bytes() == other.as_bytes()
+        match (&self.0, &other.0) {
+            // The bytes past `len` are always zero (see `inline`), so two inline texts are
+            // equal exactly when their whole arrays are: a fixed-size compare, no call.
+            (Repr::Inline { len: a, bytes: x }, Repr::Inline { len: b, bytes: y }) => {
+                a == b && x == y
+            }
+            _ => self.as_bytes() == other.as_bytes(),
+        }
     }
 }
 
@@ -281,6 +319,30 @@ mod tests {
             assert_eq!(Str::from(text.clone()), s);
             assert_eq!(String::from(s.clone()), text);
             assert_eq!(s.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn str_copies_and_compares_every_inline_length() {
+        // Every length the overlapping copies handle (0-3 bytewise, 4-7, 8-15, 16-22), with
+        // distinct bytes so a misplaced byte shows; texts differing only in their last or
+        // first byte must compare unequal, equal texts built twice equal.
+        let all: String = ('a'..='z').collect();
+        for n in 0..=Str::INLINE_CAP + 2 {
+            let text = all.get(..n).unwrap();
+            let s = Str::from(text);
+            assert_eq!(s.as_str(), text, "{n}");
+            assert_eq!(s, Str::from(String::from(text)), "{n}");
+            if n > 0 {
+                let mut last = String::from(text);
+                last.pop();
+                last.push('!');
+                let mut first = String::from(text);
+                first.replace_range(..1, "!");
+                assert_ne!(s, Str::from(last.as_str()), "{n}");
+                assert_ne!(s, Str::from(first.as_str()), "{n}");
+                assert_ne!(s, Str::from(all.get(..n - 1).unwrap()), "{n}");
+            }
         }
     }
 

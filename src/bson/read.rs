@@ -295,7 +295,8 @@ impl<'a> Sink<'a> for Build<'_> {
 /// The elements of `stack` from `start` on, moved into one exact-size `Vec` (never the stack's
 /// own buffer, whose capacity may be far larger than the run).
 fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
-    stack.drain(start.min(stack.len())..).collect()
+    // `split_off` allocates exactly the run's length and moves it with one copy.
+    stack.split_off(start.min(stack.len()))
 }
 
 impl Build<'_> {
