@@ -101,16 +101,20 @@ pub(crate) fn verify_to(
         Ok(t) if t.len() == 32 => t,
         _ => return Err(Error::BadSignature),
     };
-    // joserfc decodes the payload before the MAC and reports bad base64 as a DecodeError; we
-    // check only the alphabet before the MAC (no allocation) and decode after it.
-    if !base64::is_url_text(payload_segment) {
-        return Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
-    }
+    // joserfc decodes the payload before the MAC and reports bad base64 as a DecodeError. We
+    // decode only after a MAC verifies (that decode refuses a bad alphabet as Malformed), and
+    // when no MAC verifies we check the alphabet before saying BadSignature: the same outcome
+    // as checking first, without a pass over the payload on the way to a valid session.
     let signing_input = &[header_segment, b".", payload_segment];
-    let key_index = keys
+    let Some(key_index) = keys
         .iter()
         .position(|key| mac::verify_sha256(key.as_bytes(), signing_input, tag))
-        .ok_or(Error::BadSignature)?;
+    else {
+        if !base64::is_url_text(payload_segment) {
+            return Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
+        }
+        return Err(Error::BadSignature);
+    };
     base64::decode_url_to(payload_segment, payload)?;
     Ok(key_index)
 }
@@ -240,6 +244,40 @@ mod tests {
             assert_eq!(
                 verify(&t, &keys, &Limits::DEFAULT),
                 Err(Error::BadSignature)
+            );
+        }
+    }
+
+    #[test]
+    fn jwt_bad_payload_alphabet_is_malformed_with_or_without_a_valid_mac() {
+        let keys = [key("first-key-0123456")];
+        let bad_base64 = Err(Error::malformed(Layer::Base64, 0, "invalid base64url"));
+        // Signed by the key: refused when the payload is decoded, after the MAC.
+        let mac =
+            |input: &str| base64::encode_url(&mac::sha256(keys[0].as_bytes(), &[input.as_bytes()]));
+        for payload in ["e30*", "e3 0", "e30=", "+30"] {
+            let input = alloc::format!("{HEADER_SEGMENT}.{payload}");
+            let signed = alloc::format!("{input}.{}", mac(&input));
+            assert_eq!(
+                verify(&signed, &keys, &Limits::DEFAULT),
+                bad_base64,
+                "{payload}"
+            );
+            // Not signed: still Malformed, as joserfc decodes the payload before the MAC.
+            let forged = alloc::format!("{input}.{}", mac("other"));
+            assert_eq!(
+                verify(&forged, &keys, &Limits::DEFAULT),
+                bad_base64,
+                "{payload}"
+            );
+        }
+        // A good alphabet under a wrong MAC is a bad signature, even when not canonical.
+        for payload in ["e30", "e31", "e"] {
+            let forged = alloc::format!("{HEADER_SEGMENT}.{payload}.{}", mac("other"));
+            assert_eq!(
+                verify(&forged, &keys, &Limits::DEFAULT),
+                Err(Error::BadSignature),
+                "{payload}"
             );
         }
     }
