@@ -380,10 +380,10 @@ enum Frame {
     Array {
         start: usize,
     },
-    /// `key` is the key whose value is being read.
+    /// The last entry on [`Stacks::entries`] is the one whose value is being read: its key,
+    /// and `null` until the value is complete.
     Object {
         start: usize,
-        key: Str,
     },
 }
 
@@ -601,7 +601,8 @@ impl<'t, 's> Parser<'t, 's> {
                     } else {
                         let key = self.parse_key()?;
                         let start = self.stacks.entries.len();
-                        self.stacks.frames.push(Frame::Object { start, key });
+                        self.stacks.entries.push((key, Value::Null));
+                        self.stacks.frames.push(Frame::Object { start });
                         continue 'value;
                     }
                 }
@@ -646,18 +647,17 @@ impl<'t, 's> Parser<'t, 's> {
                             _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
                         }
                     }
-                    Frame::Object { start, key } => {
-                        stacks.entries.push((core::mem::take(key), value));
+                    Frame::Object { start } => {
+                        if let Some((_, slot @ Value::Null)) = stacks.entries.last_mut() {
+                            // `null` owns nothing: overwriting it needs no drop.
+                            core::mem::forget(core::mem::replace(slot, value));
+                        }
                         match next {
                             Some(b',') => {
                                 self.pos += 1;
                                 self.skip_ws();
                                 let key = self.parse_key()?;
-                                if let Some(Frame::Object { key: slot, .. }) =
-                                    self.stacks.frames.last_mut()
-                                {
-                                    *slot = key;
-                                }
+                                self.stacks.entries.push((key, Value::Null));
                                 continue 'value;
                             }
                             Some(b'}') => {
