@@ -835,7 +835,8 @@ impl<'t, 's> Parser<'t, 's> {
     fn parse_string(&mut self) -> Result<Str> {
         let start = self.pos + 1;
         let tail = self.bytes.get(start..).unwrap_or_default();
-        if let Some(run) = find_special::<false>(tail) {
+        let run = find_special::<false>(tail);
+        if let Some(run) = run {
             let end = start + run;
             if self.byte_at(end) == Some(b'"') && run <= self.max_str_len {
                 // The run ends at an ASCII byte, so both ends are character boundaries.
@@ -845,14 +846,15 @@ impl<'t, 's> Parser<'t, 's> {
                 }
             }
         }
-        self.parse_string_escaped()
+        self.parse_string_escaped(run)
     }
 
-    /// [`Parser::parse_string`] for a string with escapes, too long, or malformed.
+    /// [`Parser::parse_string`] for a string with escapes, too long, or malformed; `first_run`
+    /// is where the scan from the opening quote found its first special byte.
     #[cold]
     #[inline(never)]
-    fn parse_string_escaped(&mut self) -> Result<Str> {
-        let unescaped = self.scan_string()?;
+    fn parse_string_escaped(&mut self, first_run: Option<usize>) -> Result<Str> {
+        let unescaped = self.scan_string(first_run)?;
         Ok(Str::from(self.unescaped(&unescaped)))
     }
 
@@ -865,17 +867,17 @@ impl<'t, 's> Parser<'t, 's> {
 
     /// Reads the string whose opening quote is at `pos` and leaves `pos` after its closing
     /// quote. A string without escapes stays where it is in the text; one with escapes is
-    /// unescaped into `scratch`, its unescaped runs copied whole.
-    fn scan_string(&mut self) -> Result<Unescaped> {
+    /// unescaped into `scratch`, its unescaped runs copied whole. `first_run` is
+    /// [`find_special`] of the text after the opening quote (already run by the caller).
+    fn scan_string(&mut self, first_run: Option<usize>) -> Result<Unescaped> {
         let text: &'t str = self.text;
         let max_len = self.max_str_len;
         let open = self.pos;
         let mut run_start = open + 1;
         let mut escaped = false;
+        let mut found = first_run;
         loop {
-            let tail = self.bytes.get(run_start..).unwrap_or_default();
-            let run = find_special::<false>(tail)
-                .ok_or_else(|| self.malformed(open, "unterminated string"))?;
+            let run = found.ok_or_else(|| self.malformed(open, "unterminated string"))?;
             let at = run_start + run;
             // The run ends at an ASCII byte, so both ends are character boundaries.
             let piece = text
@@ -910,6 +912,8 @@ impl<'t, 's> Parser<'t, 's> {
                     push_checked(&mut self.stacks.scratch, piece, max_len)?;
                     push_checked(&mut self.stacks.scratch, encoded, max_len)?;
                     run_start = next;
+                    let tail = self.bytes.get(run_start..).unwrap_or_default();
+                    found = find_special::<false>(tail);
                 }
                 // strict=True: "Invalid control character at".
                 _ => return Err(self.malformed(at, "invalid control character")),
