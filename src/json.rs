@@ -2397,6 +2397,25 @@ mod tests {
     }
 
     #[test]
+    fn json_kept_stacks_match_one_shot_on_read_corpus() {
+        // The 2,881 inputs of `tests/json_vectors.rs` (checked there against Python, one-shot)
+        // read in a row on one set of kept stacks, errors included, give the same results.
+        let corpus: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/json/read_corpus.json")).unwrap();
+        let cases = corpus["cases"].as_array().unwrap();
+        assert!(cases.len() > 2500);
+        let mut stacks = Stacks::new();
+        for case in cases {
+            let hex = case["hex"].as_str().unwrap();
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect();
+            let kept = read_value_in(&bytes, &Limits::DEFAULT, &mut stacks);
+            assert_eq!(kept, read_value(&bytes, &Limits::DEFAULT), "{hex}");
+        }
+    }
+
+    #[test]
     fn json_error_display_names_layer() {
         let e = val("[1,]").err().map(|e| e.to_string());
         assert_eq!(e.as_deref(), Some("json: expecting value at byte 3"));
