@@ -65,7 +65,7 @@ impl Codec {
     /// of `n` bytes they hold about `n` bytes plus the inflated size (at most
     /// `max_inflated_len + 1`), the decompressor state (about 11 KB), and the stacks the
     /// session was built on (empty; their capacity is kept up to about 50 KB for BSON and
-    /// 100 KB for a legacy pickle).
+    /// 100 KB for a legacy pickle, and about 50 KB for JSON claims).
     pub fn decode_cookie(
         &mut self,
         value: &str,

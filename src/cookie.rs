@@ -96,6 +96,8 @@ pub(crate) struct Scratch {
     claims: String,
     /// Decode: the stacks the BSON reader builds the session on (empty between calls).
     stacks: bson::Stacks,
+    /// Decode: the stacks the JSON reader builds the claims on (empty between calls).
+    json: json::Stacks,
     /// Decode: the vectors a legacy pickle is read and converted in.
     pickle: pickle::Buffers,
 }
@@ -110,6 +112,7 @@ impl Scratch {
             inflated: Vec::new(),
             claims: String::new(),
             stacks: bson::Stacks::new(),
+            json: json::Stacks::new(),
             pickle: pickle::Buffers::new(),
         }
     }
@@ -249,7 +252,7 @@ fn open_jwt(s: &mut Scratch, value: &str, config: &Config) -> Result<Opened> {
             }
         }
     }
-    let mut claims = json::read(&s.payload, limits)?;
+    let mut claims = json::read_in(&s.payload, limits, &mut s.json)?;
     let compressed = claims.remove(BSZ);
     let text = if config.bson_compress_jwt_payload {
         bsz_text(compressed)?

@@ -90,12 +90,7 @@ pub fn read(text: &[u8], limits: &Limits) -> Result<Document> {
 /// # Limits
 /// As [`read()`].
 pub fn read_value(text: &[u8], limits: &Limits) -> Result<Value> {
-    let decoded = decode(text)?;
-    let mut parser = Parser::new(&decoded.text, decoded.base, limits);
-    parser.unsupported = decoded
-        .lone_surrogate
-        .map(|at| lone_surrogate(decoded.base + at));
-    parser.parse_text()
+    read_value_in(text, limits, &mut Stacks::one_shot())
 }
 
 /// Reads a JSON text already decoded to a string, as `json.loads(str)` does — the path of Beaker's
@@ -111,7 +106,8 @@ pub fn read_str(text: &str, limits: &Limits) -> Result<Document> {
     if text.starts_with('\u{feff}') {
         return Err(Error::malformed(Layer::Json, 0, "unexpected utf-8 bom"));
     }
-    top_level_object(Parser::new(text, 0, limits).parse_text()?)
+    let value = parse_on(text, 0, limits, &mut Stacks::one_shot(), None)?;
+    top_level_object(value)
 }
 
 /// Writes a document as JSON, byte for byte as Python's `json.dumps` in the given [`Style`].
@@ -377,17 +373,17 @@ fn decode_utf32(body: &[u8], bom: usize, big_endian: bool) -> Result<Decoded<'st
 // Parsing: `Modules/_json.c` `scan_once_unicode`, `_parse_object_unicode`, `_parse_array_unicode`,
 // `scanstring_unicode`, `_match_number_unicode`, iteratively.
 
-/// An open container waiting for its next element. Its elements so far sit on the parser's
-/// shared stacks ([`Parser::values`], [`Parser::entries`]) from `start` on, and move into one
+/// An open container waiting for its next element. Its elements so far sit on the shared
+/// stacks ([`Stacks::values`], [`Stacks::entries`]) from `start` on, and move into one
 /// exact-size `Vec` when it closes.
 enum Frame {
     Array {
         start: usize,
     },
-    /// `key` is the key whose value is being read.
+    /// The last entry on [`Stacks::entries`] is the one whose value is being read: its key,
+    /// and `null` until the value is complete.
     Object {
         start: usize,
-        key: Str,
     },
 }
 
@@ -395,41 +391,134 @@ enum Frame {
 enum Unescaped {
     /// `text[start..end]`: the string had no escape.
     Text { start: usize, end: usize },
-    /// The parser's `scratch` buffer.
+    /// The stacks' `scratch` buffer.
     Scratch,
 }
 
-struct Parser<'t, 'l> {
-    text: &'t str,
-    bytes: &'t [u8],
-    pos: usize,
-    /// Added to every reported offset (a skipped BOM).
-    base: usize,
-    limits: &'l Limits,
-    items: usize,
-    /// The first well-formed-but-unrepresentable construct, reported once the whole text parsed.
-    unsupported: Option<Error>,
+/// The stacks a parse builds on. A [`Codec`](crate::Codec) keeps them between decodes (empty,
+/// capacity kept up to [`Stacks::RETAIN`] elements each), so a warm decode does not grow them
+/// again; the one-shot readers start from empty ones.
+pub(crate) struct Stacks {
+    /// The open containers, outermost first. Bounded by the depth limit.
+    frames: Vec<Frame>,
     /// The elements of the open arrays, outermost first. Bounded by `max_items`.
     values: Vec<Value>,
     /// The entries of the open objects, outermost first. Bounded by `max_items`.
     entries: Vec<(Str, Value)>,
     /// The last string that had escapes, unescaped (reused from string to string).
     scratch: String,
+    /// Kept by a `Codec`: the outermost container is copied out instead of taking the stack's
+    /// own buffer, so the capacity stays for the next decode.
+    kept: bool,
 }
 
-impl<'t, 'l> Parser<'t, 'l> {
-    fn new(text: &'t str, base: usize, limits: &'l Limits) -> Parser<'t, 'l> {
+impl Stacks {
+    /// Empty stacks whose capacity a `Codec` keeps between decodes.
+    pub(crate) const fn new() -> Stacks {
+        Stacks {
+            frames: Vec::new(),
+            values: Vec::new(),
+            entries: Vec::new(),
+            scratch: String::new(),
+            kept: true,
+        }
+    }
+
+    /// Empty stacks for one parse.
+    const fn one_shot() -> Stacks {
+        Stacks {
+            frames: Vec::new(),
+            values: Vec::new(),
+            entries: Vec::new(),
+            scratch: String::new(),
+            kept: false,
+        }
+    }
+
+    /// Elements (and scratch bytes, times 16) kept between decodes, per stack: about 50 KB in
+    /// all, more than a typical session keeps open at once; bigger stacks are shrunk back.
+    const RETAIN: usize = 256;
+
+    fn clear(&mut self) {
+        self.frames.clear();
+        self.values.clear();
+        self.entries.clear();
+        self.scratch.clear();
+    }
+
+    fn trim(&mut self) {
+        self.frames.shrink_to(Stacks::RETAIN);
+        self.values.shrink_to(Stacks::RETAIN);
+        self.entries.shrink_to(Stacks::RETAIN);
+        self.scratch.shrink_to(Stacks::RETAIN * 16);
+    }
+}
+
+impl Default for Stacks {
+    fn default() -> Stacks {
+        Stacks::new()
+    }
+}
+
+/// [`read()`] on stacks kept by the caller (a `Codec`): the same result, errors included.
+pub(crate) fn read_in(text: &[u8], limits: &Limits, stacks: &mut Stacks) -> Result<Document> {
+    top_level_object(read_value_in(text, limits, stacks)?)
+}
+
+fn read_value_in(text: &[u8], limits: &Limits, stacks: &mut Stacks) -> Result<Value> {
+    let decoded = decode(text)?;
+    let unsupported = decoded
+        .lone_surrogate
+        .map(|at| lone_surrogate(decoded.base + at));
+    parse_on(&decoded.text, decoded.base, limits, stacks, unsupported)
+}
+
+/// Parses `text` on `stacks`, leaving them empty (and trimmed) whatever the outcome.
+fn parse_on(
+    text: &str,
+    base: usize,
+    limits: &Limits,
+    stacks: &mut Stacks,
+    unsupported: Option<Error>,
+) -> Result<Value> {
+    stacks.clear();
+    let mut parser = Parser::new(text, base, limits, stacks);
+    parser.unsupported = unsupported;
+    let result = parser.parse_text();
+    stacks.clear();
+    stacks.trim();
+    result
+}
+
+struct Parser<'t, 's> {
+    text: &'t str,
+    bytes: &'t [u8],
+    pos: usize,
+    /// Added to every reported offset (a skipped BOM).
+    base: usize,
+    /// `max_depth`, never more than [`MAX_DEPTH`].
+    max_depth: usize,
+    max_items: usize,
+    max_str_len: usize,
+    items: usize,
+    /// The first well-formed-but-unrepresentable construct, reported once the whole text parsed.
+    unsupported: Option<Error>,
+    stacks: &'s mut Stacks,
+}
+
+impl<'t, 's> Parser<'t, 's> {
+    fn new(text: &'t str, base: usize, limits: &Limits, stacks: &'s mut Stacks) -> Parser<'t, 's> {
         Parser {
             text,
             bytes: text.as_bytes(),
             pos: 0,
             base,
-            limits,
+            max_depth: limits.max_depth.min(MAX_DEPTH),
+            max_items: limits.max_items,
+            max_str_len: limits.max_str_len,
             items: 0,
             unsupported: None,
-            values: Vec::new(),
-            entries: Vec::new(),
-            scratch: String::new(),
+            stacks,
         }
     }
 
@@ -444,15 +533,18 @@ impl<'t, 'l> Parser<'t, 'l> {
         }
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     fn byte_at(&self, at: usize) -> Option<u8> {
         self.bytes.get(at).copied()
     }
 
     /// JSON whitespace only: Python's `WHITESPACE = r'[ \t\n\r]*'`.
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
@@ -472,9 +564,10 @@ impl<'t, 'l> Parser<'t, 'l> {
         }
     }
 
+    #[inline]
     fn count_item(&mut self) -> Result<()> {
         self.items = self.items.saturating_add(1);
-        if self.items > self.limits.max_items {
+        if self.items > self.max_items {
             return Err(Error::LimitExceeded(Limit::Items));
         }
         Ok(())
@@ -482,7 +575,7 @@ impl<'t, 'l> Parser<'t, 'l> {
 
     /// Consumes the `{` or `[` at `pos`, opening nesting level `depth`.
     fn open(&mut self, depth: usize) -> Result<()> {
-        if depth > self.limits.max_depth.min(MAX_DEPTH) {
+        if depth > self.max_depth {
             return Err(Error::LimitExceeded(Limit::Depth));
         }
         self.count_item()?;
@@ -493,36 +586,36 @@ impl<'t, 'l> Parser<'t, 'l> {
 
     /// One value starting at `pos` (after optional whitespace), with everything nested in it.
     fn parse_value(&mut self) -> Result<Value> {
-        let mut stack: Vec<Frame> = Vec::new();
         'value: loop {
             self.skip_ws();
             let mut value = match self.peek() {
+                Some(b'"') => {
+                    self.count_item()?;
+                    Value::String(self.parse_string()?)
+                }
                 Some(b'{') => {
-                    self.open(stack.len().saturating_add(1))?;
+                    self.open(self.stacks.frames.len().saturating_add(1))?;
                     if self.peek() == Some(b'}') {
                         self.pos += 1;
                         Value::Document(Document::new())
                     } else {
                         let key = self.parse_key()?;
-                        let start = self.entries.len();
-                        stack.push(Frame::Object { start, key });
+                        let start = self.stacks.entries.len();
+                        self.stacks.entries.push((key, Value::Null));
+                        self.stacks.frames.push(Frame::Object { start });
                         continue 'value;
                     }
                 }
                 Some(b'[') => {
-                    self.open(stack.len().saturating_add(1))?;
+                    self.open(self.stacks.frames.len().saturating_add(1))?;
                     if self.peek() == Some(b']') {
                         self.pos += 1;
                         Value::Array(Vec::new())
                     } else {
-                        let start = self.values.len();
-                        stack.push(Frame::Array { start });
+                        let start = self.stacks.values.len();
+                        self.stacks.frames.push(Frame::Array { start });
                         continue 'value;
                     }
-                }
-                Some(b'"') => {
-                    self.count_item()?;
-                    Value::String(self.parse_string()?)
                 }
                 _ => {
                     self.count_item()?;
@@ -531,15 +624,16 @@ impl<'t, 'l> Parser<'t, 'l> {
             };
             // `value` is complete: hand it to the open container, closing as many as end here.
             loop {
-                let outermost = stack.len() == 1;
-                let Some(frame) = stack.last_mut() else {
-                    return Ok(value);
-                };
+                let outermost = self.stacks.frames.len() == 1;
                 self.skip_ws();
                 let next = self.peek();
+                let stacks = &mut *self.stacks;
+                let Some(frame) = stacks.frames.last_mut() else {
+                    return Ok(value);
+                };
                 match frame {
                     Frame::Array { start } => {
-                        self.values.push(value);
+                        stacks.values.push(value);
                         match next {
                             Some(b',') => {
                                 self.pos += 1;
@@ -547,37 +641,43 @@ impl<'t, 'l> Parser<'t, 'l> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                value =
-                                    Value::Array(take_from(&mut self.values, *start, outermost));
+                                let take = outermost && !stacks.kept;
+                                value = Value::Array(take_from(&mut stacks.values, *start, take));
                             }
                             _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
                         }
                     }
-                    Frame::Object { start, key } => {
-                        self.entries.push((core::mem::take(key), value));
+                    Frame::Object { start } => {
+                        if let Some((_, slot @ Value::Null)) = stacks.entries.last_mut() {
+                            // `null` owns nothing: overwriting it needs no drop.
+                            core::mem::forget(core::mem::replace(slot, value));
+                        }
                         match next {
                             Some(b',') => {
                                 self.pos += 1;
                                 self.skip_ws();
-                                *key = self.parse_key()?;
+                                let key = self.parse_key()?;
+                                self.stacks.entries.push((key, Value::Null));
                                 continue 'value;
                             }
                             Some(b'}') => {
                                 self.pos += 1;
                                 // A dict keeps a repeated key's first position and last value.
-                                let entries = take_from(&mut self.entries, *start, outermost);
+                                let take = outermost && !stacks.kept;
+                                let entries = take_from(&mut stacks.entries, *start, take);
                                 value = Value::Document(Document::from_entries(entries));
                             }
                             _ => return Err(self.malformed(self.pos, "expecting ',' delimiter")),
                         }
                     }
                 }
-                stack.pop();
+                self.stacks.frames.pop();
             }
         }
     }
 
     /// `"key"`, whitespace, `:` — leaves `pos` after the colon.
+    #[inline]
     fn parse_key(&mut self) -> Result<Str> {
         if self.peek() != Some(b'"') {
             return Err(self.malformed(
@@ -586,9 +686,11 @@ impl<'t, 'l> Parser<'t, 'l> {
             ));
         }
         let key = self.parse_string()?;
-        self.skip_ws();
         if self.peek() != Some(b':') {
-            return Err(self.malformed(self.pos, "expecting ':' delimiter"));
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.malformed(self.pos, "expecting ':' delimiter"));
+            }
         }
         self.pos += 1;
         Ok(key)
@@ -633,13 +735,23 @@ impl<'t, 'l> Parser<'t, 'l> {
     fn parse_number(&mut self) -> Result<Value> {
         let start = self.pos;
         let mut at = start;
-        if self.byte_at(at) == Some(b'-') {
+        let negative = self.byte_at(at) == Some(b'-');
+        if negative {
             at += 1;
         }
         let int_start = at;
+        // The integer part's value, exact while it has at most `EXACT_DIGITS` digits.
+        let mut magnitude = 0u64;
         match self.byte_at(at) {
             Some(b'0') => at += 1,
-            Some(b'1'..=b'9') => at = self.skip_digits(at + 1),
+            Some(b'1'..=b'9') => {
+                while let Some(digit @ b'0'..=b'9') = self.byte_at(at) {
+                    magnitude = magnitude
+                        .wrapping_mul(10)
+                        .wrapping_add(u64::from(digit - b'0'));
+                    at += 1;
+                }
+            }
             _ => return Err(self.malformed(start, "expecting value")),
         }
         let int_digits = at - int_start;
@@ -659,6 +771,16 @@ impl<'t, 'l> Parser<'t, 'l> {
             }
         }
         self.pos = at;
+        /// Up to 18 digits, an integer is below 10^18 < 2^63: the digits' value fits `i64`
+        /// with either sign and needs no overflow check.
+        const EXACT_DIGITS: usize = 18;
+        if !is_float && int_digits <= EXACT_DIGITS {
+            if let Ok(i) = i64::try_from(magnitude) {
+                // `-0` is the integer 0. A Python int that fits 32 bits is Int32, as pymongo
+                // writes it.
+                return Ok(Value::from(if negative { -i } else { i }));
+            }
+        }
         let number = self
             .text
             .get(start..at)
@@ -675,7 +797,6 @@ impl<'t, 'l> Parser<'t, 'l> {
             return Err(self.malformed(start, "integer over python's 4300-digit limit"));
         }
         match number.parse::<i64>() {
-            // `-0` is the integer 0. A Python int that fits 32 bits is Int32, as pymongo writes it.
             Ok(i) => Ok(Value::from(i)),
             Err(_) => {
                 self.defer_unsupported(start, "integer outside i64");
@@ -704,33 +825,59 @@ impl<'t, 'l> Parser<'t, 'l> {
         Ok(code)
     }
 
-    /// The string whose opening quote is at `pos`, as a `String` of exactly its length (one
-    /// allocation, none for the empty string); leaves `pos` after the closing quote.
+    /// The string whose opening quote is at `pos`, as a [`Str`] (inline up to its capacity,
+    /// else one exact-size allocation); leaves `pos` after the closing quote.
+    ///
+    /// The common case, a string with no escape, is one scan to the closing quote and one copy
+    /// of the text between the quotes (already valid UTF-8: the whole text was checked once);
+    /// anything else goes through [`Parser::parse_string_escaped`], from the opening quote.
+    #[inline]
     fn parse_string(&mut self) -> Result<Str> {
-        let unescaped = self.scan_string()?;
+        let start = self.pos + 1;
+        let tail = self.bytes.get(start..).unwrap_or_default();
+        let run = find_special::<false>(tail);
+        if let Some(run) = run {
+            let end = start + run;
+            if self.byte_at(end) == Some(b'"') && run <= self.max_str_len {
+                // The run ends at an ASCII byte, so both ends are character boundaries.
+                if let Some(text) = self.text.get(start..end) {
+                    self.pos = end + 1;
+                    return Ok(Str::from(text));
+                }
+            }
+        }
+        self.parse_string_escaped(run)
+    }
+
+    /// [`Parser::parse_string`] for a string with escapes, too long, or malformed; `first_run`
+    /// is where the scan from the opening quote found its first special byte.
+    #[cold]
+    #[inline(never)]
+    fn parse_string_escaped(&mut self, first_run: Option<usize>) -> Result<Str> {
+        let unescaped = self.scan_string(first_run)?;
         Ok(Str::from(self.unescaped(&unescaped)))
     }
 
     fn unescaped(&self, unescaped: &Unescaped) -> &str {
         match *unescaped {
             Unescaped::Text { start, end } => self.text.get(start..end).unwrap_or_default(),
-            Unescaped::Scratch => &self.scratch,
+            Unescaped::Scratch => &self.stacks.scratch,
         }
     }
 
     /// Reads the string whose opening quote is at `pos` and leaves `pos` after its closing
     /// quote. A string without escapes stays where it is in the text; one with escapes is
-    /// unescaped into `scratch`, its unescaped runs copied whole.
-    fn scan_string(&mut self) -> Result<Unescaped> {
+    /// unescaped into `scratch`, its unescaped runs copied whole. `first_run` is
+    /// [`find_special`] of the text after the opening quote (already run by the caller).
+    fn scan_string(&mut self, first_run: Option<usize>) -> Result<Unescaped> {
         let text: &'t str = self.text;
-        let max_len = self.limits.max_str_len;
+        let max_len = self.max_str_len;
         let open = self.pos;
         let mut run_start = open + 1;
         let mut escaped = false;
+        let mut found = first_run;
         loop {
-            let tail = self.bytes.get(run_start..).unwrap_or_default();
-            let run = find_special::<false>(tail)
-                .ok_or_else(|| self.malformed(open, "unterminated string"))?;
+            let run = found.ok_or_else(|| self.malformed(open, "unterminated string"))?;
             let at = run_start + run;
             // The run ends at an ASCII byte, so both ends are character boundaries.
             let piece = text
@@ -740,7 +887,7 @@ impl<'t, 'l> Parser<'t, 'l> {
                 Some(b'"') => {
                     self.pos = at + 1;
                     if escaped {
-                        push_checked(&mut self.scratch, piece, max_len)?;
+                        push_checked(&mut self.stacks.scratch, piece, max_len)?;
                         return Ok(Unescaped::Scratch);
                     }
                     if piece.len() > max_len {
@@ -757,14 +904,16 @@ impl<'t, 'l> Parser<'t, 'l> {
                     }
                     if !escaped {
                         escaped = true;
-                        self.scratch.clear();
+                        self.stacks.scratch.clear();
                     }
                     let mut buf = [0u8; 4];
                     let (c, next) = self.parse_escape(at)?;
                     let encoded: &str = c.encode_utf8(&mut buf);
-                    push_checked(&mut self.scratch, piece, max_len)?;
-                    push_checked(&mut self.scratch, encoded, max_len)?;
+                    push_checked(&mut self.stacks.scratch, piece, max_len)?;
+                    push_checked(&mut self.stacks.scratch, encoded, max_len)?;
                     run_start = next;
+                    let tail = self.bytes.get(run_start..).unwrap_or_default();
+                    found = find_special::<false>(tail);
                 }
                 // strict=True: "Invalid control character at".
                 _ => return Err(self.malformed(at, "invalid control character")),
@@ -826,18 +975,23 @@ fn push_checked(out: &mut String, piece: &str, max_len: usize) -> Result<()> {
     Ok(())
 }
 
-/// The elements of `stack` from `start` on, moved out into a `Vec` of exactly their number.
-/// For the `outermost` container (nothing is read after it), the stack itself is shrunk and
-/// handed over: no second allocation, no copy.
-fn take_from<T>(stack: &mut Vec<T>, start: usize, outermost: bool) -> Vec<T> {
-    if outermost && start == 0 {
-        let mut all = core::mem::take(stack);
-        all.shrink_to_fit();
+/// The elements of `stack` from `start` on, moved out (one `memcpy`) into a `Vec` of exactly
+/// their number. With `take` (the outermost container of a one-shot parse: nothing is read
+/// after it) and `start == 0`, the stack itself is shrunk and handed over: no second
+/// allocation, no copy.
+fn take_from<T>(stack: &mut Vec<T>, start: usize, take: bool) -> Vec<T> {
+    if start == 0 {
+        if take {
+            let mut all = core::mem::take(stack);
+            all.shrink_to_fit();
+            return all;
+        }
+        // Not `split_off(0)`, which may hand over the stack's own buffer.
+        let mut all = Vec::with_capacity(stack.len());
+        all.append(stack);
         return all;
     }
-    // One copy into a `Vec` of exactly the run's length (never the stack's own buffer, as
-    // `split_off(0)` may hand over).
-    stack.drain(start.min(stack.len())..).collect()
+    stack.split_off(start.min(stack.len()))
 }
 
 /// Where the first byte in `bytes` that ends a run of plain string characters is: `"`, `\`
@@ -2082,6 +2236,183 @@ mod tests {
             Some(s("Zoë 😀"))
         );
         assert_eq!(write(&d, Style::Python).as_deref(), Ok(text));
+    }
+
+    #[test]
+    fn json_integers_short_and_long_read_alike() {
+        // Up to 18 digits the digits are summed while scanned; longer ones go through
+        // `str::parse`. Both sides of the split, the i32 and i64 limits, and -0.
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "2147483647",
+            "2147483648",
+            "-2147483648",
+            "-2147483649",
+            "99999999999999999",
+            "999999999999999999",
+            "-999999999999999999",
+            "1000000000000000000",
+            "-1000000000000000000",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551616",
+            "123456789012345678901234567890",
+        ]
+        .iter()
+        .map(|t| String::from(*t))
+        .collect();
+        cases.push("9".repeat(PYTHON_INT_MAX_STR_DIGITS));
+        for text in &cases {
+            let want = match text.parse::<i64>() {
+                Ok(i) => Ok(Value::from(i)),
+                Err(_) => Err(Error::unsupported(Layer::Json, 0, "integer outside i64")),
+            };
+            assert_eq!(val(text), want, "{text}");
+            let at = |offset: usize, v: &Result<Value>, wrap: fn(Value) -> Value| match v {
+                Ok(v) => Ok(wrap(v.clone())),
+                Err(_) => Err(Error::unsupported(
+                    Layer::Json,
+                    offset,
+                    "integer outside i64",
+                )),
+            };
+            let one = |v| Value::Array(vec![v]);
+            let two = |v| Value::Array(vec![Value::Null, v]);
+            assert_eq!(val(&format!("[{text}]")), at(1, &want, one), "[{text}]");
+            assert_eq!(
+                val(&format!("[null, {text} ]")),
+                at(7, &want, two),
+                "{text}"
+            );
+        }
+        assert_eq!(ok("-0"), Value::Int32(0));
+        assert_eq!(ok("2147483648"), Value::Int64(2_147_483_648));
+        assert_eq!(ok("-2147483648"), Value::Int32(i32::MIN));
+        assert_eq!(ok("-9223372036854775808"), Value::Int64(i64::MIN));
+        // A fraction or an exponent makes a float, even of a short integer part.
+        for (text, want) in [
+            ("1e5", 1e5),
+            ("1E+2", 100.0),
+            ("-0.0", -0.0),
+            ("-0e0", -0.0),
+            ("10.5e-3", 0.0105),
+            ("123456789012345678.5", 123_456_789_012_345_680.0),
+            ("1e400", f64::INFINITY),
+        ] {
+            assert_eq!(val(text), Ok(Value::Double(want)), "{text}");
+        }
+        // Not numbers, or numbers followed by extra data, as before.
+        assert_eq!(malformed_at(b"01"), 1);
+        assert_eq!(malformed_at(b"-"), 0);
+        assert_eq!(malformed_at(b"-a"), 0);
+        assert_eq!(malformed_at(b"1."), 1);
+        assert_eq!(malformed_at(b"1e"), 1);
+        assert_eq!(malformed_at(b"[1e+]"), 2);
+        assert_eq!(
+            malformed_at(format!("1{}", "0".repeat(PYTHON_INT_MAX_STR_DIGITS)).as_bytes()),
+            0
+        );
+    }
+
+    #[test]
+    fn json_plain_strings_at_word_boundaries() {
+        // Strings without escapes are cut straight out of the text; an escape, a control
+        // character or a missing quote at any position of the first words goes the slow way.
+        for len in 0..=26 {
+            let plain = "a".repeat(len);
+            assert_eq!(ok(&format!("\"{plain}\"")), s(&plain), "{len}");
+            assert_eq!(
+                ok(&format!("{{\"{plain}\" : \"{plain}\"}}")),
+                doc(&[(plain.as_str(), s(&plain))]).into(),
+                "{len}"
+            );
+            // An escape at the end of the text part (a word's last byte, or the next word's
+            // first).
+            assert_eq!(ok(&format!("\"{plain}\\n\"")), s(&format!("{plain}\n")));
+            assert_eq!(ok(&format!("\"{plain}\\\"x\"")), s(&format!("{plain}\"x")));
+            // A raw control character there is malformed at its offset.
+            assert_eq!(malformed_at(format!("\"{plain}\t\"").as_bytes()), len + 1);
+            assert_eq!(malformed_at(format!("[\"{plain}").as_bytes()), 1);
+        }
+        // Multibyte UTF-8 across word boundaries, inline and on the heap.
+        for pad in 0..8 {
+            let text = format!("{}é€😀{}", "x".repeat(pad), "y".repeat(pad));
+            assert_eq!(
+                ok(&format!("[\"{text}\", \"{text}\"]")),
+                Value::Array(vec![s(&text), s(&text)])
+            );
+        }
+        // The length limit applies to plain strings and keys as to escaped ones.
+        let mut limits = Limits::DEFAULT;
+        limits.max_str_len = 8;
+        assert_eq!(read_value(b"\"12345678\"", &limits), Ok(s("12345678")));
+        for text in [
+            &b"\"123456789\""[..],
+            b"{\"123456789\": 1}",
+            b"{\"k\": \"123456789\"}",
+        ] {
+            assert_eq!(
+                read_value(text, &limits),
+                Err(Error::LimitExceeded(Limit::StrLen))
+            );
+        }
+        // Whitespace between a key and its colon.
+        assert_eq!(ok("{\"a\" \t\r\n: 1}"), doc(&[("a", 1.into())]).into());
+        assert_eq!(malformed_at(b"{\"a\" 1}"), 5);
+    }
+
+    #[test]
+    fn json_kept_stacks_read_like_fresh_ones() {
+        let mut stacks = Stacks::new();
+        let texts: [&[u8]; 8] = [
+            br#"{"a": [1, {"b": "x"}], "c": {"d": [[], {}]}}"#,
+            br#"{"a": [1, {"b": "x"#,
+            br#"{"k": "\u00e9\n", "l": [1, 2, 3, {"m": null}]}"#,
+            br#"{"a": 1, "a": 2, "b": [3], "a": 3}"#,
+            br#"[1, 2]"#,
+            br#"{"deep": [[[[[[1]]]]]], "n": 9223372036854775808}"#,
+            b"{}",
+            br#"{"big": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]}"#,
+        ];
+        for _ in 0..2 {
+            for text in texts {
+                assert_eq!(
+                    read_in(text, &Limits::DEFAULT, &mut stacks),
+                    read(text, &Limits::DEFAULT)
+                );
+                assert!(stacks.frames.is_empty() && stacks.values.is_empty());
+                assert!(stacks.entries.is_empty() && stacks.scratch.is_empty());
+            }
+        }
+        // Capacity is kept, up to its cap.
+        let wide = format!("{{\"a\": [{}0]}}", "0, ".repeat(10 * Stacks::RETAIN));
+        assert!(read_in(wide.as_bytes(), &Limits::DEFAULT, &mut stacks).is_ok());
+        assert!(stacks.values.capacity() <= Stacks::RETAIN);
+        assert!(stacks.values.capacity() > 0);
+    }
+
+    #[test]
+    fn json_kept_stacks_match_one_shot_on_read_corpus() {
+        // The 2,881 inputs of `tests/json_vectors.rs` (checked there against Python, one-shot)
+        // read in a row on one set of kept stacks, errors included, give the same results.
+        let corpus: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/json/read_corpus.json")).unwrap();
+        let cases = corpus["cases"].as_array().unwrap();
+        assert!(cases.len() > 2500);
+        let mut stacks = Stacks::new();
+        for case in cases {
+            let hex = case["hex"].as_str().unwrap();
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect();
+            let kept = read_value_in(&bytes, &Limits::DEFAULT, &mut stacks);
+            assert_eq!(kept, read_value(&bytes, &Limits::DEFAULT), "{hex}");
+        }
     }
 
     #[test]

@@ -60,8 +60,8 @@ const TAG_SEGMENT_LEN: usize = 43;
 ///
 /// The header is checked before the MAC (the algorithm must be known to check it); the
 /// payload is base64url-decoded only after a MAC verifies. A forged token costs one base64url
-/// decode of the signature and one HMAC per key, and allocates nothing when its header is the
-/// one we write.
+/// decode of the signature, one HMAC per key and one alphabet scan of the payload, and
+/// allocates nothing when its header is the one we write.
 ///
 /// # Errors
 /// - [`Error::Malformed`] in [`Layer::Jws`] (not three segments, header not a JSON object,
