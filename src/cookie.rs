@@ -205,6 +205,7 @@ pub(crate) fn open(s: &mut Scratch, value: &str, config: &Config) -> Result<Open
                 &mut s.inflated,
                 &mut s.inflater,
                 &mut s.pickle,
+                &mut s.json,
             )?;
             let format = match config.original_format_data_serializer {
                 Serializer::Pickle => Format::LegacyPickle,

@@ -61,6 +61,7 @@ pub fn decode(value: &str, config: &Config) -> Result<Session> {
         &mut Vec::new(),
         &mut None,
         &mut pickle::Buffers::default(),
+        &mut json::Stacks::new(),
     )
 }
 
@@ -73,6 +74,7 @@ pub(crate) fn decode_with(
     inflated: &mut Vec<u8>,
     inflater: &mut Option<zlib::Inflater>,
     buffers: &mut pickle::Buffers,
+    json_stacks: &mut json::Stacks,
 ) -> Result<Session> {
     config.validate()?;
     let key = validate_key(config)?;
@@ -102,7 +104,7 @@ pub(crate) fn decode_with(
             inflater.inflate_into(payload, inflated, limits)?;
             let text = &inflated[..];
             check_json_text(text)?;
-            let mut session = json::read(text, limits)?;
+            let mut session = json::read_in(text, limits, json_stacks)?;
             for k in remove {
                 session.remove(k);
             }
@@ -202,7 +204,8 @@ fn check_json_text(text: &[u8]) -> Result<()> {
     if text.starts_with("\u{feff}".as_bytes()) {
         return Err(Error::malformed(Layer::Json, 0, "byte order mark"));
     }
-    if let Some(at) = text.iter().position(|&b| b == 0) {
+    if text.contains(&0) {
+        let at = text.iter().position(|&b| b == 0).unwrap_or_default();
         return Err(Error::malformed(Layer::Json, at, "NUL byte"));
     }
     Ok(())
@@ -228,7 +231,10 @@ fn check_json_session(session: &Session, target: Target) -> Result<()> {
 
 fn value_keys_ok(value: &Value) -> bool {
     match value {
-        Value::Document(d) => d.iter().all(|(k, v)| !k.contains('\0') && value_keys_ok(v)),
+        Value::Document(d) => d
+            .entries()
+            .iter()
+            .all(|(k, v)| !k.as_bytes().contains(&0) && value_keys_ok(v)),
         Value::Array(items) => items.iter().all(value_keys_ok),
         _ => true,
     }
