@@ -328,7 +328,8 @@ impl<'h, 'a> Converter<'h, 'a> {
     fn key(&mut self, h: Handle) -> Result<Str, Fault> {
         let obj = self.obj(h)?;
         if let Some(text) = self.text_of(h) {
-            if self.target == Target::Bson && text.contains('\0') {
+            // A byte loop: keys are short, and `str::contains` costs a `memchr` call each.
+            if self.target == Target::Bson && text.bytes().any(|b| b == 0) {
                 return Err(Fault::Unwritable("key with a NUL byte"));
             }
             self.count(text.len())?;
@@ -531,13 +532,9 @@ impl<'h, 'a> Converter<'h, 'a> {
             }
             other => return Err(Fault::Unwritable(kind(other))),
         };
-        let len = match &value {
-            Value::String(s) => s.len(),
-            Value::Binary { bytes, .. } => bytes.len(),
-            Value::Regex { pattern, .. } => pattern.len(),
-            _ => 0,
-        };
-        self.count(len)?;
+        // The value's string, bytes or pattern has the object's length (measured on the
+        // object: `Str::len` would check the inline text's UTF-8 again).
+        self.count(obj.buffer_len())?;
         Ok(value)
     }
 

@@ -63,7 +63,7 @@ pub(crate) fn decode<S: AsRef<str>>(
 ) -> Result<Session> {
     let objects = read::read_with(data, limits, buffers)?;
     let session = objects.session_with(target, remove_keys, limits, &mut buffers.convert);
-    buffers.nodes = objects.heap.into_buffer();
+    (buffers.nodes, buffers.pool) = objects.heap.into_buffer();
     buffers.trim();
     session
 }

@@ -226,7 +226,7 @@ impl Obj<'_> {
     }
 
     /// Bytes of buffer this object owns (what it costs against the byte budget).
-    fn buffer_len(&self) -> usize {
+    pub(crate) fn buffer_len(&self) -> usize {
         match self {
             Obj::Str(s) => s.len(),
             Obj::Str2(b) | Obj::Bytes(b) | Obj::Binary { bytes: b, .. } => b.len(),
@@ -253,13 +253,58 @@ pub(crate) struct Heap<'a> {
     bytes: usize,
     max_items: usize,
     max_bytes: usize,
+    /// Emptied item vectors for new lists and dicts.
+    pool: Pool,
+}
+
+/// Emptied list and dict item vectors, kept so that a warm decode takes its containers'
+/// vectors from here instead of allocating (and later freeing) one per container.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Pool {
+    lists: Vec<Vec<Handle>>,
+    dicts: Vec<Vec<(Handle, Handle)>>,
+}
+
+impl Pool {
+    /// At most this many vectors of each kind are kept ...
+    const VECTORS: usize = 32;
+    /// ... each of at most this many items of capacity (so the pool holds at most 24 KB).
+    const CAPACITY: usize = 32;
+
+    pub(crate) const fn new() -> Pool {
+        Pool {
+            lists: Vec::new(),
+            dicts: Vec::new(),
+        }
+    }
+
+    /// Keeps the vectors of `obj` when it is a list or dict, emptied, if there is room.
+    fn reclaim(&mut self, obj: Obj<'_>) {
+        match obj {
+            Obj::List(mut v)
+                if self.lists.len() < Pool::VECTORS && v.capacity() <= Pool::CAPACITY =>
+            {
+                v.clear();
+                self.lists.push(v);
+            }
+            Obj::Dict(mut v)
+                if self.dicts.len() < Pool::VECTORS && v.capacity() <= Pool::CAPACITY =>
+            {
+                v.clear();
+                self.dicts.push(v);
+            }
+            _ => {}
+        }
+    }
 }
 
 impl<'a> Heap<'a> {
-    /// An empty heap in `nodes` (cleared), with room for at least `capacity` objects.
+    /// An empty heap in `nodes` (cleared), with room for at least `capacity` objects, taking
+    /// its container vectors from `pool`.
     pub(crate) fn in_buffer(
         limits: &Limits,
         mut nodes: Vec<Node<'a>>,
+        pool: Pool,
         capacity: usize,
     ) -> Heap<'a> {
         nodes.clear();
@@ -270,7 +315,18 @@ impl<'a> Heap<'a> {
             bytes: 0,
             max_items: limits.max_items,
             max_bytes: limits.max_inflated_len,
+            pool,
         }
+    }
+
+    /// An empty list's item vector (from the pool when it has one).
+    pub(crate) fn new_list(&mut self) -> Vec<Handle> {
+        self.pool.lists.pop().unwrap_or_default()
+    }
+
+    /// An empty dict's entry vector (from the pool when it has one).
+    pub(crate) fn new_dict(&mut self) -> Vec<(Handle, Handle)> {
+        self.pool.dicts.pop().unwrap_or_default()
     }
 
     /// Stores a new object.
@@ -324,9 +380,18 @@ impl<'a> Heap<'a> {
         self.nodes.len()
     }
 
-    /// The emptied node vector, for the next pickle.
-    pub(crate) fn into_buffer(self) -> Vec<Node<'static>> {
-        recycle(self.nodes)
+    /// The emptied node vector and the pool, with the vectors of this heap's lists and dicts
+    /// back in it, for the next pickle.
+    pub(crate) fn into_buffer(self) -> (Vec<Node<'static>>, Pool) {
+        let Heap {
+            mut nodes,
+            mut pool,
+            ..
+        } = self;
+        for node in nodes.drain(..) {
+            pool.reclaim(node.obj);
+        }
+        (recycle(nodes), pool)
     }
 }
 
@@ -343,6 +408,7 @@ pub(crate) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
 #[derive(Default)]
 pub(crate) struct Buffers {
     pub(crate) nodes: Vec<Node<'static>>,
+    pub(crate) pool: Pool,
     pub(crate) memo: Vec<Handle>,
     pub(crate) stack: Vec<Handle>,
     pub(crate) marks: Vec<usize>,
@@ -353,6 +419,7 @@ impl Buffers {
     pub(crate) const fn new() -> Buffers {
         Buffers {
             nodes: Vec::new(),
+            pool: Pool::new(),
             memo: Vec::new(),
             stack: Vec::new(),
             marks: Vec::new(),
@@ -362,7 +429,7 @@ impl Buffers {
 
     /// Capacity kept between calls, per vector: a typical session's pickle needs far less;
     /// a bigger one's vectors are shrunk back, so a `Codec` never keeps more than about 100 KB
-    /// here whatever cookie it last read.
+    /// here whatever cookie it last read (plus the container [`Pool`], at most 24 KB).
     pub(crate) const RETAIN: usize = 512;
 
     /// Shrinks every vector to at most [`Buffers::RETAIN`] elements of capacity.
@@ -391,6 +458,7 @@ impl Objects<'_> {
             bytes,
             max_items,
             max_bytes,
+            pool,
         } = self.heap;
         let nodes = nodes
             .into_iter()
@@ -406,6 +474,7 @@ impl Objects<'_> {
                 bytes,
                 max_items,
                 max_bytes,
+                pool,
             },
             root: self.root,
         }
@@ -438,6 +507,40 @@ mod tests {
         let again: Vec<Obj<'static>> = recycle(v);
         assert!(again.is_empty());
         assert!(again.capacity() >= 100, "capacity {}", again.capacity());
+    }
+
+    #[test]
+    fn pickle_pool_keeps_small_container_vectors_only() {
+        let limits = Limits::DEFAULT;
+        let mut heap = Heap::in_buffer(&limits, Vec::new(), Pool::new(), 4);
+        let mut small = heap.new_dict();
+        small.extend([(0, 1), (2, 3)]);
+        let big: Vec<Handle> = Vec::with_capacity(Pool::CAPACITY + 1);
+        heap.alloc(Obj::Dict(small), 0).unwrap();
+        heap.alloc(Obj::List(big), 1).unwrap();
+        heap.alloc(Obj::List(Vec::with_capacity(3)), 2).unwrap();
+        let (nodes, mut pool) = heap.into_buffer();
+        assert!(nodes.is_empty());
+        assert_eq!(pool.dicts.len(), 1);
+        assert_eq!(pool.lists.len(), 1, "the list beyond CAPACITY is freed");
+        assert!(pool.dicts.iter().all(Vec::is_empty));
+        let mut heap = Heap::in_buffer(&limits, recycle(nodes), pool, 4);
+        let again = heap.new_dict();
+        assert!(
+            again.is_empty() && again.capacity() >= 2,
+            "the vector comes back"
+        );
+        assert_eq!(heap.new_list().capacity(), 3);
+        assert_eq!(
+            heap.new_list().capacity(),
+            0,
+            "an empty pool gives new vectors"
+        );
+        pool = heap.into_buffer().1;
+        for _ in 0..Pool::VECTORS + 5 {
+            pool.reclaim(Obj::List(Vec::with_capacity(1)));
+        }
+        assert_eq!(pool.lists.len(), Pool::VECTORS);
     }
 
     #[test]

@@ -67,7 +67,12 @@ pub(crate) fn read_with<'a>(
     let mut machine = Machine {
         input: data,
         pos: 0,
-        heap: Heap::in_buffer(limits, core::mem::take(&mut buffers.nodes), expected),
+        heap: Heap::in_buffer(
+            limits,
+            core::mem::take(&mut buffers.nodes),
+            core::mem::take(&mut buffers.pool),
+            expected,
+        ),
         stack,
         marks,
         memo: Memo {
@@ -94,7 +99,7 @@ pub(crate) fn read_with<'a>(
     match root {
         Ok(root) => Ok(Objects { heap, root }),
         Err(e) => {
-            buffers.nodes = heap.into_buffer();
+            (buffers.nodes, buffers.pool) = heap.into_buffer();
             Err(e)
         }
     }
@@ -172,10 +177,24 @@ impl<'a> Machine<'a, '_> {
                 .get(at)
                 .ok_or(malformed(at, "input ends before STOP"))?;
             self.pos += 1;
-            if op == STOP {
-                return self.stop(at);
+            // The opcodes Python's pickler writes most for a session are handled here, so
+            // they skip the call into (and the large frame of) `step`.
+            match op {
+                STOP => return self.stop(at),
+                BINPUT => {
+                    let i = u8::from_le_bytes(self.fixed(at)?);
+                    self.put(i.into(), at)?;
+                }
+                BINGET => {
+                    let i = u8::from_le_bytes(self.fixed(at)?);
+                    self.get(i.into(), at)?;
+                }
+                BINUNICODE => {
+                    let n = u32::from_le_bytes(self.fixed(at)?);
+                    self.utf8(n.into(), at)?;
+                }
+                _ => self.step(op, at)?,
             }
-            self.step(op, at)?;
         }
     }
 
@@ -196,6 +215,7 @@ impl<'a> Machine<'a, '_> {
     }
 
     #[allow(clippy::too_many_lines)] // one arm per opcode reads best as a single table
+    #[inline(never)]
     fn step(&mut self, op: u8, at: usize) -> Result<()> {
         match op {
             PROTO => {
@@ -342,7 +362,10 @@ impl<'a> Machine<'a, '_> {
                 let start = self.pop_n_start(usize::from(op - TUPLE1) + 1, at)?;
                 self.push_tuple(start, at)?;
             }
-            EMPTY_LIST => self.push(Obj::List(Vec::new()), at)?,
+            EMPTY_LIST => {
+                let items = self.heap.new_list();
+                self.push(Obj::List(items), at)?;
+            }
             LIST => {
                 let items = self.pop_mark(at)?;
                 self.push(Obj::List(items), at)?;
@@ -355,7 +378,10 @@ impl<'a> Machine<'a, '_> {
                 let mark = self.pop_mark_start(at)?;
                 self.append_from(mark, at)?;
             }
-            EMPTY_DICT => self.push(Obj::Dict(Vec::new()), at)?,
+            EMPTY_DICT => {
+                let entries = self.heap.new_dict();
+                self.push(Obj::Dict(entries), at)?;
+            }
             DICT => {
                 let mark = self.pop_mark_start(at)?;
                 let entries = self.pairs(self.stack.get(mark..).unwrap_or_default(), at)?;
