@@ -311,7 +311,7 @@ impl<'h, 'a> Converter<'h, 'a> {
     /// How an error names a key that did not convert.
     fn label(&self, h: Handle) -> String {
         match self.heap.obj(h) {
-            Some(Obj::Int(i)) => i.to_string(),
+            Some(Obj::Int(i)) => i.get().to_string(),
             Some(Obj::Int64(i)) => i.to_string(),
             Some(Obj::Bool(b)) => String::from(if *b { "True" } else { "False" }),
             Some(Obj::None) => String::from("None"),
@@ -337,14 +337,14 @@ impl<'h, 'a> Converter<'h, 'a> {
             return Ok(Str::from(text));
         }
         if let Obj::Placeholder(name) = obj {
-            return Err(Fault::Placeholder(*name));
+            return Err(Fault::Placeholder(**name));
         }
         if self.target == Target::Bson {
             return Err(Fault::Unwritable("non-string dict key"));
         }
         // json.dumps: `keys must be str, int, float, bool or None`, written as JSON would.
         let (same, text) = match *obj {
-            Obj::Int(i) => (Same::Int(i), i.to_string()),
+            Obj::Int(i) => (Same::Int(i.get()), i.get().to_string()),
             Obj::Int64(i) => (Same::Int(i.into()), i.to_string()),
             Obj::Bool(b) => (
                 Same::Int(b.into()),
@@ -483,9 +483,9 @@ impl<'h, 'a> Converter<'h, 'a> {
         let value = match obj {
             Obj::None => Value::Null,
             Obj::Bool(b) => Value::Bool(*b),
-            Obj::Int(i) => {
-                Value::from(i64::try_from(*i).map_err(|_| Fault::Unwritable("int beyond 64 bits"))?)
-            }
+            Obj::Int(i) => Value::from(
+                i64::try_from(i.get()).map_err(|_| Fault::Unwritable("int beyond 64 bits"))?,
+            ),
             Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
             Obj::Float(f) => Value::Double(*f),
             Obj::Str(s) => Value::String(Str::from(&**s)),
@@ -505,7 +505,7 @@ impl<'h, 'a> Converter<'h, 'a> {
                 subtype: *subtype,
                 bytes: bytes.to_vec(),
             },
-            Obj::Placeholder(name) => return Err(Fault::Placeholder(*name)),
+            Obj::Placeholder(name) => return Err(Fault::Placeholder(**name)),
             Obj::DateTime { wall_us, offset_us } if bson => Value::DateTime(
                 datetime::utc_millis(*wall_us, *offset_us)
                     .ok_or(Fault::Unwritable("datetime out of range"))?,
@@ -513,7 +513,7 @@ impl<'h, 'a> Converter<'h, 'a> {
             // Python keeps the `Int64` instance in both modes (json.dumps writes it as an int).
             Obj::Int64(i) => Value::Int64(*i),
             Obj::ObjectId(Some(id)) if bson => Value::ObjectId(*id),
-            Obj::Regex(Some((pattern, flags))) if bson => regex(pattern, *flags)?,
+            Obj::Regex(Some(r)) if bson => regex(&r.0, r.1)?,
             Obj::Decimal128(Some(d)) if bson => Value::Decimal128(*d),
             Obj::Timestamp(Some((time, increment))) if bson => Value::Timestamp {
                 time: *time,

@@ -4,6 +4,7 @@
 //! allocated once, when the session is built.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Name, Result};
@@ -113,13 +114,34 @@ impl Items {
     }
 }
 
+/// An `i128` kept as two 64-bit halves: an `i128` field would align every node to 16 bytes
+/// (and pad it to a multiple of 16); this keeps nodes 8-aligned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Wide {
+    low: u64,
+    high: u64,
+}
+
+impl Wide {
+    pub(crate) const fn new(value: i128) -> Wide {
+        Wide {
+            low: value as u64,
+            high: (value >> 64) as u64,
+        }
+    }
+
+    pub(crate) const fn get(self) -> i128 {
+        ((self.high as i128) << 64) | self.low as i128
+    }
+}
+
 /// One Python object. Containers hold handles; whitelisted classes hold their decoded state.
 #[derive(Clone, Debug)]
 pub(crate) enum Obj<'a> {
     None,
     Bool(bool),
     /// An int; pickles carry up to 128 bits that matter here (Decimal128 halves are u64).
-    Int(i128),
+    Int(Wide),
     /// An int that does not fit 128 bits: it can never be written, so its digits are not kept.
     BigInt,
     Float(f64),
@@ -143,8 +165,8 @@ pub(crate) enum Obj<'a> {
     /// A whitelisted class or function, not applied.
     Global(Global),
     /// An inert stand-in for a refused global, persistent id or extension code, and for
-    /// anything built from one.
-    Placeholder(Name),
+    /// anything built from one (boxed: it is rare, and inline it would double every node).
+    Placeholder(Box<Name>),
     /// A whitelisted value no JWT payload can hold (date, Decimal, UUID ...): what it was.
     Refused {
         what: &'static str,
@@ -153,7 +175,7 @@ pub(crate) enum Obj<'a> {
     /// `uuid.UUID` (refused in every payload; its state is checked, not kept).
     Uuid,
     /// `datetime.timedelta`, in microseconds.
-    TimeDelta(i128),
+    TimeDelta(Wide),
     /// `datetime.timezone`, its UTC offset in microseconds.
     TimeZone(i64),
     /// `datetime.datetime`: microseconds since 1970-01-01 of its wall time, and its offset.
@@ -170,8 +192,8 @@ pub(crate) enum Obj<'a> {
         subtype: u8,
         bytes: Buf<'a>,
     },
-    /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags.
-    Regex(Option<(Buf<'a>, i128)>),
+    /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags (boxed: rare).
+    Regex(Option<Box<(Buf<'a>, i128)>>),
     /// `bson.decimal128.Decimal128` as 16 little-endian bytes (`None` until `BUILD`).
     Decimal128(Option<[u8; 16]>),
     /// `bson.timestamp.Timestamp` as (time, inc) (`None` until `BUILD`).
@@ -219,18 +241,22 @@ impl Obj<'_> {
                 subtype,
                 bytes: bytes.into_owned(),
             },
-            Obj::Regex(r) => Obj::Regex(r.map(|(p, flags)| (p.into_owned(), flags))),
+            Obj::Regex(r) => Obj::Regex(r.map(|r| {
+                let (p, flags) = *r;
+                Box::new((p.into_owned(), flags))
+            })),
             Obj::Decimal128(d) => Obj::Decimal128(d),
             Obj::Timestamp(t) => Obj::Timestamp(t),
         }
     }
 
     /// Bytes of buffer this object owns (what it costs against the byte budget).
+    #[inline]
     pub(crate) fn buffer_len(&self) -> usize {
         match self {
             Obj::Str(s) => s.len(),
             Obj::Str2(b) | Obj::Bytes(b) | Obj::Binary { bytes: b, .. } => b.len(),
-            Obj::Regex(Some((p, _))) => p.len(),
+            Obj::Regex(Some(r)) => r.0.len(),
             _ => 0,
         }
     }
@@ -333,6 +359,7 @@ impl<'a> Heap<'a> {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `Items` or `InflatedLen`.
+    #[inline]
     pub(crate) fn alloc(&mut self, obj: Obj<'a>, at: usize) -> Result<Handle> {
         self.charge_items(1)?;
         self.charge_bytes(obj.buffer_len())?;
@@ -344,6 +371,7 @@ impl<'a> Heap<'a> {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `Items`.
+    #[inline]
     pub(crate) fn charge_items(&mut self, n: usize) -> Result<()> {
         self.items = self.items.saturating_add(n);
         if self.items > self.max_items {
@@ -356,6 +384,7 @@ impl<'a> Heap<'a> {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `InflatedLen`.
+    #[inline]
     pub(crate) fn charge_bytes(&mut self, n: usize) -> Result<()> {
         self.bytes = self.bytes.saturating_add(n);
         if self.bytes > self.max_bytes {
@@ -388,8 +417,11 @@ impl<'a> Heap<'a> {
             mut pool,
             ..
         } = self;
-        for node in nodes.drain(..) {
-            pool.reclaim(node.obj);
+        // Taken in place (no node is moved), then dropped all at once by `recycle`.
+        for node in &mut nodes {
+            if let Obj::List(_) | Obj::Dict(_) = node.obj {
+                pool.reclaim(core::mem::replace(&mut node.obj, Obj::None));
+            }
         }
         (recycle(nodes), pool)
     }
@@ -507,6 +539,24 @@ mod tests {
         let again: Vec<Obj<'static>> = recycle(v);
         assert!(again.is_empty());
         assert!(again.capacity() >= 100, "capacity {}", again.capacity());
+    }
+
+    #[test]
+    fn pickle_wide_round_trips_every_i128_shape() {
+        for v in [
+            0,
+            1,
+            -1,
+            i128::MAX,
+            i128::MIN,
+            1 << 64,
+            -(1 << 64),
+            u64::MAX.into(),
+            i64::MIN.into(),
+        ] {
+            assert_eq!(Wide::new(v).get(), v, "{v}");
+        }
+        assert_eq!(core::mem::align_of::<Obj<'_>>(), 8);
     }
 
     #[test]

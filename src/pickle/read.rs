@@ -4,6 +4,7 @@
 //! [`WHITELIST`](crate::pickle::WHITELIST). It never imports or calls anything.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
@@ -12,7 +13,7 @@ use crate::limits::Limits;
 use crate::pickle::apply;
 use crate::pickle::convert::MAX_DEPTH;
 use crate::pickle::ops::{self, *};
-use crate::pickle::py::{Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled};
+use crate::pickle::py::{Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled, Wide};
 use crate::pickle::text;
 
 /// Reads a pickle into its objects. Turn the result into a session with
@@ -137,9 +138,13 @@ impl Memo {
         self.dense.len().saturating_add(self.sparse.len())
     }
 
+    #[inline]
     fn insert(&mut self, index: u64, h: Handle) {
         let next = self.dense.len() as u64;
-        if let Some(slot) = usize::try_from(index)
+        if index == next && self.sparse.is_empty() {
+            // Python's pickler: the next index, nothing put out of order before.
+            self.dense.push(h);
+        } else if let Some(slot) = usize::try_from(index)
             .ok()
             .and_then(|i| self.dense.get_mut(i))
         {
@@ -155,6 +160,7 @@ impl Memo {
         }
     }
 
+    #[inline]
     fn get(&self, index: u64) -> Option<Handle> {
         match usize::try_from(index).ok().and_then(|i| self.dense.get(i)) {
             Some(&h) => Some(h),
@@ -266,15 +272,15 @@ impl<'a> Machine<'a, '_> {
             }
             BININT => {
                 let i = i32::from_le_bytes(self.fixed(at)?);
-                self.push(Obj::Int(i.into()), at)?;
+                self.push(Obj::Int(Wide::new(i.into())), at)?;
             }
             BININT1 => {
                 let [i] = self.fixed(at)?;
-                self.push(Obj::Int(i.into()), at)?;
+                self.push(Obj::Int(Wide::new(i.into())), at)?;
             }
             BININT2 => {
                 let i = u16::from_le_bytes(self.fixed(at)?);
-                self.push(Obj::Int(i.into()), at)?;
+                self.push(Obj::Int(Wide::new(i.into())), at)?;
             }
             LONG1 => {
                 let n = u8::from_le_bytes(self.fixed(at)?);
@@ -503,11 +509,11 @@ impl<'a> Machine<'a, '_> {
             }
             PERSID => {
                 self.line(at)?;
-                self.push(Obj::Placeholder(Name::new("persistent id")), at)?;
+                self.push(Obj::Placeholder(Box::new(Name::new("persistent id"))), at)?;
             }
             BINPERSID => {
                 self.pop(at)?;
-                self.push(Obj::Placeholder(Name::new("persistent id")), at)?;
+                self.push(Obj::Placeholder(Box::new(Name::new("persistent id"))), at)?;
             }
             EXT1 => self.extension::<1>(at)?,
             EXT2 => self.extension::<2>(at)?,
@@ -525,11 +531,13 @@ impl<'a> Machine<'a, '_> {
 
     // ---- input ------------------------------------------------------------------------
 
+    #[inline]
     fn remaining(&self) -> u64 {
         self.input.len().saturating_sub(self.pos) as u64
     }
 
     /// The next `N` bytes of the opcode's argument.
+    #[inline]
     fn fixed<const N: usize>(&mut self, at: usize) -> Result<[u8; N]> {
         let end = self.pos.checked_add(N).ok_or(malformed(at, "truncated"))?;
         let bytes = self
@@ -548,6 +556,7 @@ impl<'a> Machine<'a, '_> {
 
     /// `n` bytes of data: checked against the rest of the input before anything is
     /// allocated, then against `max_str_len`.
+    #[inline]
     fn sized(&mut self, n: u64, at: usize) -> Result<&'a [u8]> {
         if n > self.remaining() {
             return Err(malformed(at, "length runs past the end of the input"));
@@ -583,6 +592,7 @@ impl<'a> Machine<'a, '_> {
         }
     }
 
+    #[inline]
     fn utf8(&mut self, n: u64, at: usize) -> Result<()> {
         let raw = self.sized(n, at)?;
         // Python writes lone surrogates with 'surrogatepass'; a Rust string cannot hold them.
@@ -601,20 +611,23 @@ impl<'a> Machine<'a, '_> {
 
     fn extension<const N: usize>(&mut self, at: usize) -> Result<()> {
         self.fixed::<N>(at)?;
-        self.push(Obj::Placeholder(Name::new("extension code")), at)
+        self.push(Obj::Placeholder(Box::new(Name::new("extension code"))), at)
     }
 
     // ---- stack ------------------------------------------------------------------------
 
+    #[inline]
     fn fence(&self) -> usize {
         self.marks.last().copied().unwrap_or(0)
     }
 
+    #[inline]
     fn push(&mut self, obj: Obj<'a>, at: usize) -> Result<()> {
         let h = self.heap.alloc(obj, at)?;
         self.push_handle(h)
     }
 
+    #[inline]
     fn push_handle(&mut self, h: Handle) -> Result<()> {
         if self.stack.len() >= self.limits.max_items {
             return Err(Error::LimitExceeded(Limit::Items));
@@ -630,6 +643,7 @@ impl<'a> Machine<'a, '_> {
         self.stack.pop().ok_or(malformed(at, "stack underflow"))
     }
 
+    #[inline]
     fn top(&self, at: usize) -> Result<Handle> {
         if self.stack.len() <= self.fence() {
             return Err(malformed(at, "stack underflow"));
@@ -750,6 +764,7 @@ impl<'a> Machine<'a, '_> {
 
     // ---- memo -------------------------------------------------------------------------
 
+    #[inline]
     fn put(&mut self, index: u64, at: usize) -> Result<()> {
         if index >= self.limits.max_memo as u64 {
             return Err(Error::LimitExceeded(Limit::Memo));
@@ -759,6 +774,7 @@ impl<'a> Machine<'a, '_> {
         Ok(())
     }
 
+    #[inline]
     fn get(&mut self, index: u64, at: usize) -> Result<()> {
         let h = self
             .memo
@@ -779,7 +795,7 @@ impl<'a> Machine<'a, '_> {
         at: usize,
     ) -> Result<Obj<'a>> {
         let global = match self.heap.obj(callable) {
-            Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(*name)),
+            Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(name.clone())),
             Some(Obj::Global(g)) => *g,
             _ => {
                 return Err(malformed(
@@ -803,7 +819,7 @@ impl<'a> Machine<'a, '_> {
                     &spilled
                 }
             },
-            Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(*name)),
+            Some(Obj::Placeholder(name)) => return Ok(Obj::Placeholder(name.clone())),
             _ => return Err(malformed(at, "call arguments are not a tuple")),
         };
         if global.apply() != how {
@@ -871,7 +887,7 @@ fn pairs_of(items: &[Handle]) -> impl Iterator<Item = (Handle, Handle)> + '_ {
 fn global(module: &str, name: &str) -> Obj<'static> {
     match ops::allowed(module, name) {
         Some(row) => Obj::Global(row.global),
-        None => Obj::Placeholder(apply::placeholder_name(module, name)),
+        None => Obj::Placeholder(Box::new(apply::placeholder_name(module, name))),
     }
 }
 
@@ -888,7 +904,7 @@ fn long(bytes: &[u8]) -> Obj<'static> {
     let value = i128::from_le_bytes(buf);
     // The bytes above 128 bits must only repeat the sign of the value below them.
     if high.iter().all(|&b| b == fill) && (value < 0) == negative {
-        Obj::Int(value)
+        Obj::Int(Wide::new(value))
     } else {
         Obj::BigInt
     }
@@ -926,7 +942,7 @@ mod tests {
 
     fn int_of(bytes: &[u8]) -> Option<i128> {
         match long(bytes) {
-            Obj::Int(i) => Some(i),
+            Obj::Int(i) => Some(i.get()),
             _ => None,
         }
     }
