@@ -361,8 +361,20 @@ impl<'a> Heap<'a> {
     /// [`Error::LimitExceeded`] with `Items` or `InflatedLen`.
     #[inline]
     pub(crate) fn alloc(&mut self, obj: Obj<'a>, at: usize) -> Result<Handle> {
+        let bytes = obj.buffer_len();
+        self.alloc_sized(obj, bytes, at)
+    }
+
+    /// [`Heap::alloc`] for a caller that knows the object's [`Obj::buffer_len`] (`bytes`),
+    /// which then need not be worked out again from the object.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    #[inline]
+    pub(crate) fn alloc_sized(&mut self, obj: Obj<'a>, bytes: usize, at: usize) -> Result<Handle> {
+        debug_assert_eq!(bytes, obj.buffer_len());
         self.charge_items(1)?;
-        self.charge_bytes(obj.buffer_len())?;
+        self.charge_bytes(bytes)?;
         self.nodes.push(Node { obj, at });
         Ok(self.nodes.len() - 1)
     }

@@ -259,9 +259,9 @@ impl<'a> Machine<'a, '_> {
                 let top = self.top(at)?;
                 self.push_handle(top)?;
             }
-            NONE => self.push(Obj::None, at)?,
-            NEWTRUE => self.push(Obj::Bool(true), at)?,
-            NEWFALSE => self.push(Obj::Bool(false), at)?,
+            NONE => self.push_sized(Obj::None, 0, at)?,
+            NEWTRUE => self.push_sized(Obj::Bool(true), 0, at)?,
+            NEWFALSE => self.push_sized(Obj::Bool(false), 0, at)?,
             INT => {
                 let obj = text::int_line(self.line(at)?).ok_or(malformed(at, "bad INT text"))?;
                 self.push(obj, at)?;
@@ -272,15 +272,15 @@ impl<'a> Machine<'a, '_> {
             }
             BININT => {
                 let i = i32::from_le_bytes(self.fixed(at)?);
-                self.push(Obj::Int(Wide::new(i.into())), at)?;
+                self.push_sized(Obj::Int(Wide::new(i.into())), 0, at)?;
             }
             BININT1 => {
                 let [i] = self.fixed(at)?;
-                self.push(Obj::Int(Wide::new(i.into())), at)?;
+                self.push_sized(Obj::Int(Wide::new(i.into())), 0, at)?;
             }
             BININT2 => {
                 let i = u16::from_le_bytes(self.fixed(at)?);
-                self.push(Obj::Int(Wide::new(i.into())), at)?;
+                self.push_sized(Obj::Int(Wide::new(i.into())), 0, at)?;
             }
             LONG1 => {
                 let n = u8::from_le_bytes(self.fixed(at)?);
@@ -294,11 +294,11 @@ impl<'a> Machine<'a, '_> {
             }
             FLOAT => {
                 let f = text::float_line(self.line(at)?).ok_or(malformed(at, "bad FLOAT text"))?;
-                self.push(Obj::Float(f), at)?;
+                self.push_sized(Obj::Float(f), 0, at)?;
             }
             BINFLOAT => {
                 let f = f64::from_be_bytes(self.fixed(at)?);
-                self.push(Obj::Float(f), at)?;
+                self.push_sized(Obj::Float(f), 0, at)?;
             }
             STRING => {
                 let raw =
@@ -597,7 +597,7 @@ impl<'a> Machine<'a, '_> {
         let raw = self.sized(n, at)?;
         // Python writes lone surrogates with 'surrogatepass'; a Rust string cannot hold them.
         let s = core::str::from_utf8(raw).map_err(|_| malformed(at, "text is not UTF-8"))?;
-        self.push(Obj::Str(Cow::Borrowed(s)), at)
+        self.push_sized(Obj::Str(Cow::Borrowed(s)), s.len(), at)
     }
 
     fn global_lines(&mut self, at: usize) -> Result<Obj<'a>> {
@@ -624,6 +624,13 @@ impl<'a> Machine<'a, '_> {
     #[inline]
     fn push(&mut self, obj: Obj<'a>, at: usize) -> Result<()> {
         let h = self.heap.alloc(obj, at)?;
+        self.push_handle(h)
+    }
+
+    /// [`Machine::push`] of an object whose buffer is `bytes` long (0: it owns none).
+    #[inline]
+    fn push_sized(&mut self, obj: Obj<'a>, bytes: usize, at: usize) -> Result<()> {
+        let h = self.heap.alloc_sized(obj, bytes, at)?;
         self.push_handle(h)
     }
 
