@@ -183,8 +183,8 @@ impl<'a> Machine<'a, '_> {
                 .get(at)
                 .ok_or(malformed(at, "input ends before STOP"))?;
             self.pos += 1;
-            // The opcodes Python's pickler writes most for a session are handled here, so
-            // they skip the call into (and the large frame of) `step`.
+            // The opcodes Python's pickler writes most for a session are tested first, ahead
+            // of the full table in `step` (measured: fewer instructions per opcode).
             match op {
                 STOP => return self.stop(at),
                 BINPUT => {
@@ -221,7 +221,7 @@ impl<'a> Machine<'a, '_> {
     }
 
     #[allow(clippy::too_many_lines)] // one arm per opcode reads best as a single table
-    #[inline(never)]
+    #[inline(always)] // one call per opcode otherwise, with a large frame to set up
     fn step(&mut self, op: u8, at: usize) -> Result<()> {
         match op {
             PROTO => {
