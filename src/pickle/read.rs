@@ -771,7 +771,7 @@ impl<'a> Machine<'a, '_> {
 
     // ---- memo -------------------------------------------------------------------------
 
-    #[inline]
+    #[inline(always)] // measured: a call per BINPUT costs more than the code it adds
     fn put(&mut self, index: u64, at: usize) -> Result<()> {
         if index >= self.limits.max_memo as u64 {
             return Err(Error::LimitExceeded(Limit::Memo));
