@@ -289,19 +289,28 @@ pub(crate) struct Heap<'a> {
 pub(crate) struct Pool {
     lists: Vec<Vec<Handle>>,
     dicts: Vec<Vec<(Handle, Handle)>>,
+    /// The lists and dicts the current heap made from the pool (their vectors come back
+    /// without a walk over every node).
+    made: Vec<Handle>,
 }
 
 impl Pool {
     /// At most this many vectors of each kind are kept ...
     const VECTORS: usize = 32;
-    /// ... each of at most this many items of capacity (so the pool holds at most 24 KB).
+    /// ... each of at most this many items of capacity (so the kept vectors hold at most 24 KB).
     const CAPACITY: usize = 32;
 
     pub(crate) const fn new() -> Pool {
         Pool {
             lists: Vec::new(),
             dicts: Vec::new(),
+            made: Vec::new(),
         }
+    }
+
+    /// Shrinks the record of containers made to at most `retain` entries of capacity.
+    pub(crate) fn trim(&mut self, retain: usize) {
+        self.made.shrink_to(retain);
     }
 
     /// Keeps the vectors of `obj` when it is a list or dict, emptied, if there is room.
@@ -345,14 +354,26 @@ impl<'a> Heap<'a> {
         }
     }
 
-    /// An empty list's item vector (from the pool when it has one).
-    pub(crate) fn new_list(&mut self) -> Vec<Handle> {
-        self.pool.lists.pop().unwrap_or_default()
+    /// Stores a new empty list, its vector from the pool when it has one.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    pub(crate) fn alloc_list(&mut self, at: usize) -> Result<Handle> {
+        let items = self.pool.lists.pop().unwrap_or_default();
+        let h = self.alloc_sized(Obj::List(items), 0, at)?;
+        self.pool.made.push(h);
+        Ok(h)
     }
 
-    /// An empty dict's entry vector (from the pool when it has one).
-    pub(crate) fn new_dict(&mut self) -> Vec<(Handle, Handle)> {
-        self.pool.dicts.pop().unwrap_or_default()
+    /// Stores a new empty dict, its vector from the pool when it has one.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    pub(crate) fn alloc_dict(&mut self, at: usize) -> Result<Handle> {
+        let entries = self.pool.dicts.pop().unwrap_or_default();
+        let h = self.alloc_sized(Obj::Dict(entries), 0, at)?;
+        self.pool.made.push(h);
+        Ok(h)
     }
 
     /// Stores a new object.
@@ -429,12 +450,20 @@ impl<'a> Heap<'a> {
             mut pool,
             ..
         } = self;
-        // Taken in place (no node is moved), then dropped all at once by `recycle`.
-        for node in &mut nodes {
-            if let Obj::List(_) | Obj::Dict(_) = node.obj {
+        // Taken in place (no node is moved); the nodes are dropped all at once by `recycle`.
+        let mut made = core::mem::take(&mut pool.made);
+        for h in made.drain(..) {
+            if let Some(
+                node @ Node {
+                    obj: Obj::List(_) | Obj::Dict(_),
+                    ..
+                },
+            ) = nodes.get_mut(h)
+            {
                 pool.reclaim(core::mem::replace(&mut node.obj, Obj::None));
             }
         }
+        pool.made = made;
         (recycle(nodes), pool)
     }
 }
@@ -473,7 +502,7 @@ impl Buffers {
 
     /// Capacity kept between calls, per vector: a typical session's pickle needs far less;
     /// a bigger one's vectors are shrunk back, so a `Codec` never keeps more than about 100 KB
-    /// here whatever cookie it last read (plus the container [`Pool`], at most 24 KB).
+    /// here whatever cookie it last read (plus the container [`Pool`]: at most 28 KB).
     pub(crate) const RETAIN: usize = 512;
 
     /// Shrinks every vector to at most [`Buffers::RETAIN`] elements of capacity.
@@ -482,6 +511,7 @@ impl Buffers {
         self.memo.shrink_to(Buffers::RETAIN);
         self.stack.shrink_to(Buffers::RETAIN);
         self.marks.shrink_to(Buffers::RETAIN);
+        self.pool.trim(Buffers::RETAIN);
         self.convert.trim(Buffers::RETAIN);
     }
 }
@@ -575,30 +605,46 @@ mod tests {
     fn pickle_pool_keeps_small_container_vectors_only() {
         let limits = Limits::DEFAULT;
         let mut heap = Heap::in_buffer(&limits, Vec::new(), Pool::new(), 4);
-        let mut small = heap.new_dict();
-        small.extend([(0, 1), (2, 3)]);
-        let big: Vec<Handle> = Vec::with_capacity(Pool::CAPACITY + 1);
-        heap.alloc(Obj::Dict(small), 0).unwrap();
-        heap.alloc(Obj::List(big), 1).unwrap();
-        heap.alloc(Obj::List(Vec::with_capacity(3)), 2).unwrap();
-        let (nodes, mut pool) = heap.into_buffer();
-        assert!(nodes.is_empty());
+        let dict = heap.alloc_dict(0).unwrap();
+        if let Some(Obj::Dict(entries)) = heap.obj_mut(dict) {
+            entries.extend([(0, 1), (2, 3)]);
+        }
+        let big = heap.alloc_list(1).unwrap();
+        if let Some(Obj::List(items)) = heap.obj_mut(big) {
+            items.reserve_exact(Pool::CAPACITY + 1);
+        }
+        let list = heap.alloc_list(2).unwrap();
+        if let Some(Obj::List(items)) = heap.obj_mut(list) {
+            items.reserve_exact(3);
+        }
+        // Not made from the pool: dropped with the heap, not kept.
+        heap.alloc(Obj::List(Vec::with_capacity(5)), 3).unwrap();
+        let (nodes, pool) = heap.into_buffer();
+        assert!(nodes.is_empty() && pool.made.is_empty());
         assert_eq!(pool.dicts.len(), 1);
         assert_eq!(pool.lists.len(), 1, "the list beyond CAPACITY is freed");
         assert!(pool.dicts.iter().all(Vec::is_empty));
         let mut heap = Heap::in_buffer(&limits, recycle(nodes), pool, 4);
-        let again = heap.new_dict();
+        let capacity = |heap: &Heap<'_>, h| match heap.obj(h) {
+            Some(Obj::List(v)) => (v.len(), v.capacity()),
+            Some(Obj::Dict(v)) => (v.len(), v.capacity()),
+            _ => panic!(),
+        };
+        let dict = heap.alloc_dict(0).unwrap();
+        let (len, kept) = capacity(&heap, dict);
         assert!(
-            again.is_empty() && again.capacity() >= 2,
-            "the vector comes back"
+            len == 0 && kept >= 2,
+            "the vector comes back: {len}, {kept}"
         );
-        assert_eq!(heap.new_list().capacity(), 3);
+        let list = heap.alloc_list(1).unwrap();
+        assert_eq!(capacity(&heap, list), (0, 3));
+        let list = heap.alloc_list(2).unwrap();
         assert_eq!(
-            heap.new_list().capacity(),
-            0,
+            capacity(&heap, list),
+            (0, 0),
             "an empty pool gives new vectors"
         );
-        pool = heap.into_buffer().1;
+        let mut pool = heap.into_buffer().1;
         for _ in 0..Pool::VECTORS + 5 {
             pool.reclaim(Obj::List(Vec::with_capacity(1)));
         }

@@ -369,8 +369,8 @@ impl<'a> Machine<'a, '_> {
                 self.push_tuple(start, at)?;
             }
             EMPTY_LIST => {
-                let items = self.heap.new_list();
-                self.push(Obj::List(items), at)?;
+                let h = self.heap.alloc_list(at)?;
+                self.push_handle(h)?;
             }
             LIST => {
                 let items = self.pop_mark(at)?;
@@ -385,8 +385,8 @@ impl<'a> Machine<'a, '_> {
                 self.append_from(mark, at)?;
             }
             EMPTY_DICT => {
-                let entries = self.heap.new_dict();
-                self.push(Obj::Dict(entries), at)?;
+                let h = self.heap.alloc_dict(at)?;
+                self.push_handle(h)?;
             }
             DICT => {
                 let mark = self.pop_mark_start(at)?;
