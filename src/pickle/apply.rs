@@ -3,13 +3,14 @@
 //! here imports or calls anything; each arm only reads data already on the heap.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Layer, Name, Result};
 use crate::pickle::datetime;
 use crate::pickle::ops::{Apply, Global};
-use crate::pickle::py::{Buf, Handle, Heap, Obj};
+use crate::pickle::py::{Buf, Handle, Heap, Obj, Wide};
 
 /// Why an argument did not fit.
 enum Bad {
@@ -126,7 +127,7 @@ fn reduce_fit<'a>(heap: &mut Heap<'a>, global: Global, args: &[Handle], at: usiz
             _ => Err(Bad::Shape),
         },
         Global::RegexFlag => match args {
-            [i] => int(heap, *i).map(Obj::Int),
+            [i] => int(heap, *i).map(|i| Obj::Int(Wide::new(i))),
             _ => Err(Bad::Shape),
         },
         Global::Reconstructor => reconstructor(heap, args),
@@ -243,7 +244,7 @@ fn build_fit<'a>(heap: &Heap<'a>, target: &Obj<'a>, state: Handle) -> Fit<Obj<'a
                 bytes: bytes.clone(),
             })
         }
-        Obj::Regex(_) => regex_state(heap, state).map(|r| Obj::Regex(Some(r))),
+        Obj::Regex(_) => regex_state(heap, state).map(|r| Obj::Regex(Some(Box::new(r)))),
         Obj::Decimal128(_) => decimal128_state(heap, state).map(|d| Obj::Decimal128(Some(d))),
         Obj::Timestamp(_) => {
             let [inc, time] = fields(heap, state, ["_Timestamp__inc", "_Timestamp__time"])?;
@@ -262,7 +263,7 @@ fn build_fit<'a>(heap: &Heap<'a>, target: &Obj<'a>, state: Handle) -> Fit<Obj<'a
 fn settle<'a>(built: Fit<Obj<'a>>, at: usize, what: &'static str) -> Result<Obj<'a>> {
     match built {
         Ok(obj) => Ok(obj),
-        Err(Bad::Placeholder(name)) => Ok(Obj::Placeholder(name)),
+        Err(Bad::Placeholder(name)) => Ok(Obj::Placeholder(Box::new(name))),
         Err(Bad::Shape) => Err(Error::malformed(Layer::Pickle, at, what)),
         Err(Bad::Fatal(Error::Malformed { layer, what, .. })) => {
             Err(Error::malformed(layer, at, what))
@@ -276,7 +277,7 @@ fn settle<'a>(built: Fit<Obj<'a>>, at: usize, what: &'static str) -> Result<Obj<
 /// The object at `h`; a placeholder stops the fit.
 fn value<'h, 'a>(heap: &'h Heap<'a>, h: Handle) -> Fit<&'h Obj<'a>> {
     match heap.obj(h) {
-        Some(Obj::Placeholder(name)) => Err(Bad::Placeholder(*name)),
+        Some(Obj::Placeholder(name)) => Err(Bad::Placeholder(**name)),
         Some(obj) => Ok(obj),
         None => Err(Bad::Shape),
     }
@@ -349,7 +350,7 @@ fn latin1_buf(s: &str) -> Option<Buf<'static>> {
 
 fn int(heap: &Heap<'_>, h: Handle) -> Fit<i128> {
     match value(heap, h)? {
-        Obj::Int(i) => Ok(*i),
+        Obj::Int(i) => Ok(i.get()),
         Obj::Bool(b) => Ok(i128::from(*b)),
         _ => Err(Bad::Shape),
     }
@@ -511,7 +512,7 @@ fn timedelta<'a>(heap: &Heap<'a>, args: &[Handle]) -> Fit<Obj<'a>> {
     if total.div_euclid(DAY_US).abs() > 999_999_999 {
         return Err(Bad::Shape);
     }
-    Ok(Obj::TimeDelta(total))
+    Ok(Obj::TimeDelta(Wide::new(total)))
 }
 
 /// `timezone(offset)` / `timezone(offset, name)`: the offset strictly within 24 hours.
@@ -524,15 +525,14 @@ fn timezone<'a>(heap: &Heap<'a>, args: &[Handle]) -> Fit<Obj<'a>> {
     let Obj::TimeDelta(us) = value(heap, offset)? else {
         return Err(Bad::Shape);
     };
+    let us = us.get();
     if let Some(name) = name {
         text(heap, name)?;
     }
     if us.abs() >= DAY_US {
         return Err(Bad::Shape);
     }
-    i64::try_from(*us)
-        .map(Obj::TimeZone)
-        .map_err(|_| Bad::Shape)
+    i64::try_from(us).map(Obj::TimeZone).map_err(|_| Bad::Shape)
 }
 
 /// UUID state: `{'int': int}` and, since Python 3.7, maybe `'is_safe'`.

@@ -301,17 +301,13 @@ impl<'h, 'a> Converter<'h, 'a> {
 
     /// A key's text when it is a string (how `remove_keys` and error messages see it).
     fn text_of(&self, h: Handle) -> Option<&'h str> {
-        match self.heap.obj(h)? {
-            Obj::Str(s) => Some(s),
-            Obj::Str2(b) => core::str::from_utf8(b).ok(),
-            _ => None,
-        }
+        text(self.heap.obj(h)?)
     }
 
     /// How an error names a key that did not convert.
     fn label(&self, h: Handle) -> String {
         match self.heap.obj(h) {
-            Some(Obj::Int(i)) => i.to_string(),
+            Some(Obj::Int(i)) => i.get().to_string(),
             Some(Obj::Int64(i)) => i.to_string(),
             Some(Obj::Bool(b)) => String::from(if *b { "True" } else { "False" }),
             Some(Obj::None) => String::from("None"),
@@ -327,8 +323,9 @@ impl<'h, 'a> Converter<'h, 'a> {
     /// The text of key `h`; how Python compares it goes on [`Converter::sames`].
     fn key(&mut self, h: Handle) -> Result<Str, Fault> {
         let obj = self.obj(h)?;
-        if let Some(text) = self.text_of(h) {
-            if self.target == Target::Bson && text.contains('\0') {
+        if let Some(text) = text(obj) {
+            // A byte loop: keys are short, and `str::contains` costs a `memchr` call each.
+            if self.target == Target::Bson && text.bytes().any(|b| b == 0) {
                 return Err(Fault::Unwritable("key with a NUL byte"));
             }
             self.count(text.len())?;
@@ -336,14 +333,14 @@ impl<'h, 'a> Converter<'h, 'a> {
             return Ok(Str::from(text));
         }
         if let Obj::Placeholder(name) = obj {
-            return Err(Fault::Placeholder(*name));
+            return Err(Fault::Placeholder(**name));
         }
         if self.target == Target::Bson {
             return Err(Fault::Unwritable("non-string dict key"));
         }
         // json.dumps: `keys must be str, int, float, bool or None`, written as JSON would.
         let (same, text) = match *obj {
-            Obj::Int(i) => (Same::Int(i), i.to_string()),
+            Obj::Int(i) => (Same::Int(i.get()), i.get().to_string()),
             Obj::Int64(i) => (Same::Int(i.into()), i.to_string()),
             Obj::Bool(b) => (
                 Same::Int(b.into()),
@@ -370,35 +367,57 @@ impl<'h, 'a> Converter<'h, 'a> {
     }
 
     fn walk(&mut self, h: Handle, depth: usize, open: &mut Vec<Open<'h>>) -> Result<Value, Fault> {
-        if !self.open_container(h, depth, open)? {
-            return self.scalar(h);
+        let obj = self.obj(h)?;
+        if !self.open_container(h, obj, depth, open)? {
+            return self.scalar(h, obj);
         }
         loop {
-            // The innermost open container's next item: its key first, for a dict.
+            let inner = depth + open.len();
+            // The innermost open container's next item (its key first, for a dict). A scalar
+            // goes straight into the container; a container is opened, and handed to its
+            // parent when it closes.
             let child = match open.last_mut() {
                 None => return Err(bad_handle()),
-                Some(Open::Array { items, next, .. }) => {
-                    let child = items.get(*next).copied();
-                    *next += 1;
-                    child
-                }
-                Some(Open::Doc {
-                    entries, next, key, ..
-                }) => match entries.get(*next).copied() {
-                    Some((k, v)) => {
+                Some(Open::Array {
+                    items, next, out, ..
+                }) => match items.get(*next).copied() {
+                    Some(child) => {
                         *next += 1;
-                        *key = Some(self.key(k)?);
-                        Some(v)
+                        let obj = self.obj(child)?;
+                        if !is_container(obj) {
+                            out.push(self.scalar(child, obj)?);
+                            continue;
+                        }
+                        Some((child, obj))
+                    }
+                    None => None,
+                },
+                Some(Open::Doc {
+                    entries,
+                    next,
+                    key,
+                    out,
+                    ..
+                }) => match entries.get(*next).copied() {
+                    Some((k, child)) => {
+                        *next += 1;
+                        let text = self.key(k)?;
+                        let obj = self.obj(child)?;
+                        if !is_container(obj) {
+                            let value = self.scalar(child, obj)?;
+                            out.push((text, value));
+                            continue;
+                        }
+                        *key = Some(text);
+                        Some((child, obj))
                     }
                     None => None,
                 },
             };
             let value = match child {
-                Some(child) => {
-                    if self.open_container(child, depth + open.len(), open)? {
-                        continue;
-                    }
-                    self.scalar(child)?
+                Some((child, obj)) => {
+                    self.open_container(child, obj, inner, open)?;
+                    continue;
                 }
                 // No items left: close the container.
                 None => {
@@ -434,14 +453,16 @@ impl<'h, 'a> Converter<'h, 'a> {
         }
     }
 
-    /// Opens `h` at nesting `depth` when it is a list, tuple or dict (`false`: it is not).
+    /// Opens `h` (its object `obj`) at nesting `depth` when it is a list, tuple or dict
+    /// (`false`: it is not).
     fn open_container(
         &mut self,
         h: Handle,
+        obj: &'h Obj<'a>,
         depth: usize,
         open: &mut Vec<Open<'h>>,
     ) -> Result<bool, Fault> {
-        match self.obj(h)? {
+        match obj {
             obj @ (Obj::Tuple(..) | Obj::List(_)) => {
                 let items = match obj {
                     Obj::Tuple(items, _) => items.as_slice(),
@@ -475,16 +496,20 @@ impl<'h, 'a> Converter<'h, 'a> {
         }
     }
 
-    /// The value of an object that is not a list, tuple or dict.
-    fn scalar(&mut self, h: Handle) -> Result<Value, Fault> {
+    /// The value of `h` (its object `obj`), which is not a list, tuple or dict.
+    fn scalar(&mut self, h: Handle, obj: &'h Obj<'a>) -> Result<Value, Fault> {
+        // The most common value first, out of the match below.
+        if let Obj::Str(s) = obj {
+            self.count(s.len())?;
+            return Ok(Value::String(Str::from(&**s)));
+        }
         let bson = self.target == Target::Bson;
-        let obj = self.obj(h)?;
         let value = match obj {
             Obj::None => Value::Null,
             Obj::Bool(b) => Value::Bool(*b),
-            Obj::Int(i) => {
-                Value::from(i64::try_from(*i).map_err(|_| Fault::Unwritable("int beyond 64 bits"))?)
-            }
+            Obj::Int(i) => Value::from(
+                i64::try_from(i.get()).map_err(|_| Fault::Unwritable("int beyond 64 bits"))?,
+            ),
             Obj::BigInt => return Err(Fault::Unwritable("int beyond 64 bits")),
             Obj::Float(f) => Value::Double(*f),
             Obj::Str(s) => Value::String(Str::from(&**s)),
@@ -504,7 +529,7 @@ impl<'h, 'a> Converter<'h, 'a> {
                 subtype: *subtype,
                 bytes: bytes.to_vec(),
             },
-            Obj::Placeholder(name) => return Err(Fault::Placeholder(*name)),
+            Obj::Placeholder(name) => return Err(Fault::Placeholder(**name)),
             Obj::DateTime { wall_us, offset_us } if bson => Value::DateTime(
                 datetime::utc_millis(*wall_us, *offset_us)
                     .ok_or(Fault::Unwritable("datetime out of range"))?,
@@ -512,7 +537,7 @@ impl<'h, 'a> Converter<'h, 'a> {
             // Python keeps the `Int64` instance in both modes (json.dumps writes it as an int).
             Obj::Int64(i) => Value::Int64(*i),
             Obj::ObjectId(Some(id)) if bson => Value::ObjectId(*id),
-            Obj::Regex(Some((pattern, flags))) if bson => regex(pattern, *flags)?,
+            Obj::Regex(Some(r)) if bson => regex(&r.0, r.1)?,
             Obj::Decimal128(Some(d)) if bson => Value::Decimal128(*d),
             Obj::Timestamp(Some((time, increment))) if bson => Value::Timestamp {
                 time: *time,
@@ -531,13 +556,9 @@ impl<'h, 'a> Converter<'h, 'a> {
             }
             other => return Err(Fault::Unwritable(kind(other))),
         };
-        let len = match &value {
-            Value::String(s) => s.len(),
-            Value::Binary { bytes, .. } => bytes.len(),
-            Value::Regex { pattern, .. } => pattern.len(),
-            _ => 0,
-        };
-        self.count(len)?;
+        // The value's string, bytes or pattern has the object's length (measured on the
+        // object: `Str::len` would check the inline text's UTF-8 again).
+        self.count(obj.buffer_len())?;
         Ok(value)
     }
 
@@ -562,6 +583,11 @@ impl<'h, 'a> Converter<'h, 'a> {
             *flag = false;
         }
     }
+}
+
+/// Whether [`Converter::open_container`] opens `obj`.
+fn is_container(obj: &Obj<'_>) -> bool {
+    matches!(obj, Obj::Tuple(..) | Obj::List(_) | Obj::Dict(_))
 }
 
 fn bad_handle() -> Fault {
@@ -678,6 +704,15 @@ pub(crate) fn float_repr(f: f64) -> String {
         format!("{first}{dot}{rest}e{esign}{:02}", exp.unsigned_abs())
     };
     format!("{sign}{body}")
+}
+
+/// The text of a `str`, or of a Python 2 `str` that is UTF-8.
+fn text<'h>(obj: &'h Obj<'_>) -> Option<&'h str> {
+    match obj {
+        Obj::Str(s) => Some(s),
+        Obj::Str2(b) => core::str::from_utf8(b).ok(),
+        _ => None,
+    }
 }
 
 /// The Python type of a value no payload can hold, for [`Error::Unwritable`].

@@ -63,7 +63,7 @@ pub(crate) fn decode<S: AsRef<str>>(
 ) -> Result<Session> {
     let objects = read::read_with(data, limits, buffers)?;
     let session = objects.session_with(target, remove_keys, limits, &mut buffers.convert);
-    buffers.nodes = objects.heap.into_buffer();
+    (buffers.nodes, buffers.pool) = objects.heap.into_buffer();
     buffers.trim();
     session
 }
@@ -79,4 +79,50 @@ pub mod opcodes {
         PUT, READONLY_BUFFER, REDUCE, SETITEM, SETITEMS, SHORT_BINBYTES, SHORT_BINSTRING,
         SHORT_BINUNICODE, STACK_GLOBAL, STOP, STRING, TUPLE, TUPLE1, TUPLE2, TUPLE3, UNICODE,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// A protocol-2 pickle of `{'k<i>': [..], 'd': {..}}` shapes, `n` items wide.
+    fn nested(n: u8) -> Vec<u8> {
+        let mut p = alloc::vec![opcodes::PROTO, 2, opcodes::EMPTY_DICT, opcodes::MARK];
+        for i in 0..n {
+            p.extend([opcodes::SHORT_BINUNICODE, 2, b'k', b'a' + i]);
+            p.extend([opcodes::EMPTY_LIST, opcodes::MARK]);
+            for j in 0..i {
+                p.extend([opcodes::BININT1, j]);
+            }
+            p.push(opcodes::APPENDS);
+            p.extend([opcodes::SHORT_BINUNICODE, 2, b'd', b'a' + i]);
+            p.extend([opcodes::EMPTY_DICT, opcodes::MARK]);
+            for j in 0..i {
+                p.extend([opcodes::SHORT_BINUNICODE, 1, b'a' + j, opcodes::NONE]);
+            }
+            p.push(opcodes::SETITEMS);
+        }
+        p.extend([opcodes::SETITEMS, opcodes::STOP]);
+        p
+    }
+
+    #[test]
+    fn pickle_decode_warm_buffers_match_cold() {
+        let limits = Limits::DEFAULT;
+        let none: [&str; 0] = [];
+        let mut failing = nested(6);
+        // Cut before STOP: the containers are made, then the read fails.
+        failing.truncate(failing.len() - 2);
+        let mut warm = Buffers::new();
+        for round in 0..3 {
+            for p in [nested(1), nested(9), failing.clone(), nested(0), nested(5)] {
+                let cold = decode(&p, Target::Bson, &none, &limits, &mut Buffers::new());
+                let again = decode(&p, Target::Bson, &none, &limits, &mut warm);
+                assert_eq!(again, cold, "round {round}, {} bytes", p.len());
+            }
+        }
+        let session = decode(&nested(3), Target::Json, &none, &limits, &mut warm).unwrap();
+        assert_eq!(session.len(), 6);
+    }
 }

@@ -4,6 +4,7 @@
 //! allocated once, when the session is built.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Name, Result};
@@ -113,13 +114,34 @@ impl Items {
     }
 }
 
+/// An `i128` kept as two 64-bit halves: an `i128` field would align every node to 16 bytes
+/// (and pad it to a multiple of 16); this keeps nodes 8-aligned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Wide {
+    low: u64,
+    high: u64,
+}
+
+impl Wide {
+    pub(crate) const fn new(value: i128) -> Wide {
+        Wide {
+            low: value as u64,
+            high: (value >> 64) as u64,
+        }
+    }
+
+    pub(crate) const fn get(self) -> i128 {
+        ((self.high as i128) << 64) | self.low as i128
+    }
+}
+
 /// One Python object. Containers hold handles; whitelisted classes hold their decoded state.
 #[derive(Clone, Debug)]
 pub(crate) enum Obj<'a> {
     None,
     Bool(bool),
     /// An int; pickles carry up to 128 bits that matter here (Decimal128 halves are u64).
-    Int(i128),
+    Int(Wide),
     /// An int that does not fit 128 bits: it can never be written, so its digits are not kept.
     BigInt,
     Float(f64),
@@ -143,8 +165,8 @@ pub(crate) enum Obj<'a> {
     /// A whitelisted class or function, not applied.
     Global(Global),
     /// An inert stand-in for a refused global, persistent id or extension code, and for
-    /// anything built from one.
-    Placeholder(Name),
+    /// anything built from one (boxed: it is rare, and inline it would double every node).
+    Placeholder(Box<Name>),
     /// A whitelisted value no JWT payload can hold (date, Decimal, UUID ...): what it was.
     Refused {
         what: &'static str,
@@ -153,7 +175,7 @@ pub(crate) enum Obj<'a> {
     /// `uuid.UUID` (refused in every payload; its state is checked, not kept).
     Uuid,
     /// `datetime.timedelta`, in microseconds.
-    TimeDelta(i128),
+    TimeDelta(Wide),
     /// `datetime.timezone`, its UTC offset in microseconds.
     TimeZone(i64),
     /// `datetime.datetime`: microseconds since 1970-01-01 of its wall time, and its offset.
@@ -170,8 +192,8 @@ pub(crate) enum Obj<'a> {
         subtype: u8,
         bytes: Buf<'a>,
     },
-    /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags.
-    Regex(Option<(Buf<'a>, i128)>),
+    /// `bson.regex.Regex` (`None` until `BUILD`): pattern bytes and flags (boxed: rare).
+    Regex(Option<Box<(Buf<'a>, i128)>>),
     /// `bson.decimal128.Decimal128` as 16 little-endian bytes (`None` until `BUILD`).
     Decimal128(Option<[u8; 16]>),
     /// `bson.timestamp.Timestamp` as (time, inc) (`None` until `BUILD`).
@@ -219,18 +241,22 @@ impl Obj<'_> {
                 subtype,
                 bytes: bytes.into_owned(),
             },
-            Obj::Regex(r) => Obj::Regex(r.map(|(p, flags)| (p.into_owned(), flags))),
+            Obj::Regex(r) => Obj::Regex(r.map(|r| {
+                let (p, flags) = *r;
+                Box::new((p.into_owned(), flags))
+            })),
             Obj::Decimal128(d) => Obj::Decimal128(d),
             Obj::Timestamp(t) => Obj::Timestamp(t),
         }
     }
 
     /// Bytes of buffer this object owns (what it costs against the byte budget).
-    fn buffer_len(&self) -> usize {
+    #[inline]
+    pub(crate) fn buffer_len(&self) -> usize {
         match self {
             Obj::Str(s) => s.len(),
             Obj::Str2(b) | Obj::Bytes(b) | Obj::Binary { bytes: b, .. } => b.len(),
-            Obj::Regex(Some((p, _))) => p.len(),
+            Obj::Regex(Some(r)) => r.0.len(),
             _ => 0,
         }
     }
@@ -253,13 +279,67 @@ pub(crate) struct Heap<'a> {
     bytes: usize,
     max_items: usize,
     max_bytes: usize,
+    /// Emptied item vectors for new lists and dicts.
+    pool: Pool,
+}
+
+/// Emptied list and dict item vectors, kept so that a warm decode takes its containers'
+/// vectors from here instead of allocating (and later freeing) one per container.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Pool {
+    lists: Vec<Vec<Handle>>,
+    dicts: Vec<Vec<(Handle, Handle)>>,
+    /// The lists and dicts the current heap made from the pool (their vectors come back
+    /// without a walk over every node).
+    made: Vec<Handle>,
+}
+
+impl Pool {
+    /// At most this many vectors of each kind are kept ...
+    const VECTORS: usize = 32;
+    /// ... each of at most this many items of capacity (so the kept vectors hold at most 24 KB).
+    const CAPACITY: usize = 32;
+
+    pub(crate) const fn new() -> Pool {
+        Pool {
+            lists: Vec::new(),
+            dicts: Vec::new(),
+            made: Vec::new(),
+        }
+    }
+
+    /// Shrinks the record of containers made to at most `retain` entries of capacity.
+    pub(crate) fn trim(&mut self, retain: usize) {
+        self.made.shrink_to(retain);
+    }
+
+    /// Keeps the vectors of `obj` when it is a list or dict, emptied, if there is room.
+    fn reclaim(&mut self, obj: Obj<'_>) {
+        match obj {
+            Obj::List(mut v)
+                if self.lists.len() < Pool::VECTORS && v.capacity() <= Pool::CAPACITY =>
+            {
+                v.clear();
+                self.lists.push(v);
+            }
+            Obj::Dict(mut v)
+                if self.dicts.len() < Pool::VECTORS && v.capacity() <= Pool::CAPACITY =>
+            {
+                v.clear();
+                self.dicts.push(v);
+            }
+            _ => {}
+        }
+    }
 }
 
 impl<'a> Heap<'a> {
-    /// An empty heap in `nodes` (cleared), with room for at least `capacity` objects.
+    /// An empty heap in `nodes` (cleared), with room for at least `capacity` objects, taking
+    /// its container vectors from `pool`.
     pub(crate) fn in_buffer(
         limits: &Limits,
         mut nodes: Vec<Node<'a>>,
+        pool: Pool,
         capacity: usize,
     ) -> Heap<'a> {
         nodes.clear();
@@ -270,16 +350,52 @@ impl<'a> Heap<'a> {
             bytes: 0,
             max_items: limits.max_items,
             max_bytes: limits.max_inflated_len,
+            pool,
         }
+    }
+
+    /// Stores a new empty list, its vector from the pool when it has one.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    pub(crate) fn alloc_list(&mut self, at: usize) -> Result<Handle> {
+        let items = self.pool.lists.pop().unwrap_or_default();
+        let h = self.alloc_sized(Obj::List(items), 0, at)?;
+        self.pool.made.push(h);
+        Ok(h)
+    }
+
+    /// Stores a new empty dict, its vector from the pool when it has one.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    pub(crate) fn alloc_dict(&mut self, at: usize) -> Result<Handle> {
+        let entries = self.pool.dicts.pop().unwrap_or_default();
+        let h = self.alloc_sized(Obj::Dict(entries), 0, at)?;
+        self.pool.made.push(h);
+        Ok(h)
     }
 
     /// Stores a new object.
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `Items` or `InflatedLen`.
+    #[inline]
     pub(crate) fn alloc(&mut self, obj: Obj<'a>, at: usize) -> Result<Handle> {
+        let bytes = obj.buffer_len();
+        self.alloc_sized(obj, bytes, at)
+    }
+
+    /// [`Heap::alloc`] for a caller that knows the object's [`Obj::buffer_len`] (`bytes`),
+    /// which then need not be worked out again from the object.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    #[inline]
+    pub(crate) fn alloc_sized(&mut self, obj: Obj<'a>, bytes: usize, at: usize) -> Result<Handle> {
+        debug_assert_eq!(bytes, obj.buffer_len());
         self.charge_items(1)?;
-        self.charge_bytes(obj.buffer_len())?;
+        self.charge_bytes(bytes)?;
         self.nodes.push(Node { obj, at });
         Ok(self.nodes.len() - 1)
     }
@@ -288,6 +404,7 @@ impl<'a> Heap<'a> {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `Items`.
+    #[inline]
     pub(crate) fn charge_items(&mut self, n: usize) -> Result<()> {
         self.items = self.items.saturating_add(n);
         if self.items > self.max_items {
@@ -300,6 +417,7 @@ impl<'a> Heap<'a> {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] with `InflatedLen`.
+    #[inline]
     pub(crate) fn charge_bytes(&mut self, n: usize) -> Result<()> {
         self.bytes = self.bytes.saturating_add(n);
         if self.bytes > self.max_bytes {
@@ -324,9 +442,29 @@ impl<'a> Heap<'a> {
         self.nodes.len()
     }
 
-    /// The emptied node vector, for the next pickle.
-    pub(crate) fn into_buffer(self) -> Vec<Node<'static>> {
-        recycle(self.nodes)
+    /// The emptied node vector and the pool, with the vectors of this heap's lists and dicts
+    /// back in it, for the next pickle.
+    pub(crate) fn into_buffer(self) -> (Vec<Node<'static>>, Pool) {
+        let Heap {
+            mut nodes,
+            mut pool,
+            ..
+        } = self;
+        // Taken in place (no node is moved); the nodes are dropped all at once by `recycle`.
+        let mut made = core::mem::take(&mut pool.made);
+        for h in made.drain(..) {
+            if let Some(
+                node @ Node {
+                    obj: Obj::List(_) | Obj::Dict(_),
+                    ..
+                },
+            ) = nodes.get_mut(h)
+            {
+                pool.reclaim(core::mem::replace(&mut node.obj, Obj::None));
+            }
+        }
+        pool.made = made;
+        (recycle(nodes), pool)
     }
 }
 
@@ -343,6 +481,7 @@ pub(crate) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
 #[derive(Default)]
 pub(crate) struct Buffers {
     pub(crate) nodes: Vec<Node<'static>>,
+    pub(crate) pool: Pool,
     pub(crate) memo: Vec<Handle>,
     pub(crate) stack: Vec<Handle>,
     pub(crate) marks: Vec<usize>,
@@ -353,6 +492,7 @@ impl Buffers {
     pub(crate) const fn new() -> Buffers {
         Buffers {
             nodes: Vec::new(),
+            pool: Pool::new(),
             memo: Vec::new(),
             stack: Vec::new(),
             marks: Vec::new(),
@@ -362,7 +502,7 @@ impl Buffers {
 
     /// Capacity kept between calls, per vector: a typical session's pickle needs far less;
     /// a bigger one's vectors are shrunk back, so a `Codec` never keeps more than about 100 KB
-    /// here whatever cookie it last read.
+    /// here whatever cookie it last read (plus the container [`Pool`]: at most 28 KB).
     pub(crate) const RETAIN: usize = 512;
 
     /// Shrinks every vector to at most [`Buffers::RETAIN`] elements of capacity.
@@ -371,6 +511,7 @@ impl Buffers {
         self.memo.shrink_to(Buffers::RETAIN);
         self.stack.shrink_to(Buffers::RETAIN);
         self.marks.shrink_to(Buffers::RETAIN);
+        self.pool.trim(Buffers::RETAIN);
         self.convert.trim(Buffers::RETAIN);
     }
 }
@@ -391,6 +532,7 @@ impl Objects<'_> {
             bytes,
             max_items,
             max_bytes,
+            pool,
         } = self.heap;
         let nodes = nodes
             .into_iter()
@@ -406,6 +548,7 @@ impl Objects<'_> {
                 bytes,
                 max_items,
                 max_bytes,
+                pool,
             },
             root: self.root,
         }
@@ -438,6 +581,74 @@ mod tests {
         let again: Vec<Obj<'static>> = recycle(v);
         assert!(again.is_empty());
         assert!(again.capacity() >= 100, "capacity {}", again.capacity());
+    }
+
+    #[test]
+    fn pickle_wide_round_trips_every_i128_shape() {
+        for v in [
+            0,
+            1,
+            -1,
+            i128::MAX,
+            i128::MIN,
+            1 << 64,
+            -(1 << 64),
+            u64::MAX.into(),
+            i64::MIN.into(),
+        ] {
+            assert_eq!(Wide::new(v).get(), v, "{v}");
+        }
+        assert_eq!(core::mem::align_of::<Obj<'_>>(), 8);
+    }
+
+    #[test]
+    fn pickle_pool_keeps_small_container_vectors_only() {
+        let limits = Limits::DEFAULT;
+        let mut heap = Heap::in_buffer(&limits, Vec::new(), Pool::new(), 4);
+        let dict = heap.alloc_dict(0).unwrap();
+        if let Some(Obj::Dict(entries)) = heap.obj_mut(dict) {
+            entries.extend([(0, 1), (2, 3)]);
+        }
+        let big = heap.alloc_list(1).unwrap();
+        if let Some(Obj::List(items)) = heap.obj_mut(big) {
+            items.reserve_exact(Pool::CAPACITY + 1);
+        }
+        let list = heap.alloc_list(2).unwrap();
+        if let Some(Obj::List(items)) = heap.obj_mut(list) {
+            items.reserve_exact(3);
+        }
+        // Not made from the pool: dropped with the heap, not kept.
+        heap.alloc(Obj::List(Vec::with_capacity(5)), 3).unwrap();
+        let (nodes, pool) = heap.into_buffer();
+        assert!(nodes.is_empty() && pool.made.is_empty());
+        assert_eq!(pool.dicts.len(), 1);
+        assert_eq!(pool.lists.len(), 1, "the list beyond CAPACITY is freed");
+        assert!(pool.dicts.iter().all(Vec::is_empty));
+        let mut heap = Heap::in_buffer(&limits, recycle(nodes), pool, 4);
+        let capacity = |heap: &Heap<'_>, h| match heap.obj(h) {
+            Some(Obj::List(v)) => (v.len(), v.capacity()),
+            Some(Obj::Dict(v)) => (v.len(), v.capacity()),
+            _ => panic!(),
+        };
+        let dict = heap.alloc_dict(0).unwrap();
+        let (len, kept) = capacity(&heap, dict);
+        assert!(
+            len == 0 && kept >= 2,
+            "the vector comes back: {len}, {kept}"
+        );
+        let list = heap.alloc_list(1).unwrap();
+        assert_eq!(capacity(&heap, list), (0, 3));
+        let list = heap.alloc_list(2).unwrap();
+        assert_eq!(
+            capacity(&heap, list),
+            (0, 0),
+            "an empty pool gives new vectors"
+        );
+        let mut pool = heap.into_buffer().1;
+        for _ in 0..Pool::VECTORS + 5 {
+            pool.reclaim(Obj::List(Vec::with_capacity(1)));
+        }
+        assert_eq!(pool.lists.len(), Pool::VECTORS);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::pickle::py::Obj;
+use crate::pickle::py::{Obj, Wide};
 
 /// `[+-]?[0-9]+` as an int ([`Obj::BigInt`] beyond 128 bits).
 pub(crate) fn decimal(line: &[u8]) -> Option<Obj<'static>> {
@@ -30,7 +30,7 @@ pub(crate) fn decimal(line: &[u8]) -> Option<Obj<'static>> {
             }
         });
     }
-    Some(value.map_or(Obj::BigInt, Obj::Int))
+    Some(value.map_or(Obj::BigInt, |v| Obj::Int(Wide::new(v))))
 }
 
 /// The `INT` line: `00` / `01` are False / True (Python 2's bools in protocol 0), else a decimal.
@@ -181,7 +181,7 @@ mod tests {
 
     fn int(line: &[u8]) -> Option<i128> {
         match decimal(line)? {
-            Obj::Int(i) => Some(i),
+            Obj::Int(i) => Some(i.get()),
             _ => None,
         }
     }
@@ -208,7 +208,7 @@ mod tests {
         }
         assert!(matches!(int_line(b"01"), Some(Obj::Bool(true))));
         assert!(matches!(int_line(b"00"), Some(Obj::Bool(false))));
-        assert!(matches!(long_line(b"12L"), Some(Obj::Int(12))));
+        assert!(matches!(long_line(b"12L"), Some(Obj::Int(i)) if i.get() == 12));
         assert_eq!(index_line(b"42"), Some(42));
         assert_eq!(index_line(b"99999999999999999999999"), None);
     }
