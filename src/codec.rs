@@ -64,8 +64,8 @@ impl Codec {
     /// As [`decode_cookie`](crate::decode_cookie). The codec keeps its buffers: after a cookie
     /// of `n` bytes they hold about `n` bytes plus the inflated size (at most
     /// `max_inflated_len + 1`), the decompressor state (about 11 KB), and the stacks the
-    /// session was built on (empty; their capacity is kept up to about 50 KB for BSON and
-    /// 100 KB for a legacy pickle, and about 50 KB for JSON claims).
+    /// session was built on (empty; their capacity is kept up to about 50 KB for BSON, 50 KB
+    /// for JSON, and 130 KB for a legacy pickle, its pool of container vectors included).
     pub fn decode_cookie(
         &mut self,
         value: &str,
