@@ -1,0 +1,737 @@
+//! A one-shot zlib/deflate decoder (RFC 1950 around RFC 1951) that accepts and refuses exactly
+//! what C zlib's `inflate.c`/`inftrees.c` accept and refuse, tuned for the small streams of
+//! session cookies.
+//!
+//! The whole stream is one slice and the output is one `Vec` holding all output so far, so
+//! there is no window, no streaming state machine and no resumption: back-references read the
+//! output directly, and "distance too far back" means a distance longer than the output so far.
+//!
+//! Decoding tables follow zlib and libdeflate: a primary table indexed by the next
+//! [`LIT_BITS`] (literal/length) or [`DIST_BITS`] (distance) bits, with subtables for longer
+//! codes. Each entry packs what a symbol means (literal byte, length or distance base and its
+//! extra-bit count, end of block, subtable pointer) with its code length, so a symbol costs one
+//! or two lookups. A table is written only where the code puts entries (a complete code covers
+//! every slot; only the codes zlib allows to be incomplete clear their table first), and the
+//! fixed-Huffman tables are built at compile time.
+//!
+//! zlib's refusal rules, as `inflate.c` and `inftrees.c` apply them (so Python's
+//! `zlib.decompress` agrees): block type 3; stored length and its complement disagreeing; more
+//! than 286 literal/length or 30 distance codes; an over-subscribed or incomplete code length
+//! code; a repeat (16) with no previous length, or any repeat past the declared code count; no
+//! code for end-of-block; an over-subscribed literal/length or distance code, or an incomplete
+//! one unless it is a single code of length 1 (or, for distances, no code at all); a code that
+//! hits an unused table slot; literal/length symbols 286 and 287, distance symbols 30 and 31; a
+//! distance past the start of the output; a wrong Adler-32.
+//!
+//! Bounded: time is linear in the input and the output; memory is the output (at most `max`
+//! bytes, reserved exactly, never amortized past the bound) plus the boxed tables (about
+//! 7 KB). No recursion.
+
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::{adler_mismatch, check_header, Inflate, MIN_FIRST_BUFFER};
+use crate::error::{Error, Layer, Limit, Result};
+
+/// Index bits of the literal/length primary table.
+const LIT_BITS: u32 = 10;
+/// Index bits of the distance primary table.
+const DIST_BITS: u32 = 8;
+/// Index bits of the code length table (code length codes are at most 7 bits: no subtables).
+const CODELEN_BITS: u32 = 7;
+const LIT_MASK: u64 = (1 << LIT_BITS) - 1;
+const DIST_MASK: u64 = (1 << DIST_BITS) - 1;
+const CODELEN_MASK: u64 = (1 << CODELEN_BITS) - 1;
+
+/// Largest literal/length table, primary plus subtables: `enough 288 10 15` (zlib's
+/// `examples/enough.c`; libdeflate's `LITLEN_ENOUGH` for 10 table bits).
+const LIT_SIZE: usize = 1334;
+/// Largest distance table: `enough 32 8 15`.
+const DIST_SIZE: usize = 402;
+const CODELEN_SIZE: usize = 1 << CODELEN_BITS;
+
+/// Longest code (RFC 1951).
+const MAX_CODE_LEN: usize = 15;
+/// Most literal/length and distance code lengths a dynamic header may declare (zlib: "too many
+/// length or distance symbols" past these).
+const MAX_LIT_CODES: usize = 286;
+const MAX_DIST_CODES: usize = 30;
+/// Order of the code length code lengths in a dynamic block header (RFC 1951, 3.2.7).
+const CODELEN_ORDER: [u8; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
+
+// Table entry layout (u32):
+//   bits  0..=4   bits to drop: the code length (a subtable entry holds the whole length)
+//   bits  8..=11  extra bits after the code (lengths, distances), or a subtable's index bits
+//   bits 12..=15  kind flags; none set means an invalid code
+//   bits 16..=31  literal byte, length or distance base, code length symbol, subtable offset
+const LEN_FIELD: u32 = 0x1F;
+const LITERAL: u32 = 1 << 12;
+const MATCH: u32 = 1 << 13;
+const END: u32 = 1 << 14;
+const SUBTABLE: u32 = 1 << 15;
+
+/// Length bases and extra bits of symbols 257..=285 (RFC 1951, 3.2.5).
+const LENGTH_BASE: [u16; 29] = [
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
+    163, 195, 227, 258,
+];
+const LENGTH_EXTRA: [u8; 29] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+];
+/// Distance bases and extra bits of symbols 0..=29.
+const DIST_BASE: [u16; 30] = [
+    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+    2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+];
+const DIST_EXTRA: [u8; 30] = [
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
+];
+
+/// What each literal/length symbol decodes to (without its code length). 286 and 287 stay
+/// invalid: zlib's "invalid literal/length code".
+static LIT_MEANING: [u32; 288] = lit_meaning();
+/// What each distance symbol decodes to. 30 and 31 stay invalid: "invalid distance code".
+static DIST_MEANING: [u32; 32] = dist_meaning();
+/// Code length symbols decode to themselves.
+static CODELEN_MEANING: [u32; 19] = codelen_meaning();
+/// The fixed-Huffman tables (RFC 1951, 3.2.6): every code fits the primary table.
+static FIXED_LIT: [u32; LIT_SIZE] = fixed_lit();
+static FIXED_DIST: [u32; DIST_SIZE] = fixed_dist();
+
+// Const tables: an out-of-range index here fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn lit_meaning() -> [u32; 288] {
+    let mut t = [0u32; 288];
+    let mut sym = 0;
+    while sym < 256 {
+        t[sym] = LITERAL | (sym as u32) << 16;
+        sym += 1;
+    }
+    t[256] = END;
+    let mut i = 0;
+    while i < 29 {
+        t[257 + i] = MATCH | (LENGTH_EXTRA[i] as u32) << 8 | (LENGTH_BASE[i] as u32) << 16;
+        i += 1;
+    }
+    t
+}
+
+// Const tables: an out-of-range index here fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn dist_meaning() -> [u32; 32] {
+    let mut t = [0u32; 32];
+    let mut i = 0;
+    while i < 30 {
+        t[i] = MATCH | (DIST_EXTRA[i] as u32) << 8 | (DIST_BASE[i] as u32) << 16;
+        i += 1;
+    }
+    t
+}
+
+// Const tables: an out-of-range index here fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn codelen_meaning() -> [u32; 19] {
+    let mut t = [0u32; 19];
+    let mut i = 0;
+    while i < 19 {
+        t[i] = LITERAL | (i as u32) << 16;
+        i += 1;
+    }
+    t
+}
+
+/// `code`'s low `len` bits in reverse order: deflate sends Huffman codes most significant bit
+/// first into a least-significant-first bit stream.
+const fn reverse(code: u32, len: u32) -> u32 {
+    code.reverse_bits() >> (32 - len)
+}
+
+// Const tables: an out-of-range index here fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn fixed_lit() -> [u32; LIT_SIZE] {
+    let mut t = [0u32; LIT_SIZE];
+    let mut i = 0u32;
+    while i < 1 << LIT_BITS {
+        // RFC 1951, 3.2.6: 256-279 are 7-bit codes 0..=23; 0-143 8-bit 0x30..=0xBF; 280-287
+        // 8-bit 0xC0..=0xC7; 144-255 9-bit 0x190..=0x1FF.
+        let c7 = reverse(i & 0x7F, 7);
+        let c8 = reverse(i & 0xFF, 8);
+        let c9 = reverse(i & 0x1FF, 9);
+        let (sym, len) = if c7 < 24 {
+            (256 + c7, 7)
+        } else if c8 >= 0x30 && c8 < 0xC0 {
+            (c8 - 0x30, 8)
+        } else if c8 >= 0xC0 && c8 < 0xC8 {
+            (280 + c8 - 0xC0, 8)
+        } else {
+            (144 + c9 - 0x190, 9)
+        };
+        t[i as usize] = LIT_MEANING_CONST[sym as usize] | len;
+        i += 1;
+    }
+    t
+}
+
+/// [`LIT_MEANING`] for const evaluation (a const fn cannot read a static).
+const LIT_MEANING_CONST: [u32; 288] = lit_meaning();
+const DIST_MEANING_CONST: [u32; 32] = dist_meaning();
+
+// Const tables: an out-of-range index here fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const fn fixed_dist() -> [u32; DIST_SIZE] {
+    let mut t = [0u32; DIST_SIZE];
+    let mut i = 0u32;
+    while i < 1 << DIST_BITS {
+        // 32 five-bit codes; 30 and 31 decode as invalid, as in zlib.
+        t[i as usize] = DIST_MEANING_CONST[reverse(i & 0x1F, 5) as usize] | 5;
+        i += 1;
+    }
+    t
+}
+
+/// The decoder: dynamic-block tables kept across blocks and streams (nothing in them needs
+/// clearing between uses).
+pub(super) struct Decoder {
+    tables: Box<Tables>,
+}
+
+struct Tables {
+    lit: [u32; LIT_SIZE],
+    dist: [u32; DIST_SIZE],
+    codelen: [u32; CODELEN_SIZE],
+    /// Code lengths of one dynamic header: literal/length then distance, as zlib reads them.
+    lens: [u8; MAX_LIT_CODES + MAX_DIST_CODES],
+}
+
+/// Which zlib code a table is for: the code length code must be complete; literal/length and
+/// distance codes may be incomplete only as one code of length 1.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CodeKind {
+    CodeLengths,
+    LitLen,
+    Dist,
+}
+
+/// The input as a little-endian bit stream with a 64-bit buffer.
+struct Bits<'a> {
+    data: &'a [u8],
+    /// Next byte to load into `buf`.
+    pos: usize,
+    /// Loaded bits, next bit lowest. Bits at and above `count` may hold the following input
+    /// bytes (loaded early by a word refill); they are loaded again at the same place, so ORing
+    /// them back in changes nothing.
+    buf: u64,
+    /// Valid bits in `buf`.
+    count: u32,
+}
+
+impl<'a> Bits<'a> {
+    fn new(data: &'a [u8], pos: usize) -> Bits<'a> {
+        Bits {
+            data,
+            pos,
+            buf: 0,
+            count: 0,
+        }
+    }
+
+    /// Loads input until at least 56 bits are valid or the input is used up.
+    #[inline(always)]
+    fn refill(&mut self) {
+        let word = self
+            .data
+            .get(self.pos..self.pos.saturating_add(8))
+            .and_then(|w| <[u8; 8]>::try_from(w).ok());
+        if let Some(word) = word {
+            // libdeflate's branchless refill: load whole bytes up to 56..=63 valid bits.
+            self.buf |= u64::from_le_bytes(word) << self.count;
+            self.pos += ((63 - self.count) >> 3) as usize;
+            self.count |= 56;
+        } else {
+            while self.count <= 56 {
+                match self.data.get(self.pos) {
+                    Some(&byte) => {
+                        self.buf |= u64::from(byte) << self.count;
+                        self.pos += 1;
+                        self.count += 8;
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+
+    /// Drops `n` valid bits (`n <= count`).
+    #[inline(always)]
+    fn drop_bits(&mut self, n: u32) {
+        self.buf >>= n;
+        self.count -= n;
+    }
+
+    /// Takes `n <= 32` bits after a refill; a stream that ends first is truncated.
+    #[inline(always)]
+    fn take(&mut self, n: u32) -> Result<u32> {
+        if n > self.count {
+            return Err(self.truncated());
+        }
+        let value = (self.buf & ((1u64 << n) - 1)) as u32;
+        self.drop_bits(n);
+        Ok(value)
+    }
+
+    /// Byte offset of the next unread bit.
+    fn offset(&self) -> usize {
+        self.pos.saturating_sub((self.count / 8) as usize)
+    }
+
+    fn truncated(&self) -> Error {
+        Error::malformed(Layer::Zlib, self.data.len(), "truncated stream")
+    }
+
+    fn invalid(&self, what: &'static str) -> Error {
+        Error::malformed(Layer::Zlib, self.offset(), what)
+    }
+
+    /// Drops the bits up to the next byte boundary and returns its offset; the buffer is
+    /// emptied so the caller reads bytes directly.
+    fn align(&mut self) -> usize {
+        let at = self.offset();
+        self.pos = at;
+        self.buf = 0;
+        self.count = 0;
+        at
+    }
+}
+
+impl Inflate for Decoder {
+    fn new() -> Decoder {
+        let tables = Box::new(Tables {
+            lit: [0; LIT_SIZE],
+            dist: [0; DIST_SIZE],
+            codelen: [0; CODELEN_SIZE],
+            lens: [0; MAX_LIT_CODES + MAX_DIST_CODES],
+        });
+        Decoder { tables }
+    }
+
+    fn run(&mut self, data: &[u8], out: &mut Vec<u8>, max: usize) -> Result<usize> {
+        check_header(data)?;
+        out.clear();
+        let first = data
+            .len()
+            .saturating_mul(4)
+            .max(MIN_FIRST_BUFFER)
+            .min(max);
+        if out.capacity() < first {
+            out.reserve_exact(first);
+        }
+        let mut bits = Bits::new(data, 2);
+        loop {
+            bits.refill();
+            let header = bits.take(3)?;
+            match header >> 1 {
+                0 => stored(&mut bits, out, max)?,
+                1 => codes(&mut bits, &FIXED_LIT, &FIXED_DIST, out, max)?,
+                2 => {
+                    dynamic_tables(&mut bits, &mut self.tables)?;
+                    let tables = &*self.tables;
+                    codes(&mut bits, &tables.lit, &tables.dist, out, max)?;
+                }
+                _ => return Err(bits.invalid("invalid block type")),
+            }
+            if header & 1 != 0 {
+                break;
+            }
+        }
+        let end = bits.align();
+        let trailer = data
+            .get(end..end.saturating_add(4))
+            .and_then(|t| <[u8; 4]>::try_from(t).ok())
+            .ok_or_else(|| bits.truncated())?;
+        let adler = miniz_oxide::mz_adler32_oxide(miniz_oxide::MZ_ADLER32_INIT, out);
+        if u32::from_be_bytes(trailer) != adler {
+            return Err(adler_mismatch(end.saturating_add(4)));
+        }
+        Ok(out.len())
+    }
+}
+
+/// Makes room for `extra` more bytes in `out` (whose length plus `extra` is at most `max`):
+/// doubling, capped at `max`, reserved exactly so the capacity never passes the bound.
+#[cold]
+fn reserve(out: &mut Vec<u8>, extra: usize, max: usize) {
+    let want = out
+        .capacity()
+        .saturating_mul(2)
+        .max(out.len().saturating_add(extra))
+        .min(max);
+    out.reserve_exact(want.saturating_sub(out.len()));
+}
+
+/// Copies a stored block (RFC 1951, 3.2.4).
+fn stored(bits: &mut Bits<'_>, out: &mut Vec<u8>, max: usize) -> Result<()> {
+    let at = bits.align();
+    let data = bits.data;
+    let (len, nlen) = match data.get(at..at.saturating_add(4)) {
+        Some(&[a, b, c, d]) => (u16::from_le_bytes([a, b]), u16::from_le_bytes([c, d])),
+        _ => return Err(bits.truncated()),
+    };
+    if len != !nlen {
+        return Err(Error::malformed(
+            Layer::Zlib,
+            at,
+            "invalid stored block lengths",
+        ));
+    }
+    let start = at + 4;
+    let len = usize::from(len);
+    let available = data.get(start..).unwrap_or_default();
+    let block = available.get(..len).unwrap_or(available);
+    if block.len() > max - out.len() {
+        return Err(Error::LimitExceeded(Limit::InflatedLen));
+    }
+    if block.len() < len {
+        return Err(bits.truncated());
+    }
+    if out.capacity() - out.len() < len {
+        reserve(out, len, max);
+    }
+    out.extend_from_slice(block);
+    bits.pos = start + len;
+    Ok(())
+}
+
+/// Reads a dynamic block header (RFC 1951, 3.2.7) and builds its tables, refusing what zlib's
+/// `inflate.c` refuses, with its messages.
+fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
+    bits.refill();
+    let nlit = bits.take(5)? as usize + 257;
+    let ndist = bits.take(5)? as usize + 1;
+    let ncode = bits.take(4)? as usize + 4;
+    if nlit > MAX_LIT_CODES || ndist > MAX_DIST_CODES {
+        return Err(bits.invalid("too many length or distance symbols"));
+    }
+    let mut codelen_lens = [0u8; 19];
+    for &sym in CODELEN_ORDER.get(..ncode).unwrap_or_default() {
+        // 19 fields of 3 bits: at most 57 bits, so refill before each.
+        bits.refill();
+        let len = bits.take(3)?;
+        if let Some(slot) = codelen_lens.get_mut(usize::from(sym)) {
+            *slot = len as u8;
+        }
+    }
+    build(
+        &codelen_lens,
+        &CODELEN_MEANING,
+        &mut tables.codelen,
+        CODELEN_BITS,
+        CodeKind::CodeLengths,
+    )
+    .map_err(|()| bits.invalid("invalid code lengths set"))?;
+
+    let total = nlit + ndist;
+    let lens = tables.lens.get_mut(..total).unwrap_or_default();
+    let mut have = 0usize;
+    while have < total {
+        bits.refill();
+        let entry = lookup(&tables.codelen, bits.buf & CODELEN_MASK);
+        let n = entry & LEN_FIELD;
+        if n > bits.count {
+            return Err(bits.truncated());
+        }
+        bits.drop_bits(n);
+        let sym = entry >> 16;
+        let (value, repeat) = match sym {
+            0..=15 => (sym as u8, 1),
+            16 => {
+                let Some(&prev) = have.checked_sub(1).and_then(|i| lens.get(i)) else {
+                    return Err(bits.invalid("invalid bit length repeat"));
+                };
+                (prev, 3 + bits.take(2)? as usize)
+            }
+            17 => (0, 3 + bits.take(3)? as usize),
+            _ => (0, 11 + bits.take(7)? as usize),
+        };
+        let Some(run) = lens.get_mut(have..have + repeat) else {
+            return Err(bits.invalid("invalid bit length repeat"));
+        };
+        run.fill(value);
+        have += repeat;
+    }
+    let (lit_lens, dist_lens) = lens.split_at(nlit);
+    if lit_lens.get(256) == Some(&0) {
+        return Err(bits.invalid("invalid code -- missing end-of-block"));
+    }
+    build(
+        lit_lens,
+        &LIT_MEANING,
+        &mut tables.lit,
+        LIT_BITS,
+        CodeKind::LitLen,
+    )
+    .map_err(|()| bits.invalid("invalid literal/lengths set"))?;
+    build(
+        dist_lens,
+        &DIST_MEANING,
+        &mut tables.dist,
+        DIST_BITS,
+        CodeKind::Dist,
+    )
+    .map_err(|()| bits.invalid("invalid distances set"))?;
+    Ok(())
+}
+
+/// The primary-table entry for the low bits of `buf`.
+// The index is masked to the table bits and every table is at least that long, so the
+// compiler drops the bounds check; `get` keeps the code panic-free regardless.
+#[inline(always)]
+fn lookup(table: &[u32], index: u64) -> u32 {
+    table.get(index as usize).copied().unwrap_or(0)
+}
+
+/// Follows a subtable pointer with the bits after the primary index.
+#[inline(always)]
+fn subtable(table: &[u32], pointer: u32, buf: u64, root: u32) -> u32 {
+    let bits = (pointer >> 8) & 0xF;
+    let index = (pointer >> 16) as usize + ((buf >> root) & ((1 << bits) - 1)) as usize;
+    table.get(index).copied().unwrap_or(0)
+}
+
+/// Builds a decoding table from code lengths, as zlib's `inflate_table` does (canonical codes,
+/// bit-reversed, subtables sized to the codes they hold), refusing over-subscribed and
+/// incomplete codes by zlib's rule. `meaning[sym]` is what symbol `sym` decodes to.
+fn build(
+    lens: &[u8],
+    meaning: &[u32],
+    table: &mut [u32],
+    root: u32,
+    kind: CodeKind,
+) -> core::result::Result<(), ()> {
+    let mut count = [0u16; MAX_CODE_LEN + 1];
+    for &len in lens {
+        if let Some(c) = count.get_mut(usize::from(len)) {
+            *c += 1;
+        }
+    }
+    let max = (1..=MAX_CODE_LEN)
+        .rev()
+        .find(|&len| count.get(len).is_some_and(|&c| c != 0))
+        .unwrap_or(0);
+    let primary = table.get_mut(..1 << root).ok_or(())?;
+    if max == 0 {
+        // zlib: no symbols at all is accepted; any code then read is invalid. A code length code
+        // with no symbols decodes only zero lengths, so the block is always refused (zlib: for
+        // missing end-of-block, or a truncation): refuse it now.
+        if kind == CodeKind::CodeLengths {
+            return Err(());
+        }
+        primary.fill(0);
+        return Ok(());
+    }
+    // Over-subscribed or incomplete (inftrees.c).
+    let mut left: i32 = 1;
+    for &c in count.get(1..).unwrap_or_default() {
+        left = (left << 1) - i32::from(c);
+        if left < 0 {
+            return Err(());
+        }
+    }
+    if left > 0 {
+        if kind == CodeKind::CodeLengths || max != 1 {
+            return Err(());
+        }
+        // One code of length 1: the other half of the table stays invalid.
+        primary.fill(0);
+    }
+
+    // Symbols sorted by code length, then by symbol (canonical order).
+    let mut offsets = [0u16; MAX_CODE_LEN + 2];
+    for len in 1..=MAX_CODE_LEN {
+        let next = offsets.get(len).copied().unwrap_or(0) + count.get(len).copied().unwrap_or(0);
+        if let Some(o) = offsets.get_mut(len + 1) {
+            *o = next;
+        }
+    }
+    let mut sorted = [0u16; 288];
+    for (sym, &len) in lens.iter().enumerate() {
+        if len != 0 {
+            if let Some(o) = offsets.get_mut(usize::from(len)) {
+                if let Some(slot) = sorted.get_mut(usize::from(*o)) {
+                    *slot = sym as u16;
+                }
+                *o += 1;
+            }
+        }
+    }
+    let used = usize::from(offsets.get(MAX_CODE_LEN).copied().unwrap_or(0));
+
+    let root_size = 1usize << root;
+    let root_mask = root_size - 1;
+    // The bit-reversed canonical code of the current symbol.
+    let mut code = 0usize;
+    // The subtable being filled: its primary slot, offset and index bits.
+    let mut sub_low = usize::MAX;
+    let mut sub_start = 0usize;
+    let mut sub_bits = 0u32;
+    let mut next_free = root_size;
+    // Codes of each length still to place (zlib's `count[len]` as it is used up).
+    let mut remaining = count;
+    for &sym in sorted.get(..used).unwrap_or_default() {
+        let sym = usize::from(sym);
+        let len = u32::from(lens.get(sym).copied().unwrap_or(0));
+        let entry = meaning.get(sym).copied().unwrap_or(0) | len;
+        if len <= root {
+            let mut i = code;
+            while let Some(slot) = table.get_mut(i) {
+                if i >= root_size {
+                    break;
+                }
+                *slot = entry;
+                i += 1 << len;
+            }
+        } else {
+            let low = code & root_mask;
+            if low != sub_low {
+                // A new subtable: as big as the codes sharing this prefix need (inftrees.c).
+                sub_low = low;
+                sub_start = next_free;
+                let mut bits = len - root;
+                let mut room: i32 = 1 << bits;
+                while bits + root < max as u32 {
+                    room -= i32::from(remaining.get((bits + root) as usize).copied().unwrap_or(0));
+                    if room <= 0 {
+                        break;
+                    }
+                    bits += 1;
+                    room <<= 1;
+                }
+                sub_bits = bits;
+                next_free += 1 << bits;
+                if next_free > table.len() {
+                    return Err(());
+                }
+                if let Some(slot) = table.get_mut(low) {
+                    *slot = SUBTABLE | bits << 8 | (sub_start as u32) << 16;
+                }
+            }
+            let mut i = code >> root;
+            while i < 1 << sub_bits {
+                if let Some(slot) = table.get_mut(sub_start + i) {
+                    *slot = entry;
+                }
+                i += 1 << (len - root);
+            }
+        }
+        if let Some(r) = remaining.get_mut(len as usize) {
+            *r = r.saturating_sub(1);
+        }
+        // Next bit-reversed code of this length (inftrees.c's increment).
+        let mut incr = 1usize << (len - 1);
+        while code & incr != 0 {
+            incr >>= 1;
+        }
+        code = if incr != 0 {
+            (code & (incr - 1)) + incr
+        } else {
+            0
+        };
+    }
+    Ok(())
+}
+
+/// Decodes one Huffman-coded block with the given tables, up to its end-of-block code.
+#[inline(always)]
+fn codes(
+    bits: &mut Bits<'_>,
+    lit: &[u32; LIT_SIZE],
+    dist: &[u32; DIST_SIZE],
+    out: &mut Vec<u8>,
+    max: usize,
+) -> Result<()> {
+    loop {
+        // 56 bits cover the longest match: 15 + 5 extra + 15 + 13 extra = 48.
+        bits.refill();
+        let mut entry = lookup(lit, bits.buf & LIT_MASK);
+        if entry & SUBTABLE != 0 {
+            entry = subtable(lit, entry, bits.buf, LIT_BITS);
+        }
+        let n = entry & LEN_FIELD;
+        if n > bits.count {
+            return Err(bits.truncated());
+        }
+        if entry & LITERAL != 0 {
+            bits.drop_bits(n);
+            if out.len() >= max {
+                return Err(Error::LimitExceeded(Limit::InflatedLen));
+            }
+            if out.len() == out.capacity() {
+                reserve(out, 1, max);
+            }
+            out.push((entry >> 16) as u8);
+            continue;
+        }
+        if entry & MATCH == 0 {
+            if entry & END != 0 {
+                bits.drop_bits(n);
+                return Ok(());
+            }
+            return Err(bits.invalid("invalid literal/length code"));
+        }
+        bits.drop_bits(n);
+        let length = (entry >> 16) as usize + bits.take((entry >> 8) & 0xF)? as usize;
+
+        let mut entry = lookup(dist, bits.buf & DIST_MASK);
+        if entry & SUBTABLE != 0 {
+            entry = subtable(dist, entry, bits.buf, DIST_BITS);
+        }
+        let n = entry & LEN_FIELD;
+        if n > bits.count {
+            return Err(bits.truncated());
+        }
+        if entry & MATCH == 0 {
+            return Err(bits.invalid("invalid distance code"));
+        }
+        bits.drop_bits(n);
+        let distance = (entry >> 16) as usize + bits.take((entry >> 8) & 0xF)? as usize;
+        if distance > out.len() {
+            return Err(bits.invalid("invalid distance too far back"));
+        }
+        if length > max - out.len() {
+            return Err(Error::LimitExceeded(Limit::InflatedLen));
+        }
+        if out.capacity() - out.len() < length {
+            reserve(out, length, max);
+        }
+        copy_match(out, distance, length);
+    }
+}
+
+/// Appends `length` bytes copied from `distance` bytes back (`1 <= distance <= out.len()`);
+/// the source may overlap what is being written (a run).
+#[inline(always)]
+fn copy_match(out: &mut Vec<u8>, distance: usize, length: usize) {
+    let start = out.len() - distance;
+    if distance >= length {
+        out.extend_from_within(start..start + length);
+    } else if distance == 1 {
+        let byte = out.last().copied().unwrap_or(0);
+        out.resize(out.len() + length, byte);
+    } else {
+        // out[start..] repeats with period `distance`: each copy doubles what can be copied.
+        let mut left = length;
+        while left > 0 {
+            let n = left.min(out.len() - start);
+            out.extend_from_within(start..start + n);
+            left -= n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+}
