@@ -55,7 +55,9 @@ use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
 #[cfg(test)]
 use miniz_oxide::inflate::TINFLStatus;
 
-use crate::error::{Error, Layer, Limit, Result};
+#[cfg(any(test, feature = "zlib-rs"))]
+use crate::error::Limit;
+use crate::error::{Error, Layer, Result};
 use crate::limits::Limits;
 
 mod decoder;

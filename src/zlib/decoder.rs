@@ -28,10 +28,9 @@
 //! 7 KB). No recursion.
 
 use alloc::boxed::Box;
-use alloc::vec;
 use alloc::vec::Vec;
 
-use super::{adler_mismatch, check_header, Inflate, MIN_FIRST_BUFFER};
+use super::{adler_mismatch, check_header, grow, Inflate, MIN_FIRST_BUFFER};
 use crate::error::{Error, Layer, Limit, Result};
 
 /// Index bits of the literal/length primary table.
@@ -205,6 +204,8 @@ struct Tables {
     codelen: [u32; CODELEN_SIZE],
     /// Code lengths of one dynamic header: literal/length then distance, as zlib reads them.
     lens: [u8; MAX_LIT_CODES + MAX_DIST_CODES],
+    /// Scratch for [`build`]: symbols in canonical order.
+    sorted: [u16; 288],
 }
 
 /// Which zlib code a table is for: the code length code must be complete; literal/length and
@@ -217,6 +218,7 @@ enum CodeKind {
 }
 
 /// The input as a little-endian bit stream with a 64-bit buffer.
+#[derive(Clone, Copy)]
 struct Bits<'a> {
     data: &'a [u8],
     /// Next byte to load into `buf`.
@@ -244,9 +246,9 @@ impl<'a> Bits<'a> {
     fn refill(&mut self) {
         let word = self
             .data
-            .get(self.pos..self.pos.saturating_add(8))
-            .and_then(|w| <[u8; 8]>::try_from(w).ok());
-        if let Some(word) = word {
+            .get(self.pos..)
+            .and_then(|rest| rest.first_chunk::<8>());
+        if let Some(&word) = word {
             // libdeflate's branchless refill: load whole bytes up to 56..=63 valid bits.
             self.buf |= u64::from_le_bytes(word) << self.count;
             self.pos += ((63 - self.count) >> 3) as usize;
@@ -284,14 +286,17 @@ impl<'a> Bits<'a> {
     }
 
     /// Byte offset of the next unread bit.
+    #[inline(always)]
     fn offset(&self) -> usize {
         self.pos.saturating_sub((self.count / 8) as usize)
     }
 
+    #[inline(always)]
     fn truncated(&self) -> Error {
         Error::malformed(Layer::Zlib, self.data.len(), "truncated stream")
     }
 
+    #[inline(always)]
     fn invalid(&self, what: &'static str) -> Error {
         Error::malformed(Layer::Zlib, self.offset(), what)
     }
@@ -314,32 +319,35 @@ impl Inflate for Decoder {
             dist: [0; DIST_SIZE],
             codelen: [0; CODELEN_SIZE],
             lens: [0; MAX_LIT_CODES + MAX_DIST_CODES],
+            sorted: [0; 288],
         });
         Decoder { tables }
     }
 
     fn run(&mut self, data: &[u8], out: &mut Vec<u8>, max: usize) -> Result<usize> {
         check_header(data)?;
-        out.clear();
+        // `out` is the output buffer: its length never passes `max` (what it already holds
+        // is reused, so a reused buffer needs no clearing), and `at` is the output so far.
+        out.truncate(max);
         let first = data
             .len()
             .saturating_mul(4)
             .max(MIN_FIRST_BUFFER)
+            .max(out.len())
             .min(max);
-        if out.capacity() < first {
-            out.reserve_exact(first);
-        }
+        grow(out, first);
+        let mut at = 0usize;
         let mut bits = Bits::new(data, 2);
         loop {
             bits.refill();
             let header = bits.take(3)?;
             match header >> 1 {
-                0 => stored(&mut bits, out, max)?,
-                1 => codes(&mut bits, &FIXED_LIT, &FIXED_DIST, out, max)?,
+                0 => stored(&mut bits, out, &mut at, max)?,
+                1 => codes(&mut bits, &FIXED_LIT, &FIXED_DIST, out, &mut at, max)?,
                 2 => {
                     dynamic_tables(&mut bits, &mut self.tables)?;
                     let tables = &*self.tables;
-                    codes(&mut bits, &tables.lit, &tables.dist, out, max)?;
+                    codes(&mut bits, &tables.lit, &tables.dist, out, &mut at, max)?;
                 }
                 _ => return Err(bits.invalid("invalid block type")),
             }
@@ -352,56 +360,60 @@ impl Inflate for Decoder {
             .get(end..end.saturating_add(4))
             .and_then(|t| <[u8; 4]>::try_from(t).ok())
             .ok_or_else(|| bits.truncated())?;
-        let adler = miniz_oxide::mz_adler32_oxide(miniz_oxide::MZ_ADLER32_INIT, out);
+        let output = out.get(..at).unwrap_or_default();
+        let adler = miniz_oxide::mz_adler32_oxide(miniz_oxide::MZ_ADLER32_INIT, output);
         if u32::from_be_bytes(trailer) != adler {
             return Err(adler_mismatch(end.saturating_add(4)));
         }
-        Ok(out.len())
+        Ok(at)
     }
 }
 
-/// Makes room for `extra` more bytes in `out` (whose length plus `extra` is at most `max`):
-/// doubling, capped at `max`, reserved exactly so the capacity never passes the bound.
+/// Makes `out` at least `at + n` bytes long, or refuses if that passes `max`: doubling,
+/// capped at `max`, allocated exactly so the buffer never passes the bound.
 #[cold]
-fn reserve(out: &mut Vec<u8>, extra: usize, max: usize) {
-    let want = out
-        .capacity()
-        .saturating_mul(2)
-        .max(out.len().saturating_add(extra))
-        .min(max);
-    out.reserve_exact(want.saturating_sub(out.len()));
+fn make_room(out: &mut Vec<u8>, at: usize, n: usize, max: usize) -> Result<()> {
+    let need = at
+        .checked_add(n)
+        .filter(|&end| end <= max)
+        .ok_or(Error::LimitExceeded(Limit::InflatedLen))?;
+    grow(out, out.len().saturating_mul(2).max(need).min(max));
+    Ok(())
 }
 
 /// Copies a stored block (RFC 1951, 3.2.4).
-fn stored(bits: &mut Bits<'_>, out: &mut Vec<u8>, max: usize) -> Result<()> {
-    let at = bits.align();
+fn stored(bits: &mut Bits<'_>, out: &mut Vec<u8>, at: &mut usize, max: usize) -> Result<()> {
+    let start = bits.align();
     let data = bits.data;
-    let (len, nlen) = match data.get(at..at.saturating_add(4)) {
+    let (len, nlen) = match data.get(start..start.saturating_add(4)) {
         Some(&[a, b, c, d]) => (u16::from_le_bytes([a, b]), u16::from_le_bytes([c, d])),
         _ => return Err(bits.truncated()),
     };
     if len != !nlen {
         return Err(Error::malformed(
             Layer::Zlib,
-            at,
+            start,
             "invalid stored block lengths",
         ));
     }
-    let start = at + 4;
     let len = usize::from(len);
-    let available = data.get(start..).unwrap_or_default();
+    let available = data.get(start + 4..).unwrap_or_default();
     let block = available.get(..len).unwrap_or(available);
-    if block.len() > max - out.len() {
+    if block.len() > max.saturating_sub(*at) {
         return Err(Error::LimitExceeded(Limit::InflatedLen));
     }
     if block.len() < len {
         return Err(bits.truncated());
     }
-    if out.capacity() - out.len() < len {
-        reserve(out, len, max);
+    let end = *at + len;
+    if out.len() < end {
+        make_room(out, *at, len, max)?;
     }
-    out.extend_from_slice(block);
-    bits.pos = start + len;
+    if let Some(dest) = out.get_mut(*at..end) {
+        dest.copy_from_slice(block);
+    }
+    *at = end;
+    bits.pos = start + 4 + len;
     Ok(())
 }
 
@@ -430,6 +442,7 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
         &mut tables.codelen,
         CODELEN_BITS,
         CodeKind::CodeLengths,
+        &mut tables.sorted,
     )
     .map_err(|()| bits.invalid("invalid code lengths set"))?;
 
@@ -472,6 +485,7 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
         &mut tables.lit,
         LIT_BITS,
         CodeKind::LitLen,
+        &mut tables.sorted,
     )
     .map_err(|()| bits.invalid("invalid literal/lengths set"))?;
     build(
@@ -480,6 +494,7 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
         &mut tables.dist,
         DIST_BITS,
         CodeKind::Dist,
+        &mut tables.sorted,
     )
     .map_err(|()| bits.invalid("invalid distances set"))?;
     Ok(())
@@ -504,12 +519,17 @@ fn subtable(table: &[u32], pointer: u32, buf: u64, root: u32) -> u32 {
 /// Builds a decoding table from code lengths, as zlib's `inflate_table` does (canonical codes,
 /// bit-reversed, subtables sized to the codes they hold), refusing over-subscribed and
 /// incomplete codes by zlib's rule. `meaning[sym]` is what symbol `sym` decodes to.
+///
+/// The primary table is filled as libdeflate fills it: codes in order of length, each written
+/// once into a table as wide as its length, the table doubled (copied onto its upper half)
+/// whenever the length grows, so each slot costs a copy rather than a strided store.
 fn build(
     lens: &[u8],
     meaning: &[u32],
     table: &mut [u32],
     root: u32,
     kind: CodeKind,
+    sorted: &mut [u16; 288],
 ) -> core::result::Result<(), ()> {
     let mut count = [0u16; MAX_CODE_LEN + 1];
     for &len in lens {
@@ -521,7 +541,8 @@ fn build(
         .rev()
         .find(|&len| count.get(len).is_some_and(|&c| c != 0))
         .unwrap_or(0);
-    let primary = table.get_mut(..1 << root).ok_or(())?;
+    let root_size = 1usize << root;
+    let primary = table.get_mut(..root_size).ok_or(())?;
     if max == 0 {
         // zlib: no symbols at all is accepted; any code then read is invalid. A code length code
         // with no symbols decodes only zero lengths, so the block is always refused (zlib: for
@@ -544,7 +565,7 @@ fn build(
         if kind == CodeKind::CodeLengths || max != 1 {
             return Err(());
         }
-        // One code of length 1: the other half of the table stays invalid.
+        // One code of length 1: the other slots stay invalid.
         primary.fill(0);
     }
 
@@ -556,7 +577,6 @@ fn build(
             *o = next;
         }
     }
-    let mut sorted = [0u16; 288];
     for (sym, &len) in lens.iter().enumerate() {
         if len != 0 {
             if let Some(o) = offsets.get_mut(usize::from(len)) {
@@ -569,8 +589,9 @@ fn build(
     }
     let used = usize::from(offsets.get(MAX_CODE_LEN).copied().unwrap_or(0));
 
-    let root_size = 1usize << root;
     let root_mask = root_size - 1;
+    // The primary table filled so far: `1 << width` slots.
+    let mut width = 0u32;
     // The bit-reversed canonical code of the current symbol.
     let mut code = 0usize;
     // The subtable being filled: its primary slot, offset and index bits.
@@ -585,15 +606,12 @@ fn build(
         let len = u32::from(lens.get(sym).copied().unwrap_or(0));
         let entry = meaning.get(sym).copied().unwrap_or(0) | len;
         if len <= root {
-            let mut i = code;
-            while let Some(slot) = table.get_mut(i) {
-                if i >= root_size {
-                    break;
-                }
+            double_to(table, &mut width, len);
+            if let Some(slot) = table.get_mut(code) {
                 *slot = entry;
-                i += 1 << len;
             }
         } else {
+            double_to(table, &mut width, root);
             let low = code & root_mask;
             if low != sub_low {
                 // A new subtable: as big as the codes sharing this prefix need (inftrees.c).
@@ -640,21 +658,79 @@ fn build(
             0
         };
     }
+    double_to(table, &mut width, root);
     Ok(())
 }
 
+/// Doubles the filled part of the primary table (`1 << width` slots) until it is
+/// `1 << target` slots: each code written so far then fills every slot its bits select.
+fn double_to(table: &mut [u32], width: &mut u32, target: u32) {
+    while *width < target {
+        let size = 1usize << *width;
+        if let Some(part) = table.get_mut(..2 * size) {
+            part.copy_within(..size, size);
+        }
+        *width += 1;
+    }
+}
+
+/// A write that did not fit the output buffer, left for [`codes`] to make room for.
+enum Pending {
+    End,
+    Literal(u8),
+    Match { length: usize, distance: usize },
+}
+
 /// Decodes one Huffman-coded block with the given tables, up to its end-of-block code.
-#[inline(always)]
 fn codes(
     bits: &mut Bits<'_>,
     lit: &[u32; LIT_SIZE],
     dist: &[u32; DIST_SIZE],
     out: &mut Vec<u8>,
+    at: &mut usize,
     max: usize,
 ) -> Result<()> {
+    // Local copies, so the hot loop keeps them in registers.
+    let mut local = *bits;
+    let mut here = *at;
     loop {
-        // 56 bits cover the longest match: 15 + 5 extra + 15 + 13 extra = 48.
-        bits.refill();
+        match decode(&mut local, lit, dist, out, &mut here)? {
+            Pending::End => break,
+            Pending::Literal(byte) => {
+                make_room(out, here, 1, max)?;
+                if let Some(slot) = out.get_mut(here) {
+                    *slot = byte;
+                }
+                here += 1;
+            }
+            Pending::Match { length, distance } => {
+                make_room(out, here, length, max)?;
+                copy_match(out, here, distance, length);
+                here += length;
+            }
+        }
+    }
+    *bits = local;
+    *at = here;
+    Ok(())
+}
+
+/// Decodes symbols into `buf` from `at` until the end of the block or a write that does not
+/// fit in `buf`.
+#[inline(always)]
+fn decode(
+    bits: &mut Bits<'_>,
+    lit: &[u32; LIT_SIZE],
+    dist: &[u32; DIST_SIZE],
+    buf: &mut [u8],
+    at: &mut usize,
+) -> Result<Pending> {
+    let mut here = *at;
+    let pending = loop {
+        // 48 bits cover the longest match: 15 + 5 extra + 15 + 13 extra; a refill gives 56.
+        if bits.count < 48 {
+            bits.refill();
+        }
         let mut entry = lookup(lit, bits.buf & LIT_MASK);
         if entry & SUBTABLE != 0 {
             entry = subtable(lit, entry, bits.buf, LIT_BITS);
@@ -665,19 +741,18 @@ fn codes(
         }
         if entry & LITERAL != 0 {
             bits.drop_bits(n);
-            if out.len() >= max {
-                return Err(Error::LimitExceeded(Limit::InflatedLen));
+            let byte = (entry >> 16) as u8;
+            match buf.get_mut(here) {
+                Some(slot) => *slot = byte,
+                None => break Pending::Literal(byte),
             }
-            if out.len() == out.capacity() {
-                reserve(out, 1, max);
-            }
-            out.push((entry >> 16) as u8);
+            here += 1;
             continue;
         }
         if entry & MATCH == 0 {
             if entry & END != 0 {
                 bits.drop_bits(n);
-                return Ok(());
+                break Pending::End;
             }
             return Err(bits.invalid("invalid literal/length code"));
         }
@@ -697,38 +772,58 @@ fn codes(
         }
         bits.drop_bits(n);
         let distance = (entry >> 16) as usize + bits.take((entry >> 8) & 0xF)? as usize;
-        if distance > out.len() {
+        if distance > here {
             return Err(bits.invalid("invalid distance too far back"));
         }
-        if length > max - out.len() {
-            return Err(Error::LimitExceeded(Limit::InflatedLen));
+        if !copy_match(buf, here, distance, length) {
+            break Pending::Match { length, distance };
         }
-        if out.capacity() - out.len() < length {
-            reserve(out, length, max);
-        }
-        copy_match(out, distance, length);
-    }
+        here += length;
+    };
+    *at = here;
+    Ok(pending)
 }
 
-/// Appends `length` bytes copied from `distance` bytes back (`1 <= distance <= out.len()`);
-/// the source may overlap what is being written (a run).
+/// Writes `length` bytes copied from `distance` bytes back at `buf[at..]` (`1 <= distance <=
+/// at`); the source may overlap what is being written (a run). False, writing nothing, if
+/// `buf` is too short.
 #[inline(always)]
-fn copy_match(out: &mut Vec<u8>, distance: usize, length: usize) {
-    let start = out.len() - distance;
-    if distance >= length {
-        out.extend_from_within(start..start + length);
+fn copy_match(buf: &mut [u8], at: usize, distance: usize, length: usize) -> bool {
+    let end = at + length;
+    if end > buf.len() {
+        return false;
+    }
+    let start = at - distance;
+    if distance >= 8 && end + 8 <= buf.len() {
+        // Eight bytes at a time: each word read was written at least 8 bytes earlier; the
+        // bytes written past `end` are overwritten later or cut off at the end.
+        let (mut from, mut to) = (start, at);
+        while to < end {
+            let word = buf
+                .get(from..from + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok());
+            if let (Some(word), Some(dest)) = (word, buf.get_mut(to..to + 8)) {
+                dest.copy_from_slice(&word);
+            }
+            from += 8;
+            to += 8;
+        }
+    } else if distance >= length {
+        buf.copy_within(start..start + length, at);
     } else if distance == 1 {
-        let byte = out.last().copied().unwrap_or(0);
-        out.resize(out.len() + length, byte);
+        let byte = buf.get(start).copied().unwrap_or(0);
+        if let Some(run) = buf.get_mut(at..end) {
+            run.fill(byte);
+        }
     } else {
-        // out[start..] repeats with period `distance`: each copy doubles what can be copied.
-        let mut left = length;
-        while left > 0 {
-            let n = left.min(out.len() - start);
-            out.extend_from_within(start..start + n);
-            left -= n;
+        for i in 0..length {
+            let byte = buf.get(start + i).copied().unwrap_or(0);
+            if let Some(slot) = buf.get_mut(at + i) {
+                *slot = byte;
+            }
         }
     }
+    true
 }
 
 #[cfg(test)]
