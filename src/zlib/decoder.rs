@@ -829,4 +829,561 @@ fn copy_match(buf: &mut [u8], at: usize, distance: usize, length: usize) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::Limits;
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    /// A little-endian bit writer for hand-built deflate streams.
+    #[derive(Default)]
+    struct W {
+        out: Vec<u8>,
+        acc: u64,
+        n: u32,
+    }
+
+    impl W {
+        /// `n` bits of `v`, least significant first (header fields, extra bits).
+        fn bits(&mut self, v: u32, n: u32) -> &mut W {
+            self.acc |= u64::from(v) << self.n;
+            self.n += n;
+            while self.n >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.n -= 8;
+            }
+            self
+        }
+
+        /// A Huffman code, most significant bit first.
+        fn code(&mut self, code: u32, len: u32) -> &mut W {
+            self.bits(reverse(code, len), len)
+        }
+
+        /// Pads to a byte and returns the deflate bytes.
+        fn finish(&mut self) -> Vec<u8> {
+            if self.n > 0 {
+                self.bits(0, 8 - self.n);
+            }
+            core::mem::take(&mut self.out)
+        }
+    }
+
+    /// Canonical codes for `lens` (RFC 1951, 3.2.2).
+    fn canonical(lens: &[u8]) -> Vec<u32> {
+        let mut count = [0u32; 16];
+        for &l in lens {
+            count[l as usize] += 1;
+        }
+        count[0] = 0;
+        let mut next = [0u32; 16];
+        let mut code = 0;
+        for len in 1..16 {
+            code = (code + count[len - 1]) << 1;
+            next[len] = code;
+        }
+        lens.iter()
+            .map(|&l| {
+                let c = next[l as usize];
+                next[l as usize] += 1;
+                c
+            })
+            .collect()
+    }
+
+    /// A complete code length code: symbols 0..=15 of 5 bits, 16 and 17 of 2 bits.
+    const CL_REPEATS: [u8; 19] = [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 2, 2, 0];
+
+    /// A dynamic block header: `nlit`/`ndist` as declared, the code length code `cl`, then the
+    /// code length items `(symbol, extra value, extra bits)`.
+    fn header(
+        w: &mut W,
+        last: bool,
+        nlit: u32,
+        ndist: u32,
+        cl: &[u8; 19],
+        items: &[(u8, u32, u32)],
+    ) {
+        w.bits(u32::from(last), 1).bits(2, 2);
+        w.bits(nlit - 257, 5).bits(ndist - 1, 5).bits(15, 4);
+        for &sym in &CODELEN_ORDER {
+            w.bits(u32::from(cl[sym as usize]), 3);
+        }
+        let codes = canonical(cl);
+        for &(sym, extra, n) in items {
+            w.code(codes[sym as usize], u32::from(cl[sym as usize]));
+            w.bits(extra, n);
+        }
+    }
+
+    /// A dynamic block header giving `lit` and `dist` lengths one by one.
+    fn lens_header(w: &mut W, last: bool, lit: &[u8], dist: &[u8]) {
+        let items: Vec<_> = lit.iter().chain(dist).map(|&l| (l, 0, 0)).collect();
+        header(
+            w,
+            last,
+            lit.len() as u32,
+            dist.len() as u32,
+            &CL_REPEATS,
+            &items,
+        );
+    }
+
+    /// Lengths for `n` symbols, all zero but the listed ones.
+    fn lens(n: usize, set: &[(usize, u8)]) -> Vec<u8> {
+        let mut v = vec![0; n];
+        for &(sym, len) in set {
+            v[sym] = len;
+        }
+        v
+    }
+
+    /// A zlib stream around `body`, with the Adler-32 of `expected`.
+    fn zlib(body: &[u8], expected: &[u8]) -> Vec<u8> {
+        let mut s = vec![0x78, 0x9C];
+        s.extend_from_slice(body);
+        let adler = miniz_oxide::mz_adler32_oxide(1, expected);
+        s.extend_from_slice(&adler.to_be_bytes());
+        s
+    }
+
+    fn inflate(stream: &[u8], max: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let limits = Limits {
+            max_inflated_len: max,
+            ..Limits::DEFAULT
+        };
+        super::super::inflate_with(&mut Decoder::new(), stream, &mut out, &limits)?;
+        Ok(out)
+    }
+
+    fn refused(stream: &[u8]) -> &'static str {
+        match inflate(stream, 1 << 20) {
+            Err(Error::Malformed {
+                layer: Layer::Zlib,
+                what,
+                ..
+            }) => what,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    /// Fixed-Huffman code of a literal/length symbol (RFC 1951, 3.2.6).
+    fn fixed(w: &mut W, sym: u32) -> &mut W {
+        match sym {
+            0..=143 => w.code(0x30 + sym, 8),
+            144..=255 => w.code(0x190 + sym - 144, 9),
+            256..=279 => w.code(sym - 256, 7),
+            _ => w.code(0xC0 + sym - 280, 8),
+        }
+    }
+
+    /// A fixed block writing `text` as literals.
+    fn fixed_block(w: &mut W, last: bool, text: &[u8]) {
+        w.bits(u32::from(last), 1).bits(1, 2);
+        for &b in text {
+            fixed(w, u32::from(b));
+        }
+        fixed(w, 256);
+    }
+
+    #[test]
+    fn decoder_refuses_block_type_3() {
+        let body = W::default().bits(1, 1).bits(3, 2).finish();
+        assert_eq!(refused(&zlib(&body, b"")), "invalid block type");
+    }
+
+    #[test]
+    fn decoder_refuses_stored_length_mismatch() {
+        let mut body = W::default().bits(1, 1).bits(0, 2).finish();
+        body.extend_from_slice(&[2, 0, 0xFD, 0xFE, b'a', b'b']);
+        assert_eq!(refused(&zlib(&body, b"ab")), "invalid stored block lengths");
+        body[4] = 0xFF;
+        assert_eq!(inflate(&zlib(&body, b"ab"), 10), Ok(b"ab".to_vec()));
+    }
+
+    #[test]
+    fn decoder_refuses_too_many_length_or_distance_symbols() {
+        for (nlit, ndist) in [(287, 1), (288, 1), (257, 31), (257, 32)] {
+            let body = W::default()
+                .bits(1, 1)
+                .bits(2, 2)
+                .bits(nlit - 257, 5)
+                .bits(ndist - 1, 5)
+                .bits(15, 4)
+                .bits(0, 32)
+                .finish();
+            assert_eq!(
+                refused(&zlib(&body, b"")),
+                "too many length or distance symbols"
+            );
+        }
+    }
+
+    #[test]
+    fn decoder_refuses_bad_code_length_codes() {
+        // Over-subscribed: three codes of length 1.
+        let mut cl = [0u8; 19];
+        cl[0] = 1;
+        cl[1] = 1;
+        cl[2] = 1;
+        let mut w = W::default();
+        header(&mut w, true, 257, 1, &cl, &[]);
+        assert_eq!(refused(&zlib(&w.finish(), b"")), "invalid code lengths set");
+        // Incomplete: a single code (allowed for distances, never here), and no code at all.
+        for cl in [[0u8; 19], {
+            let mut c = [0u8; 19];
+            c[1] = 1;
+            c
+        }] {
+            let mut w = W::default();
+            header(&mut w, true, 257, 1, &cl, &[]);
+            assert_eq!(refused(&zlib(&w.finish(), b"")), "invalid code lengths set");
+        }
+    }
+
+    #[test]
+    fn decoder_refuses_repeat_with_no_previous_length() {
+        let mut w = W::default();
+        header(&mut w, true, 257, 1, &CL_REPEATS, &[(16, 0, 2)]);
+        assert_eq!(
+            refused(&zlib(&w.finish(), b"")),
+            "invalid bit length repeat"
+        );
+    }
+
+    #[test]
+    fn decoder_refuses_repeat_past_the_declared_codes() {
+        // 257 + 1 = 258 lengths: 25 runs of 10 zeros fit, a 26th does not.
+        let mut items = vec![(17, 7, 3); 25];
+        items.push((17, 7, 3));
+        let mut w = W::default();
+        header(&mut w, true, 257, 1, &CL_REPEATS, &items);
+        assert_eq!(
+            refused(&zlib(&w.finish(), b"")),
+            "invalid bit length repeat"
+        );
+        // A repeat crossing from literal/length into distance lengths is fine (zlib reads them
+        // as one list): 255 zeros, end-of-block 1, then 1 repeated for 257 and two distances.
+        let mut items = vec![(17, 7, 3); 25];
+        items.extend([(0, 0, 0); 6]);
+        items.extend([(1, 0, 0), (16, 0, 2)]);
+        let mut w = W::default();
+        header(&mut w, true, 258, 2, &CL_REPEATS, &items);
+        // Literal/length 256 and 257 of 1 bit, distances 0 and 1 of 1 bit: a complete block.
+        w.code(0, 1);
+        assert_eq!(inflate(&zlib(&w.finish(), b""), 10), Ok(vec![]));
+    }
+
+    #[test]
+    fn decoder_refuses_missing_end_of_block() {
+        let mut w = W::default();
+        lens_header(&mut w, true, &lens(257, &[(0, 1), (1, 1)]), &[1]);
+        assert_eq!(
+            refused(&zlib(&w.finish(), b"")),
+            "invalid code -- missing end-of-block"
+        );
+    }
+
+    #[test]
+    fn decoder_refuses_over_subscribed_and_incomplete_codes_like_zlib() {
+        let cases: [(Vec<u8>, Vec<u8>, &str); 4] = [
+            (
+                lens(257, &[(0, 1), (1, 1), (256, 1)]),
+                vec![1],
+                "invalid literal/lengths set",
+            ),
+            (
+                lens(257, &[(0, 1), (256, 2)]),
+                vec![1],
+                "invalid literal/lengths set",
+            ),
+            (
+                lens(257, &[(0, 1), (256, 1)]),
+                vec![1, 1, 1],
+                "invalid distances set",
+            ),
+            // One distance code longer than 1 bit: miniz_oxide accepts it, zlib does not.
+            (
+                lens(257, &[(0, 1), (256, 1)]),
+                vec![2],
+                "invalid distances set",
+            ),
+        ];
+        for (lit, dist, what) in cases {
+            let mut w = W::default();
+            lens_header(&mut w, true, &lit, &dist);
+            w.code(1, 1);
+            assert_eq!(refused(&zlib(&w.finish(), b"")), what);
+        }
+    }
+
+    #[test]
+    fn decoder_accepts_one_code_of_length_1_and_refuses_its_unused_slot() {
+        // Literal/length: only end-of-block, one bit.
+        let lit = lens(257, &[(256, 1)]);
+        let mut w = W::default();
+        lens_header(&mut w, true, &lit, &[0]);
+        w.code(0, 1);
+        assert_eq!(inflate(&zlib(&w.finish(), b""), 10), Ok(vec![]));
+        let mut w = W::default();
+        lens_header(&mut w, true, &lit, &[0]);
+        w.code(1, 1);
+        assert_eq!(
+            refused(&zlib(&w.finish(), b"")),
+            "invalid literal/length code"
+        );
+
+        // Distance: one code of length 1 ('a' = 0, end = 10, length 3 = 11).
+        let lit = lens(258, &[(b'a' as usize, 1), (256, 2), (257, 2)]);
+        for (bit, result) in [(0, Ok(b"aaaa".to_vec())), (1, Err("invalid distance code"))] {
+            let mut w = W::default();
+            lens_header(&mut w, true, &lit, &[1]);
+            w.code(0, 1).code(3, 2).code(bit, 1).code(2, 2);
+            let got = inflate(&zlib(&w.finish(), b"aaaa"), 10);
+            match result {
+                Ok(v) => assert_eq!(got, Ok(v)),
+                Err(what) => assert!(
+                    matches!(got, Err(Error::Malformed { what: w, .. }) if w == what),
+                    "{got:?}"
+                ),
+            }
+        }
+        // No distance code at all: fine until a match needs one.
+        let mut w = W::default();
+        lens_header(&mut w, true, &lit, &[0]);
+        w.code(0, 1).code(2, 2);
+        assert_eq!(inflate(&zlib(&w.finish(), b"a"), 10), Ok(b"a".to_vec()));
+        let mut w = W::default();
+        lens_header(&mut w, true, &lit, &[0]);
+        w.code(0, 1).code(3, 2).bits(0, 8).code(2, 2);
+        assert_eq!(refused(&zlib(&w.finish(), b"")), "invalid distance code");
+    }
+
+    #[test]
+    fn decoder_refuses_fixed_symbols_286_287_and_distances_30_31() {
+        for sym in [286, 287] {
+            let mut w = W::default();
+            w.bits(1, 1).bits(1, 2);
+            fixed(&mut w, sym);
+            w.bits(0, 16);
+            assert_eq!(
+                refused(&zlib(&w.finish(), b"")),
+                "invalid literal/length code"
+            );
+        }
+        for d in [30, 31] {
+            let mut w = W::default();
+            w.bits(1, 1).bits(1, 2);
+            fixed(&mut w, u32::from(b'a'));
+            fixed(&mut w, 257).code(d, 5);
+            w.bits(0, 16);
+            assert_eq!(refused(&zlib(&w.finish(), b"")), "invalid distance code");
+        }
+    }
+
+    #[test]
+    fn decoder_refuses_distance_too_far_back() {
+        let mut w = W::default();
+        w.bits(1, 1).bits(1, 2);
+        fixed(&mut w, u32::from(b'a'));
+        fixed(&mut w, 257).code(1, 5); // distance 2, one byte written
+        fixed(&mut w, 256);
+        assert_eq!(
+            refused(&zlib(&w.finish(), b"")),
+            "invalid distance too far back"
+        );
+    }
+
+    #[test]
+    fn decoder_copies_overlapping_runs_and_the_longest_distance() {
+        // 'a' then length 258 at distance 1, twice.
+        let mut w = W::default();
+        w.bits(1, 1).bits(1, 2);
+        fixed(&mut w, u32::from(b'a'));
+        fixed(&mut w, 285).code(0, 5);
+        fixed(&mut w, 285).code(0, 5);
+        fixed(&mut w, 256);
+        let run = vec![b'a'; 517];
+        assert_eq!(inflate(&zlib(&w.finish(), &run), 517), Ok(run));
+        // Period 3 (overlapping, not a byte run).
+        let mut w = W::default();
+        w.bits(1, 1).bits(1, 2);
+        for &b in b"xyz" {
+            fixed(&mut w, u32::from(b));
+        }
+        fixed(&mut w, 284).bits(30, 5).code(2, 5); // length 257, distance 3
+        fixed(&mut w, 256);
+        let text: Vec<u8> = b"xyz".iter().copied().cycle().take(260).collect();
+        assert_eq!(inflate(&zlib(&w.finish(), &text), 1000), Ok(text));
+        // A stored block of 32 KiB of varied bytes, then a match 32768 back.
+        let data: Vec<u8> = (0..32768u32).map(|i| (i * 7 + i / 251) as u8).collect();
+        let mut body = W::default().bits(0, 1).bits(0, 2).finish();
+        body.extend_from_slice(&[0x00, 0x80, 0xFF, 0x7F]);
+        body.extend_from_slice(&data);
+        let mut w = W::default();
+        w.bits(1, 1).bits(1, 2);
+        fixed(&mut w, 285).code(29, 5).bits(8191, 13); // length 258, distance 24577 + 8191
+        fixed(&mut w, 256);
+        body.extend(w.finish());
+        let mut expected = data.clone();
+        expected.extend_from_slice(&data[..258]);
+        assert_eq!(inflate(&zlib(&body, &expected), 40_000), Ok(expected));
+    }
+
+    #[test]
+    fn decoder_output_of_exactly_max_passes_and_max_plus_one_does_not() {
+        let mut w = W::default();
+        fixed_block(&mut w, false, b"hello");
+        let mut body = w.bits(1, 1).bits(0, 2).finish();
+        body.extend_from_slice(&[3, 0, 0xFC, 0xFF, b'a', b'b', b'c']);
+        let stream = zlib(&body, b"helloabc");
+        assert_eq!(inflate(&stream, 8), Ok(b"helloabc".to_vec()));
+        for max in [0, 1, 5, 6, 7] {
+            assert_eq!(
+                inflate(&stream, max),
+                Err(Error::LimitExceeded(Limit::InflatedLen)),
+                "{max}"
+            );
+        }
+        // A match crossing the bound.
+        let mut w = W::default();
+        w.bits(1, 1).bits(1, 2);
+        fixed(&mut w, u32::from(b'a'));
+        fixed(&mut w, 260).code(0, 5); // length 6
+        fixed(&mut w, 256);
+        let stream = zlib(&w.finish(), b"aaaaaaa");
+        assert_eq!(inflate(&stream, 7), Ok(b"aaaaaaa".to_vec()));
+        assert_eq!(
+            inflate(&stream, 6),
+            Err(Error::LimitExceeded(Limit::InflatedLen))
+        );
+    }
+
+    /// Stored, fixed and dynamic blocks in one stream.
+    fn mixed_stream() -> (Vec<u8>, Vec<u8>) {
+        let mut w = W::default();
+        fixed_block(&mut w, false, b"fixed ");
+        // Dynamic: 'd' = 0, 'y' = 10, end = 11.
+        let lit = lens(257, &[(b'd' as usize, 1), (b'y' as usize, 2), (256, 2)]);
+        lens_header(&mut w, false, &lit, &[0]);
+        w.code(0, 1).code(2, 2).code(0, 1).code(3, 2);
+        let mut body = w.bits(1, 1).bits(0, 2).finish();
+        body.extend_from_slice(&[7, 0, 0xF8, 0xFF]);
+        body.extend_from_slice(b" stored");
+        let expected = b"fixed dyd stored".to_vec();
+        (zlib(&body, &expected), expected)
+    }
+
+    #[test]
+    fn decoder_reads_stored_fixed_and_dynamic_blocks_in_one_stream() {
+        let (stream, expected) = mixed_stream();
+        assert_eq!(inflate(&stream, 100), Ok(expected.clone()));
+        // miniz_oxide agrees.
+        assert_eq!(
+            miniz_oxide::inflate::decompress_to_vec_zlib(&stream).ok(),
+            Some(expected)
+        );
+    }
+
+    #[test]
+    fn decoder_refuses_every_truncation() {
+        let (mixed, _) = mixed_stream();
+        let text: Vec<u8> = (0..3000u32)
+            .map(|i| b"session cart 0123"[(i * i % 17) as usize])
+            .collect();
+        let streams = [
+            mixed,
+            crate::zlib::deflate(&text),
+            crate::zlib::deflate(b"a"),
+            miniz_oxide::deflate::compress_to_vec_zlib(&text, 0),
+            miniz_oxide::deflate::compress_to_vec_zlib(&text, 1),
+        ];
+        for stream in &streams {
+            assert!(inflate(stream, 1 << 20).is_ok());
+            for cut in 0..stream.len() {
+                assert_eq!(
+                    inflate(&stream[..cut], 1 << 20),
+                    Err(Error::malformed(Layer::Zlib, cut, "truncated stream")),
+                    "cut at {cut} of {}",
+                    stream.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn decoder_fixed_tables_match_built_ones() {
+        let mut lit = [0u8; 288];
+        lit[..144].fill(8);
+        lit[144..256].fill(9);
+        lit[256..280].fill(7);
+        lit[280..].fill(8);
+        let mut table = [0u32; LIT_SIZE];
+        let mut sorted = [0u16; 288];
+        build(
+            &lit,
+            &LIT_MEANING,
+            &mut table,
+            LIT_BITS,
+            CodeKind::LitLen,
+            &mut sorted,
+        )
+        .unwrap();
+        assert_eq!(table[..1 << LIT_BITS], FIXED_LIT[..1 << LIT_BITS]);
+        let mut table = [0u32; DIST_SIZE];
+        build(
+            &[5; 32],
+            &DIST_MEANING,
+            &mut table,
+            DIST_BITS,
+            CodeKind::Dist,
+            &mut sorted,
+        )
+        .unwrap();
+        assert_eq!(table[..1 << DIST_BITS], FIXED_DIST[..1 << DIST_BITS]);
+    }
+
+    /// Random bytes deflated by miniz_oxide (levels 0 to 9) and by our encoder, plus single-byte
+    /// mutations of those streams.
+    fn stream_strategy() -> impl Strategy<Value = (Vec<u8>, Option<(usize, u8)>)> {
+        (
+            proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), any::<u8>()], 0..2000),
+            0u8..11,
+            proptest::option::of((any::<usize>(), any::<u8>())),
+        )
+            .prop_map(|(data, level, mutation)| {
+                let stream = if level == 10 {
+                    crate::zlib::deflate(&data)
+                } else {
+                    miniz_oxide::deflate::compress_to_vec_zlib(&data, level)
+                };
+                (stream, mutation)
+            })
+    }
+
+    proptest! {
+        /// Our output equals miniz_oxide's whenever miniz_oxide accepts the stream (with its
+        /// checksum) and the stream holds no incomplete code (which zlib, and we, refuse).
+        #[test]
+        fn decoder_matches_miniz_oxide((mut stream, mutation) in stream_strategy()) {
+            if let Some((at, xor)) = mutation {
+                let at = at % stream.len();
+                stream[at] ^= xor.max(1);
+            }
+            let ours = inflate(&stream, 1 << 20);
+            match miniz_oxide::inflate::decompress_to_vec_zlib(&stream) {
+                Ok(theirs) => match ours {
+                    Ok(ours) => prop_assert_eq!(ours, theirs),
+                    // miniz_oxide accepts a single code longer than 1 bit; zlib does not.
+                    Err(Error::Malformed { what, .. }) => prop_assert!(
+                        what == "invalid distances set" || what == "invalid literal/lengths set",
+                        "{}", what
+                    ),
+                    Err(other) => prop_assert!(false, "{:?}", other),
+                },
+                Err(_) => prop_assert!(ours.is_err(), "we accepted what miniz_oxide refused"),
+            }
+        }
+    }
 }
