@@ -361,12 +361,44 @@ impl Inflate for Decoder {
             .and_then(|t| <[u8; 4]>::try_from(t).ok())
             .ok_or_else(|| bits.truncated())?;
         let output = out.get(..at).unwrap_or_default();
-        let adler = miniz_oxide::mz_adler32_oxide(miniz_oxide::MZ_ADLER32_INIT, output);
-        if u32::from_be_bytes(trailer) != adler {
+        if u32::from_be_bytes(trailer) != adler32(output) {
             return Err(adler_mismatch(end.saturating_add(4)));
         }
         Ok(at)
     }
+}
+
+/// Adler-32 (RFC 1950, 8.2) of `data`, eight bytes per step: for bytes `x0..x7`,
+/// `b += 8a + 8x0 + 7x1 + ... + x7` and `a += x0 + ... + x7`, the two sums taken with
+/// multiplications over 16-bit lanes of one `u64`.
+fn adler32(data: &[u8]) -> u32 {
+    const MOD: u64 = 65521;
+    const LOW_BYTES: u64 = 0x00FF_00FF_00FF_00FF;
+    const ONES: u64 = 0x0001_0001_0001_0001;
+    // Lane j of the product's top lane takes weight 7 - 2j (pairs) or 1 (even bytes).
+    const WEIGHTS: u64 = 0x0007_0005_0003_0001;
+    let (mut a, mut b) = (1u64, 0u64);
+    // 5552 bytes (zlib's NMAX, a multiple of 8) keep `a` and `b` far below u64::MAX; every
+    // lane of the products stays below 2^16 (at most 16 * 510), so no lane carries into the next.
+    for block in data.chunks(5552) {
+        let mut words = block.chunks_exact(8);
+        for word in &mut words {
+            let x = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or([0; 8]));
+            let evens = x & LOW_BYTES;
+            let pairs = evens + ((x >> 8) & LOW_BYTES);
+            let sum = pairs.wrapping_mul(ONES) >> 48;
+            let weighted = (pairs.wrapping_mul(WEIGHTS) >> 48) + (evens.wrapping_mul(ONES) >> 48);
+            b += 8 * a + weighted;
+            a += sum;
+        }
+        for &byte in words.remainder() {
+            a += u64::from(byte);
+            b += a;
+        }
+        a %= MOD;
+        b %= MOD;
+    }
+    (b << 16 | a) as u32
 }
 
 /// Makes `out` at least `at + n` bytes long, or refuses if that passes `max`: doubling,
@@ -599,9 +631,7 @@ fn build(
     let mut sub_start = 0usize;
     let mut sub_bits = 0u32;
     let mut next_free = root_size;
-    // Codes of each length still to place (zlib's `count[len]` as it is used up).
-    let mut remaining = count;
-    for &sym in sorted.get(..used).unwrap_or_default() {
+    for (index, &sym) in sorted.get(..used).unwrap_or_default().iter().enumerate() {
         let sym = usize::from(sym);
         let len = u32::from(lens.get(sym).copied().unwrap_or(0));
         let entry = meaning.get(sym).copied().unwrap_or(0) | len;
@@ -617,10 +647,19 @@ fn build(
                 // A new subtable: as big as the codes sharing this prefix need (inftrees.c).
                 sub_low = low;
                 sub_start = next_free;
+                // Codes of each length still to place (zlib's `count[len]` as it is used up):
+                // those of this length from `index` on, and all longer ones.
+                let remaining = |l: u32| {
+                    if l == len {
+                        i32::from(offsets.get(l as usize).copied().unwrap_or(0)) - index as i32
+                    } else {
+                        i32::from(count.get(l as usize).copied().unwrap_or(0))
+                    }
+                };
                 let mut bits = len - root;
                 let mut room: i32 = 1 << bits;
                 while bits + root < max as u32 {
-                    room -= i32::from(remaining.get((bits + root) as usize).copied().unwrap_or(0));
+                    room -= remaining(bits + root);
                     if room <= 0 {
                         break;
                     }
@@ -644,18 +683,14 @@ fn build(
                 i += 1 << (len - root);
             }
         }
-        if let Some(r) = remaining.get_mut(len as usize) {
-            *r = r.saturating_sub(1);
-        }
-        // Next bit-reversed code of this length (inftrees.c's increment).
-        let mut incr = 1usize << (len - 1);
-        while code & incr != 0 {
-            incr >>= 1;
-        }
-        code = if incr != 0 {
-            (code & (incr - 1)) + incr
-        } else {
+        // Next bit-reversed code of this length (inftrees.c's increment, without its loop):
+        // clear the ones above the highest zero bit and set that bit.
+        let zeros = !code & ((1 << len) - 1);
+        code = if zeros == 0 {
             0
+        } else {
+            let incr = 1usize << (usize::BITS - 1 - zeros.leading_zeros());
+            (code & (incr - 1)) | incr
         };
     }
     double_to(table, &mut width, root);
@@ -985,6 +1020,22 @@ mod tests {
             fixed(w, u32::from(b));
         }
         fixed(w, 256);
+    }
+
+    #[test]
+    fn decoder_adler32_matches_miniz_oxide() {
+        let mut data = Vec::new();
+        let mut state = 1u32;
+        for len in (0..40).chain([255, 256, 5551, 5552, 5553, 11104, 11105, 70_000]) {
+            data.clear();
+            for _ in 0..len {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                data.push((state >> 16) as u8);
+            }
+            assert_eq!(adler32(&data), miniz_oxide::mz_adler32_oxide(1, &data), "{len}");
+            let ff = vec![0xFF; len];
+            assert_eq!(adler32(&ff), miniz_oxide::mz_adler32_oxide(1, &ff), "{len}");
+        }
     }
 
     #[test]
