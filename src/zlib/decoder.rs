@@ -1032,7 +1032,11 @@ mod tests {
                 state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
                 data.push((state >> 16) as u8);
             }
-            assert_eq!(adler32(&data), miniz_oxide::mz_adler32_oxide(1, &data), "{len}");
+            assert_eq!(
+                adler32(&data),
+                miniz_oxide::mz_adler32_oxide(1, &data),
+                "{len}"
+            );
             let ff = vec![0xFF; len];
             assert_eq!(adler32(&ff), miniz_oxide::mz_adler32_oxide(1, &ff), "{len}");
         }
