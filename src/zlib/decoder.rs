@@ -626,75 +626,92 @@ fn build(
     let mut width = 0u32;
     // The bit-reversed canonical code of the current symbol.
     let mut code = 0usize;
-    // The subtable being filled: its primary slot, offset and index bits.
+    // Codes that fit the primary table, one length at a time.
+    let mut index = 0usize;
+    for len in 1..=root.min(max as u32) {
+        let end = usize::from(offsets.get(len as usize).copied().unwrap_or(0));
+        let group = sorted.get(index..end).unwrap_or_default();
+        if group.is_empty() {
+            continue;
+        }
+        double_to(table, &mut width, len);
+        for &sym in group {
+            let entry = meaning.get(usize::from(sym)).copied().unwrap_or(0) | len;
+            if let Some(slot) = table.get_mut(code) {
+                *slot = entry;
+            }
+            code = next_code(code, len);
+        }
+        index = end;
+    }
+    double_to(table, &mut width, root);
+
+    // Longer codes: subtables. The subtable being filled: its primary slot, offset and index
+    // bits.
     let mut sub_low = usize::MAX;
     let mut sub_start = 0usize;
     let mut sub_bits = 0u32;
     let mut next_free = root_size;
-    for (index, &sym) in sorted.get(..used).unwrap_or_default().iter().enumerate() {
+    for (index, &sym) in sorted.get(..used).unwrap_or_default().iter().enumerate().skip(index) {
         let sym = usize::from(sym);
         let len = u32::from(lens.get(sym).copied().unwrap_or(0));
         let entry = meaning.get(sym).copied().unwrap_or(0) | len;
-        if len <= root {
-            double_to(table, &mut width, len);
-            if let Some(slot) = table.get_mut(code) {
-                *slot = entry;
+        let low = code & root_mask;
+        if low != sub_low {
+            // A new subtable: as big as the codes sharing this prefix need (inftrees.c).
+            sub_low = low;
+            sub_start = next_free;
+            // Codes of each length still to place (zlib's `count[len]` as it is used up):
+            // those of this length from `index` on, and all longer ones.
+            let remaining = |l: u32| {
+                if l == len {
+                    i32::from(offsets.get(l as usize).copied().unwrap_or(0)) - index as i32
+                } else {
+                    i32::from(count.get(l as usize).copied().unwrap_or(0))
+                }
+            };
+            let mut bits = len - root;
+            let mut room: i32 = 1 << bits;
+            while bits + root < max as u32 {
+                room -= remaining(bits + root);
+                if room <= 0 {
+                    break;
+                }
+                bits += 1;
+                room <<= 1;
             }
-        } else {
-            double_to(table, &mut width, root);
-            let low = code & root_mask;
-            if low != sub_low {
-                // A new subtable: as big as the codes sharing this prefix need (inftrees.c).
-                sub_low = low;
-                sub_start = next_free;
-                // Codes of each length still to place (zlib's `count[len]` as it is used up):
-                // those of this length from `index` on, and all longer ones.
-                let remaining = |l: u32| {
-                    if l == len {
-                        i32::from(offsets.get(l as usize).copied().unwrap_or(0)) - index as i32
-                    } else {
-                        i32::from(count.get(l as usize).copied().unwrap_or(0))
-                    }
-                };
-                let mut bits = len - root;
-                let mut room: i32 = 1 << bits;
-                while bits + root < max as u32 {
-                    room -= remaining(bits + root);
-                    if room <= 0 {
-                        break;
-                    }
-                    bits += 1;
-                    room <<= 1;
-                }
-                sub_bits = bits;
-                next_free += 1 << bits;
-                if next_free > table.len() {
-                    return Err(());
-                }
-                if let Some(slot) = table.get_mut(low) {
-                    *slot = SUBTABLE | bits << 8 | (sub_start as u32) << 16;
-                }
+            sub_bits = bits;
+            next_free += 1 << bits;
+            if next_free > table.len() {
+                return Err(());
             }
-            let mut i = code >> root;
-            while i < 1 << sub_bits {
-                if let Some(slot) = table.get_mut(sub_start + i) {
-                    *slot = entry;
-                }
-                i += 1 << (len - root);
+            if let Some(slot) = table.get_mut(low) {
+                *slot = SUBTABLE | bits << 8 | (sub_start as u32) << 16;
             }
         }
-        // Next bit-reversed code of this length (inftrees.c's increment, without its loop):
-        // clear the ones above the highest zero bit and set that bit.
-        let zeros = !code & ((1 << len) - 1);
-        code = if zeros == 0 {
-            0
-        } else {
-            let incr = 1usize << (usize::BITS - 1 - zeros.leading_zeros());
-            (code & (incr - 1)) | incr
-        };
+        let mut i = code >> root;
+        while i < 1 << sub_bits {
+            if let Some(slot) = table.get_mut(sub_start + i) {
+                *slot = entry;
+            }
+            i += 1 << (len - root);
+        }
+        code = next_code(code, len);
     }
-    double_to(table, &mut width, root);
     Ok(())
+}
+
+/// The bit-reversed canonical code after `code` among codes of `len` bits (inftrees.c's
+/// increment, without its loop): clear the ones above the highest zero bit and set that bit.
+#[inline(always)]
+fn next_code(code: usize, len: u32) -> usize {
+    let zeros = !code & ((1 << len) - 1);
+    if zeros == 0 {
+        0
+    } else {
+        let incr = 1usize << (usize::BITS - 1 - zeros.leading_zeros());
+        (code & (incr - 1)) | incr
+    }
 }
 
 /// Doubles the filled part of the primary table (`1 << width` slots) until it is
