@@ -652,7 +652,13 @@ fn build(
     let mut sub_start = 0usize;
     let mut sub_bits = 0u32;
     let mut next_free = root_size;
-    for (index, &sym) in sorted.get(..used).unwrap_or_default().iter().enumerate().skip(index) {
+    for (index, &sym) in sorted
+        .get(..used)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .skip(index)
+    {
         let sym = usize::from(sym);
         let len = u32::from(lens.get(sym).copied().unwrap_or(0));
         let entry = meaning.get(sym).copied().unwrap_or(0) | len;
