@@ -241,7 +241,7 @@ impl<'a> Bits<'a> {
         }
     }
 
-    /// Loads input until at least 56 bits are valid or the input is used up.
+    /// Loads input until 56 to 63 bits are valid or the input is used up.
     #[inline(always)]
     fn refill(&mut self) {
         let word = self
@@ -254,7 +254,8 @@ impl<'a> Bits<'a> {
             self.pos += ((63 - self.count) >> 3) as usize;
             self.count |= 56;
         } else {
-            while self.count <= 56 {
+            // Below 56, so `count` stays at most 63 (the word refill shifts by it).
+            while self.count < 56 {
                 match self.data.get(self.pos) {
                     Some(&byte) => {
                         self.buf |= u64::from(byte) << self.count;
