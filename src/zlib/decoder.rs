@@ -753,6 +753,9 @@ fn codes(
     let mut local = *bits;
     let mut here = *at;
     loop {
+        if fast(&mut local, lit, dist, out, &mut here)? {
+            break;
+        }
         match decode(&mut local, lit, dist, out, &mut here)? {
             Pending::End => break,
             Pending::Literal(byte) => {
@@ -774,8 +777,100 @@ fn codes(
     Ok(())
 }
 
+/// Longest match plus the slack of an 8-byte copy: room the fast loop needs per symbol.
+const FAST_ROOM: usize = 258 + 8;
+
+/// The fast loop (libdeflate's design): while at least 8 input bytes remain and `buf` has
+/// [`FAST_ROOM`] bytes free, a refill below 48 bits gives 56, enough for any symbol with its
+/// extra bits, so no step checks for the end of input or of the buffer. Returns true at the end of
+/// the block; false when either margin runs out or on a code it leaves to [`decode`] (an
+/// invalid one), without consuming it.
+#[inline(always)]
+fn fast(
+    bits: &mut Bits<'_>,
+    lit: &[u32; LIT_SIZE],
+    dist: &[u32; DIST_SIZE],
+    buf: &mut [u8],
+    at: &mut usize,
+) -> Result<bool> {
+    let data = bits.data;
+    let (mut pos, mut bitbuf, mut count) = (bits.pos, bits.buf, bits.count);
+    let mut here = *at;
+    let limit = buf.len().saturating_sub(FAST_ROOM);
+    let mut done = false;
+    while here <= limit {
+        if count < 48 {
+            let Some(&word) = data.get(pos..).and_then(|rest| rest.first_chunk::<8>()) else {
+                break;
+            };
+            bitbuf |= u64::from_le_bytes(word) << count;
+            pos += ((63 - count) >> 3) as usize;
+            count |= 56;
+        }
+
+        let mut entry = lookup(lit, bitbuf & LIT_MASK);
+        if entry & SUBTABLE != 0 {
+            entry = subtable(lit, entry, bitbuf, LIT_BITS);
+        }
+        let n = entry & LEN_FIELD;
+        if entry & LITERAL != 0 {
+            bitbuf >>= n;
+            count -= n;
+            if let Some(slot) = buf.get_mut(here) {
+                *slot = (entry >> 16) as u8;
+            }
+            here += 1;
+            continue;
+        }
+        if entry & MATCH == 0 {
+            if entry & END != 0 {
+                bitbuf >>= n;
+                count -= n;
+                done = true;
+            }
+            // An invalid code: left for `decode` to report.
+            break;
+        }
+        let extra = (entry >> 8) & 0xF;
+        bitbuf >>= n;
+        let length = (entry >> 16) as usize + (bitbuf & ((1 << extra) - 1)) as usize;
+        bitbuf >>= extra;
+        count -= n + extra;
+
+        let mut entry = lookup(dist, bitbuf & DIST_MASK);
+        if entry & SUBTABLE != 0 {
+            entry = subtable(dist, entry, bitbuf, DIST_BITS);
+        }
+        if entry & MATCH == 0 {
+            bits.pos = pos;
+            bits.buf = bitbuf;
+            bits.count = count;
+            return Err(bits.invalid("invalid distance code"));
+        }
+        let n = entry & LEN_FIELD;
+        let extra = (entry >> 8) & 0xF;
+        bitbuf >>= n;
+        let distance = (entry >> 16) as usize + (bitbuf & ((1 << extra) - 1)) as usize;
+        bitbuf >>= extra;
+        count -= n + extra;
+        if distance > here {
+            bits.pos = pos;
+            bits.buf = bitbuf;
+            bits.count = count;
+            return Err(bits.invalid("invalid distance too far back"));
+        }
+        copy_match(buf, here, distance, length);
+        here += length;
+    }
+    bits.pos = pos;
+    bits.buf = bitbuf;
+    bits.count = count;
+    *at = here;
+    Ok(done)
+}
+
 /// Decodes symbols into `buf` from `at` until the end of the block or a write that does not
-/// fit in `buf`.
+/// fit in `buf`, checking every step against the end of the input.
 #[inline(always)]
 fn decode(
     bits: &mut Bits<'_>,
@@ -866,6 +961,29 @@ fn copy_match(buf: &mut [u8], at: usize, distance: usize, length: usize) -> bool
             }
             from += 8;
             to += 8;
+        }
+    } else if distance < 8 && end + 8 <= buf.len() {
+        // A short period: eight bytes of the pattern, stored at steps of the largest multiple
+        // of the period that fits in eight bytes (so every store continues the pattern).
+        let mut pattern = [0u8; 8];
+        for i in 0..8 {
+            let byte = if i < distance {
+                buf.get(start + i).copied()
+            } else {
+                pattern.get(i - distance).copied()
+            };
+            if let Some(slot) = pattern.get_mut(i) {
+                *slot = byte.unwrap_or(0);
+            }
+        }
+        const STEP: [usize; 8] = [8, 8, 8, 6, 8, 5, 6, 7];
+        let step = STEP.get(distance).copied().unwrap_or(8);
+        let mut to = at;
+        while to < end {
+            if let Some(dest) = buf.get_mut(to..to + 8) {
+                dest.copy_from_slice(&pattern);
+            }
+            to += step;
         }
     } else if distance >= length {
         buf.copy_within(start..start + length, at);
