@@ -796,7 +796,9 @@ fn fast(
     let data = bits.data;
     let (mut pos, mut bitbuf, mut count) = (bits.pos, bits.buf, bits.count);
     let mut here = *at;
-    let limit = buf.len().saturating_sub(FAST_ROOM);
+    let Some(limit) = buf.len().checked_sub(FAST_ROOM) else {
+        return Ok(false);
+    };
     let mut done = false;
     while here <= limit {
         if count < 48 {
