@@ -1,7 +1,7 @@
 //! Bounded zlib inflate and level-9 deflate (RFC 1950 framing around RFC 1951 deflate), read
 //! like Python's `zlib.decompress(data)` and written like `zlib.compress(data, 9)`. Inflate is
-//! our own one-shot decoder ([`decoder`]); deflate is miniz_oxide's (and, for inputs up to
-//! 16 KiB, our own encoder that writes miniz_oxide's bytes; see below).
+//! our own one-shot decoder (`src/zlib/decoder.rs`); deflate is miniz_oxide's (and, for inputs
+//! up to 16 KiB, our own encoder that writes miniz_oxide's bytes; see below).
 //!
 //! Reading copies Python (CPython 3.11 `Modules/zlibmodule.c` over zlib 1.2/1.3), with one
 //! addition: a hard bound on the output.
