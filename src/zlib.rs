@@ -96,7 +96,7 @@ const MIN_FIRST_BUFFER: usize = 256;
 ///
 /// # Limits
 /// `max_inflated_len` bounds the output; memory is at most `max_inflated_len` bytes of output
-/// buffer plus the decoder's boxed tables (about 8 KB), and time is linear in the input
+/// buffer plus the decoder's boxed tables (about 9 KB), and time is linear in the input
 /// and that bounded output.
 pub fn inflate(data: &[u8], limits: &Limits) -> Result<Vec<u8>> {
     Inflater::new().inflate(data, limits)
@@ -132,7 +132,7 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     Deflater::new().deflate(data)
 }
 
-/// A reusable inflater: keeps the decoder's tables across calls (boxed once, about 8 KB).
+/// A reusable inflater: keeps the decoder's tables across calls (boxed once, about 9 KB).
 ///
 /// Each call reads one complete, independent zlib stream.
 pub struct Inflater {
