@@ -485,7 +485,10 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
     let lens = tables.lens.get_mut(..total).unwrap_or_default();
     let mut have = 0usize;
     while have < total {
-        bits.refill();
+        // A code (at most 7 bits) and its extra bits (at most 7).
+        if bits.count < 14 {
+            bits.refill();
+        }
         let entry = lookup(&tables.codelen, bits.buf & CODELEN_MASK);
         let n = entry & LEN_FIELD;
         if n > bits.count {
