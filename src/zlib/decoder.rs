@@ -483,6 +483,9 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
 
     let total = nlit + ndist;
     let lens = tables.lens.get_mut(..total).unwrap_or_default();
+    // Zeroed once, so runs of zeros (codes 17 and 18, most of a small block's lengths) only
+    // move `have`.
+    lens.fill(0);
     let mut have = 0usize;
     while have < total {
         // A code (at most 7 bits) and its extra bits (at most 7).
@@ -496,8 +499,14 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
         }
         bits.drop_bits(n);
         let sym = entry >> 16;
+        if sym < 16 {
+            if let Some(slot) = lens.get_mut(have) {
+                *slot = sym as u8;
+            }
+            have += 1;
+            continue;
+        }
         let (value, repeat) = match sym {
-            0..=15 => (sym as u8, 1),
             16 => {
                 let Some(&prev) = have.checked_sub(1).and_then(|i| lens.get(i)) else {
                     return Err(bits.invalid("invalid bit length repeat"));
@@ -510,7 +519,11 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
         let Some(run) = lens.get_mut(have..have + repeat) else {
             return Err(bits.invalid("invalid bit length repeat"));
         };
-        run.fill(value);
+        if value != 0 {
+            for slot in run {
+                *slot = value;
+            }
+        }
         have += repeat;
     }
     let (lit_lens, dist_lens) = lens.split_at(nlit);
