@@ -842,6 +842,21 @@ fn fast(
                 *slot = (entry >> 16) as u8;
             }
             here += 1;
+            // Literals come in runs: a second one needs no refill (at least 33 bits are left)
+            // and has room (`FAST_ROOM` is more than 2).
+            let mut entry = lookup(lit, bitbuf & LIT_MASK);
+            if entry & SUBTABLE != 0 {
+                entry = subtable(lit, entry, bitbuf, LIT_BITS);
+            }
+            if entry & LITERAL != 0 {
+                let n = entry & LEN_FIELD;
+                bitbuf >>= n;
+                count -= n;
+                if let Some(slot) = buf.get_mut(here) {
+                    *slot = (entry >> 16) as u8;
+                }
+                here += 1;
+            }
             continue;
         }
         if entry & MATCH == 0 {
