@@ -5,7 +5,8 @@
 //! Per format:
 //! - `jwt_bsz`: split, header compare, base64url of the tag (base64ct) and of the payload (a
 //!   lookup table), HMAC-SHA256, the `bsZ` string cut out of the claims, base85, bounded inflate
-//!   (miniz_oxide, or zlib-rs with the `zlib-rs` feature; reused state and output buffer), and a
+//!   (the library's `zlib::Inflater`, its fastest inflate under either feature set; reused state
+//!   and output buffer), and a
 //!   validating BSON walk (lengths, terminators, UTF-8, types) that builds nothing;
 //! - `jwt_json`: the same up to HMAC and payload, then a validating JSON walk;
 //! - `legacy_pickle`: hex tag, HMAC-SHA1, standard base64 (a lookup table), a validating pickle
@@ -24,16 +25,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use beaker_session_jwt::zlib::Inflater;
+use beaker_session_jwt::Limits;
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
-#[cfg(not(feature = "zlib-rs"))]
-use miniz_oxide::inflate::core::inflate_flags::{
-    TINFL_FLAG_PARSE_ZLIB_HEADER, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-};
-#[cfg(not(feature = "zlib-rs"))]
-use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
-#[cfg(not(feature = "zlib-rs"))]
-use miniz_oxide::inflate::TINFLStatus;
 
 use common::{Fmt, FORMATS, KEY1, KEY2, LEGACY_KEY, SIZES};
 
@@ -45,24 +40,20 @@ struct Scratch {
     payload: Vec<u8>,
     deflated: Vec<u8>,
     inflated: Vec<u8>,
-    inflater: Box<Inflate>,
+    inflater: Inflater,
+    limits: Limits,
 }
-
-#[cfg(not(feature = "zlib-rs"))]
-type Inflate = DecompressorOxide;
-#[cfg(feature = "zlib-rs")]
-type Inflate = zlib_rs::Inflate;
 
 impl Scratch {
     fn new() -> Scratch {
+        let mut limits = Limits::default();
+        limits.max_inflated_len = MAX_INFLATED;
         Scratch {
             payload: vec![0; 8192],
             deflated: Vec::with_capacity(8192),
-            inflated: vec![0; MAX_INFLATED + 1],
-            #[cfg(not(feature = "zlib-rs"))]
-            inflater: Box::default(),
-            #[cfg(feature = "zlib-rs")]
-            inflater: Box::new(zlib_rs::Inflate::new(true, 15)),
+            inflated: Vec::with_capacity(MAX_INFLATED + 1),
+            inflater: Inflater::new(),
+            limits,
         }
     }
 }
@@ -163,56 +154,17 @@ fn legacy<'s>(cookie: &str, out: &'s mut [u8]) -> Option<&'s [u8]> {
     b64std(rest.as_bytes(), out)
 }
 
-/// Bounded zlib inflate (zlib-rs backend, as the `zlib-rs` feature uses) with a reused state
-/// into a reused buffer. Returns the output length.
-#[cfg(feature = "zlib-rs")]
-fn inflate(input: &[u8], state: &mut Inflate, out: &mut [u8]) -> Option<usize> {
-    state.reset(true);
-    let window = (input.len() * 8).clamp(256, out.len());
-    let mut end = window;
-    loop {
-        let read = state.total_in() as usize;
-        let written = state.total_out() as usize;
-        let status = state.decompress(
-            &input[read..],
-            &mut out[written..end],
-            zlib_rs::InflateFlush::NoFlush,
-        );
-        match status.ok()? {
-            zlib_rs::Status::StreamEnd => {
-                let n = state.total_out() as usize;
-                return (n <= MAX_INFLATED).then_some(n);
-            }
-            _ if (state.total_out() as usize) == end && end < out.len() => {
-                end = (end * 2).min(out.len())
-            }
-            _ => return None,
-        }
-    }
-}
-
-/// Bounded zlib inflate with a reused state into a reused buffer (no growth: it is already
-/// `MAX_INFLATED + 1` long). Returns the output length. The window handed to miniz_oxide
-/// starts at 8 times the input and doubles (miniz_oxide's time grows with the window it is
-/// given, not only with what it writes).
-#[cfg(not(feature = "zlib-rs"))]
-fn inflate(input: &[u8], state: &mut Inflate, out: &mut [u8]) -> Option<usize> {
-    state.init();
-    let flags = TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-    let mut window = (input.len() * 8).clamp(256, out.len());
-    let (mut read, mut written) = (0, 0);
-    loop {
-        let (status, r, w) = decompress(state, &input[read..], &mut out[..window], written, flags);
-        read += r;
-        written += w;
-        match status {
-            TINFLStatus::Done => return (written <= MAX_INFLATED).then_some(written),
-            TINFLStatus::HasMoreOutput if window < out.len() => {
-                window = (window * 2).min(out.len())
-            }
-            _ => return None,
-        }
-    }
+/// Bounded zlib inflate: the library's own [`Inflater`] (its fastest inflate: our decoder by
+/// default; see `src/zlib.rs` for the `zlib-rs` feature) with a reused state and output
+/// buffer. Returns the output length.
+fn inflate(
+    input: &[u8],
+    inflater: &mut Inflater,
+    out: &mut Vec<u8>,
+    limits: &Limits,
+) -> Option<usize> {
+    inflater.inflate_into(input, out, limits).ok()?;
+    Some(out.len())
 }
 
 /// base85 (Python's alphabet) into `out`; whole groups plus a tail, values checked.
@@ -488,14 +440,14 @@ fn floor(fmt: Fmt, cookie: &str, s: &mut Scratch) -> Option<()> {
             let claims = jws(cookie, &keys, &mut s.payload)?;
             let text = claims.strip_prefix(b"{\"bsZ\":\"")?.strip_suffix(b"\"}")?;
             base85(text, &mut s.deflated)?;
-            let n = inflate(&s.deflated, &mut s.inflater, &mut s.inflated)?;
+            let n = inflate(&s.deflated, &mut s.inflater, &mut s.inflated, &s.limits)?;
             (bson_doc(s.inflated.get(..n)?, 0, false)? == n).then_some(())
         }
         Fmt::JwtJson => json(jws(cookie, &keys, &mut s.payload)?),
         Fmt::LegacyPickle => pickle(legacy(cookie, &mut s.payload)?),
         Fmt::LegacyJson => {
             let payload = legacy(cookie, &mut s.payload)?;
-            let n = inflate(payload, &mut s.inflater, &mut s.inflated)?;
+            let n = inflate(payload, &mut s.inflater, &mut s.inflated, &s.limits)?;
             json(s.inflated.get(..n)?)
         }
     }
@@ -563,7 +515,7 @@ fn floor_encode(c: &mut Criterion) {
             .unwrap();
         let mut deflated = Vec::new();
         base85(text, &mut deflated).unwrap();
-        let n = inflate(&deflated, &mut s.inflater, &mut s.inflated).unwrap();
+        let n = inflate(&deflated, &mut s.inflater, &mut s.inflated, &s.limits).unwrap();
         let bson = s.inflated[..n].to_vec();
         let mut out = Vec::with_capacity(8192);
         let mut b85 = String::with_capacity(8192);
