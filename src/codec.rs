@@ -21,8 +21,8 @@ use crate::view::SessionView;
 /// A fresh `Codec` allocates nothing; each step allocates what it needs the first time and keeps
 /// it. Keep one per worker (it is `Send`; calls take `&mut self`) and the steady state is:
 /// decoding a JWT allocates only the returned session (none of the payload, base85 or inflate
-/// buffers, nor the ~11 KB decompressor state), and encoding allocates only the returned cookie
-/// string (not the ~300 KB level-9 compressor state, which [`encode_cookie`](crate::encode_cookie)
+/// buffers, nor the ~9 KB decoder tables), and encoding allocates only the returned cookie
+/// string (not the ~130 KB level-9 encoder tables, which [`encode_cookie`](crate::encode_cookie)
 /// allocates and zeroes on every call).
 ///
 /// ```
@@ -63,7 +63,7 @@ impl Codec {
     /// # Limits
     /// As [`decode_cookie`](crate::decode_cookie). The codec keeps its buffers: after a cookie
     /// of `n` bytes they hold about `n` bytes plus the inflated size (at most
-    /// `max_inflated_len + 1`), the decompressor state (about 11 KB), and the stacks the
+    /// `max_inflated_len + 1`), the decoder tables (about 9 KB), and the stacks the
     /// session was built on (empty; their capacity is kept up to about 50 KB for BSON, 50 KB
     /// for JSON, and 130 KB for a legacy pickle, its pool of container vectors included).
     pub fn decode_cookie(

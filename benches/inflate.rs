@@ -1,0 +1,94 @@
+//! The inflate step alone, on the zlib streams inside the bench's bsZ cookies (written by the
+//! Python package: C zlib at level 9): our decoder (`zlib::Inflater`, the library's inflate under
+//! every feature set) against miniz_oxide (the inflate the crate used before, kept by the tests
+//! as a differential oracle) and, with `--features zlib-rs`, zlib-rs. Each with its state and
+//! output buffer reused, as a `Codec` reuses them.
+//!
+//! IDs: `inflate/<backend>/<size>`, backend `ours`, `miniz_oxide` or `zlib_rs`.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use beaker_session_jwt::{base85, json, jwt, zlib, Limits, SecretKey};
+use criterion::{criterion_group, criterion_main, Criterion};
+use miniz_oxide::inflate::core::inflate_flags::{
+    TINFL_FLAG_PARSE_ZLIB_HEADER, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+};
+use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
+
+use common::{Fmt, KEY1, SIZES};
+
+/// The zlib stream of a bsZ cookie: verified payload, the `bsZ` claim, base85.
+fn stream(size: &str) -> Vec<u8> {
+    let keys = [SecretKey::from(KEY1)];
+    let verified = jwt::verify(Fmt::JwtBsz.cookie(size), &keys, &Limits::DEFAULT).unwrap();
+    let claims = json::read(&verified.payload, &Limits::DEFAULT).unwrap();
+    let text = claims.get("bsZ").and_then(|v| v.as_str()).unwrap();
+    base85::decode(text.as_bytes()).unwrap()
+}
+
+/// miniz_oxide with a reused state into a reused buffer already as long as the output (the
+/// fastest way to call it: no growth, no wrapping window).
+fn miniz(input: &[u8], state: &mut DecompressorOxide, out: &mut [u8]) -> usize {
+    state.init();
+    let flags = TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, _, written) = decompress(state, input, out, 0, flags);
+    assert_eq!(status, TINFLStatus::Done);
+    written
+}
+
+#[cfg(feature = "zlib-rs")]
+fn zlib_rs(input: &[u8], state: &mut zlib_rs::Inflate, out: &mut [u8]) -> usize {
+    state.reset(true);
+    let status = state.decompress(input, out, zlib_rs::InflateFlush::Finish);
+    assert!(matches!(status, Ok(zlib_rs::Status::StreamEnd)));
+    state.total_out() as usize
+}
+
+fn benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("inflate");
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    let limits = Limits::DEFAULT;
+    for size in SIZES {
+        let input = stream(size);
+        let mut inflater = zlib::Inflater::new();
+        let mut ours = Vec::new();
+        inflater.inflate_into(&input, &mut ours, &limits).unwrap();
+        let len = ours.len();
+
+        group.bench_function(format!("ours/{size}"), |b| {
+            b.iter(|| {
+                inflater
+                    .inflate_into(black_box(&input), &mut ours, &limits)
+                    .unwrap()
+            })
+        });
+
+        let mut state = Box::<DecompressorOxide>::default();
+        let mut out = vec![0u8; len];
+        assert_eq!(miniz(&input, &mut state, &mut out), len);
+        assert_eq!(out, ours);
+        group.bench_function(format!("miniz_oxide/{size}"), |b| {
+            b.iter(|| miniz(black_box(&input), &mut state, &mut out))
+        });
+
+        #[cfg(feature = "zlib-rs")]
+        {
+            let mut state = zlib_rs::Inflate::new(true, 15);
+            let mut out = vec![0u8; len];
+            assert_eq!(zlib_rs(&input, &mut state, &mut out), len);
+            assert_eq!(out, ours);
+            group.bench_function(format!("zlib_rs/{size}"), |b| {
+                b.iter(|| zlib_rs(black_box(&input), &mut state, &mut out))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(inflate, benches);
+criterion_main!(inflate);
