@@ -648,9 +648,11 @@ impl<'t, 's> Parser<'t, 's> {
                         }
                     }
                     Frame::Object { start } => {
-                        if let Some((_, slot @ Value::Null)) = stacks.entries.last_mut() {
-                            // `null` owns nothing: overwriting it needs no drop.
-                            core::mem::forget(core::mem::replace(slot, value));
+                        // The key waits with `null` in its value slot (see the key's push);
+                        // anything else there would be a bug, refused rather than lost.
+                        match stacks.entries.last_mut() {
+                            Some((_, slot @ Value::Null)) => *slot = value,
+                            _ => return Err(self.malformed(self.pos, "value without a key")),
                         }
                         match next {
                             Some(b',') => {
