@@ -76,6 +76,19 @@ const INFLATE_FLAGS: u32 = TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_USING_NON_W
 /// Smallest first output buffer: a session cookie inflates to a few hundred bytes at least.
 const MIN_FIRST_BUFFER: usize = 256;
 
+/// Grows `out` to its first size for inflating `data`: four times the input (a session's BSON
+/// deflates about 2:1 to 4:1), at least [`MIN_FIRST_BUFFER`] and what `out` already holds, at
+/// most `cap`.
+fn first_buffer(data: &[u8], out: &mut Vec<u8>, cap: usize) {
+    let first = data
+        .len()
+        .saturating_mul(4)
+        .max(MIN_FIRST_BUFFER)
+        .max(out.len())
+        .min(cap);
+    grow(out, first);
+}
+
 /// Inflates a zlib stream like Python's `zlib.decompress(data)`, refusing output beyond
 /// `limits.max_inflated_len`.
 ///
@@ -236,13 +249,7 @@ impl Inflate for MinizInflate {
         // is told apart from "exactly max".
         let cap = max.saturating_add(1);
         out.truncate(cap);
-        let first = data
-            .len()
-            .saturating_mul(4)
-            .max(MIN_FIRST_BUFFER)
-            .max(out.len())
-            .min(cap);
-        grow(out, first);
+        first_buffer(data, out, cap);
 
         let mut input = data;
         let mut read_total = 0usize;
@@ -314,13 +321,7 @@ impl Inflate for ZlibRsInflate {
         self.state.reset(true);
         let cap = max.saturating_add(1);
         out.truncate(cap);
-        let first = data
-            .len()
-            .saturating_mul(4)
-            .max(MIN_FIRST_BUFFER)
-            .max(out.len())
-            .min(cap);
-        grow(out, first);
+        first_buffer(data, out, cap);
         loop {
             let read = usize::try_from(self.state.total_in()).unwrap_or(usize::MAX);
             let written = usize::try_from(self.state.total_out()).unwrap_or(usize::MAX);

@@ -30,7 +30,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::{adler_mismatch, check_header, grow, Inflate, MIN_FIRST_BUFFER};
+use super::{adler_mismatch, check_header, first_buffer, grow, Inflate};
 use crate::error::{Error, Layer, Limit, Result};
 
 /// Index bits of the literal/length primary table.
@@ -332,13 +332,7 @@ impl Inflate for Decoder {
         // `out` is the output buffer: its length never passes `max` (what it already holds
         // is reused, so a reused buffer needs no clearing), and `at` is the output so far.
         out.truncate(max);
-        let first = data
-            .len()
-            .saturating_mul(4)
-            .max(MIN_FIRST_BUFFER)
-            .max(out.len())
-            .min(max);
-        grow(out, first);
+        first_buffer(data, out, max);
         let mut at = 0usize;
         let mut bits = Bits::new(data, 2);
         loop {
