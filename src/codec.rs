@@ -63,7 +63,7 @@ impl Codec {
     /// # Limits
     /// As [`decode_cookie`](crate::decode_cookie). The codec keeps its buffers: after a cookie
     /// of `n` bytes they hold about `n` bytes plus the inflated size (at most
-    /// `max_inflated_len + 1`), the decoder tables (about 9 KB), and the stacks the
+    /// `max_inflated_len`), the decoder tables (about 9 KB), and the stacks the
     /// session was built on (empty; their capacity is kept up to about 50 KB for BSON, 50 KB
     /// for JSON, and 130 KB for a legacy pickle, its pool of container vectors included).
     pub fn decode_cookie(
