@@ -103,11 +103,15 @@ pub fn read_value(text: &[u8], limits: &Limits) -> Result<Value> {
 /// # Limits
 /// As [`read()`].
 pub fn read_str(text: &str, limits: &Limits) -> Result<Document> {
+    read_str_in(text, limits, &mut Stacks::one_shot())
+}
+
+/// [`read_str`] on stacks kept by the caller (a `Codec`): the same result, errors included.
+pub(crate) fn read_str_in(text: &str, limits: &Limits, stacks: &mut Stacks) -> Result<Document> {
     if text.starts_with('\u{feff}') {
         return Err(Error::malformed(Layer::Json, 0, "unexpected utf-8 bom"));
     }
-    let value = parse_on(text, 0, limits, &mut Stacks::one_shot(), None)?;
-    top_level_object(value)
+    top_level_object(parse_on(text, 0, limits, stacks, None)?)
 }
 
 /// Writes a document as JSON, byte for byte as Python's `json.dumps` in the given [`Style`].

@@ -102,9 +102,8 @@ pub(crate) fn decode_with(
         Serializer::Json => {
             let inflater = inflater.get_or_insert_with(zlib::Inflater::new);
             inflater.inflate_into(payload, inflated, limits)?;
-            let text = &inflated[..];
-            check_json_text(text)?;
-            let mut session = json::read_in(text, limits, json_stacks)?;
+            let text = check_json_text(inflated)?;
+            let mut session = json::read_str_in(text, limits, json_stacks)?;
             for k in remove {
                 session.remove(k);
             }
@@ -191,24 +190,18 @@ fn hex_tag(sig: &str) -> Option<[u8; 20]> {
 }
 
 /// `json.loads(zlib.decompress(data).decode('utf-8'))` reads a `str`: unlike `json.loads` of
-/// bytes it refuses a byte order mark and never guesses UTF-16. A NUL byte can never be valid
-/// JSON text, and refusing it keeps [`json::read`] from guessing UTF-16.
-fn check_json_text(text: &[u8]) -> Result<()> {
-    if let Err(e) = core::str::from_utf8(text) {
-        return Err(Error::malformed(
-            Layer::Json,
-            e.valid_up_to(),
-            "text is not UTF-8",
-        ));
-    }
-    if text.starts_with("\u{feff}".as_bytes()) {
+/// bytes it refuses a byte order mark and never guesses UTF-16 (so the text, once checked here,
+/// goes to [`json::read_str`]'s path). A NUL byte can never be valid JSON text.
+fn check_json_text(text: &[u8]) -> Result<&str> {
+    let text = core::str::from_utf8(text)
+        .map_err(|e| Error::malformed(Layer::Json, e.valid_up_to(), "text is not UTF-8"))?;
+    if text.starts_with('\u{feff}') {
         return Err(Error::malformed(Layer::Json, 0, "byte order mark"));
     }
-    if text.contains(&0) {
-        let at = text.iter().position(|&b| b == 0).unwrap_or_default();
+    if let Some(at) = text.find('\0') {
         return Err(Error::malformed(Layer::Json, at, "NUL byte"));
     }
-    Ok(())
+    Ok(text)
 }
 
 /// What `bson.encode` refuses in a session read from JSON: a key with a NUL byte, at any depth
