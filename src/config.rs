@@ -327,6 +327,7 @@ impl Config {
             l.max_items,
             l.max_str_len,
             l.max_memo,
+            l.max_session_bytes,
         ]
         .contains(&0)
         {

@@ -104,6 +104,8 @@ pub enum Limit {
     StrLen,
     /// `Limits::max_memo`.
     Memo,
+    /// `Limits::max_session_bytes`.
+    SessionBytes,
 }
 
 /// A short name carried inside an [`Error`] without allocating: a session key or a pickle
@@ -189,6 +191,7 @@ impl Limit {
             Limit::Items => "max_items",
             Limit::StrLen => "max_str_len",
             Limit::Memo => "max_memo",
+            Limit::SessionBytes => "max_session_bytes",
         }
     }
 }

@@ -21,6 +21,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
+use crate::session_bytes::SessionBytes;
 use crate::value::{Document, Str, Value};
 
 /// How to lay out written JSON.
@@ -74,7 +75,8 @@ pub const MAX_DEPTH: usize = 1000;
 ///
 /// # Limits
 /// `max_depth` (nesting of objects and arrays; the top-level object is depth 1), never more
-/// than [`MAX_DEPTH`]; `max_items` (every value built, containers included); `max_str_len`
+/// than [`MAX_DEPTH`]; `max_items` (every value built, containers included);
+/// `max_session_bytes` (each value's slot and heap blocks, charged as it is stored); `max_str_len`
 /// (bytes of each decoded string or key). Memory is also bounded by the input: the parse keeps
 /// at most one copy of it, plus a re-encoded copy for UTF-16/32 input. No recursion: nesting is
 /// kept on a heap stack.
@@ -505,6 +507,8 @@ struct Parser<'t, 's> {
     max_items: usize,
     max_str_len: usize,
     items: usize,
+    /// What the values may still take (`max_session_bytes`).
+    budget: SessionBytes,
     /// The first well-formed-but-unrepresentable construct, reported once the whole text parsed.
     unsupported: Option<Error>,
     stacks: &'s mut Stacks,
@@ -521,6 +525,7 @@ impl<'t, 's> Parser<'t, 's> {
             max_items: limits.max_items,
             max_str_len: limits.max_str_len,
             items: 0,
+            budget: SessionBytes::new(limits),
             unsupported: None,
             stacks,
         }
@@ -633,10 +638,12 @@ impl<'t, 's> Parser<'t, 's> {
                 let next = self.peek();
                 let stacks = &mut *self.stacks;
                 let Some(frame) = stacks.frames.last_mut() else {
+                    self.budget.charge_value(None, &value)?;
                     return Ok(value);
                 };
                 match frame {
                     Frame::Array { start } => {
+                        self.budget.charge_value(None, &value)?;
                         stacks.values.push(value);
                         match next {
                             Some(b',') => {
@@ -655,7 +662,10 @@ impl<'t, 's> Parser<'t, 's> {
                         // The key waits with `null` in its value slot (see the key's push);
                         // anything else there would be a bug, refused rather than lost.
                         match stacks.entries.last_mut() {
-                            Some((_, slot @ Value::Null)) => *slot = value,
+                            Some((key, slot @ Value::Null)) => {
+                                self.budget.charge_value(Some(key), &value)?;
+                                *slot = value;
+                            }
                             _ => return Err(self.malformed(self.pos, "value without a key")),
                         }
                         match next {

@@ -51,6 +51,7 @@ pub mod legacy;
 mod limits;
 mod mac;
 pub mod pickle;
+mod session_bytes;
 mod small_str;
 mod time;
 mod value;

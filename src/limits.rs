@@ -32,6 +32,15 @@ pub struct Limits {
     /// Most entries a pickle memo may hold. Default 65,536. Reports
     /// [`Limit::Memo`](crate::Limit::Memo).
     pub max_memo: usize,
+    /// Most heap bytes the session one decode builds may take, charged value by value before
+    /// each is stored: its slot (56 bytes in a list, 80 with its key in a document), plus for
+    /// a key or text over 22 bytes, binary data, and each document or list, one heap block of
+    /// its length plus 16. Default 256 KiB, as much as the inflate bound: every session of
+    /// ordinary values a 4 KiB cookie holds fits (the widest, about 3,000 values, charges
+    /// under 170 KB), while a cookie that inflates to (or, through BSON copies or pickle memo
+    /// references, repeats) tens of thousands of tiny values is refused early instead of
+    /// taking megabytes. Reports [`Limit::SessionBytes`](crate::Limit::SessionBytes).
+    pub max_session_bytes: usize,
 }
 
 impl Limits {
@@ -44,6 +53,7 @@ impl Limits {
         max_items: 65_536,
         max_str_len: 256 * 1024,
         max_memo: 65_536,
+        max_session_bytes: 256 * 1024,
     };
 }
 

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use super::view::ValueRef;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
+use crate::session_bytes::{self, SessionBytes};
 use crate::value::{Document, Str, Value};
 
 /// The deepest nesting of documents, arrays and code-with-scope scopes that [`read`] accepts and
@@ -49,11 +50,15 @@ const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 /// - `max_depth` (and at most [`MAX_NESTING`]): nesting of documents, arrays and code-with-scope
 ///   scopes, the top-level document being level 1 ([`Limit::Depth`]).
 /// - `max_items`: elements across the whole document, every level counted ([`Limit::Items`]).
+/// - `max_session_bytes`: what the built document would take, each element charged before it
+///   is built (its slot, its key's and its own heap block), the same for [`view`](super::view())
+///   which builds nothing ([`Limit::SessionBytes`]).
 /// - `max_str_len`: bytes of any one key, string, code, symbol, regex part, DBPointer
 ///   namespace or binary value ([`Limit::StrLen`]); array keys are skipped, never stored.
 ///
 /// Nothing is allocated before the bytes it stands for have been seen: memory is bounded by the
-/// size of `bytes` plus one [`Value`] per element, and elements are bounded by `max_items`.
+/// size of `bytes` plus one [`Value`] per element, and the elements by `max_items` and
+/// `max_session_bytes`.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document> {
     read_in(bytes, limits, &mut Stacks::default())
 }
@@ -81,16 +86,13 @@ pub(crate) fn read_validated(bytes: &[u8], array: bool) -> Result<Value> {
     limits.max_depth = MAX_NESTING;
     limits.max_items = usize::MAX;
     limits.max_str_len = usize::MAX;
+    limits.max_session_bytes = usize::MAX;
     let mut stacks = Stacks::default();
-    walk(
-        bytes,
-        &limits,
-        array,
-        Build {
-            stacks: &mut stacks,
-            done: None,
-        },
-    )
+    let build = Build {
+        stacks: &mut stacks,
+        done: None,
+    };
+    walk(bytes, &limits, array, build)
 }
 
 /// Validates one BSON document that spans all of `bytes` exactly as [`read`] does (same
@@ -117,6 +119,7 @@ fn walk<'a, S: Sink<'a>>(bytes: &'a [u8], limits: &Limits, array: bool, sink: S)
         limits,
         max_depth: limits.max_depth.min(MAX_NESTING),
         items: 0,
+        budget: SessionBytes::new(limits),
     };
     reader.run(sink, array)
 }
@@ -292,6 +295,21 @@ impl<'a> Sink<'a> for Build<'_> {
     }
 }
 
+/// What a scalar read as `value` holds outside its slot once built: exactly
+/// [`session_bytes::heap_of`] of the `Value` it becomes.
+fn heap_of_ref(value: &ValueRef<'_>) -> usize {
+    use session_bytes::{bytes, text};
+    match value {
+        ValueRef::String(s) | ValueRef::JavaScript(s) | ValueRef::Symbol(s) => text(s.len()),
+        ValueRef::Binary { bytes: b, .. } => bytes(b.len()),
+        ValueRef::Regex { pattern, options } => {
+            text(pattern.len()).saturating_add(text(options.len()))
+        }
+        ValueRef::DbPointer { namespace, .. } => text(namespace.len()),
+        _ => 0,
+    }
+}
+
 /// The elements of `stack` from `start` on, moved into one exact-size `Vec` (never the stack's
 /// own buffer, whose capacity may be far larger than the run).
 fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
@@ -316,6 +334,9 @@ struct Reader<'a, 'l> {
     limits: &'l Limits,
     max_depth: usize,
     items: usize,
+    /// What the built session would take, charged here so that a build and a validation
+    /// refuse the same bytes at the same element.
+    budget: SessionBytes,
 }
 
 /// An open container as the reader tracks it: the offset of its terminating NUL, and whether
@@ -401,6 +422,7 @@ impl<'a> Reader<'a, '_> {
                 }
                 _ => {
                     let value = self.scalar(tag, tag_at, &mut pos, last)?;
+                    self.budget.charge(key.map(str::len), heap_of_ref(&value))?;
                     sink.scalar(key, value)?;
                 }
             }
@@ -480,7 +502,7 @@ impl<'a> Reader<'a, '_> {
     /// Opens a container whose bytes are `pos..end` (length prefix at `pos`, terminator at
     /// `end - 1`) and moves `pos` past its length.
     fn open<S: Sink<'a>>(
-        &self,
+        &mut self,
         stack: &mut Vec<Level>,
         sink: &mut S,
         pos: &mut usize,
@@ -491,6 +513,12 @@ impl<'a> Reader<'a, '_> {
         if stack.len() >= self.max_depth {
             return Err(Error::LimitExceeded(Limit::Depth));
         }
+        let code = match kind {
+            Open::Scope(code) => session_bytes::text(code.len()),
+            Open::Document | Open::Array => 0,
+        };
+        self.budget
+            .charge(key.map(str::len), code.saturating_add(session_bytes::BLOCK))?;
         let last = end
             .checked_sub(1)
             .ok_or(malformed(*pos, "document length below the minimum of 5"))?;

@@ -14,6 +14,7 @@ use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::pickle::datetime;
 use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
+use crate::session_bytes::SessionBytes;
 use crate::value::{Document, Session, Str, Value};
 
 /// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
@@ -68,9 +69,10 @@ impl Pickled {
     /// - [`Error::LimitExceeded`] as below.
     ///
     /// # Limits
-    /// `max_depth` (nesting, the session being depth 1; at most [`MAX_DEPTH`]), `max_items` (values built: a memo
-    /// reference counts its whole value again), `max_inflated_len` (string and bytes bytes
-    /// built, counted the same way).
+    /// `max_depth` (nesting, the session being depth 1; at most [`MAX_DEPTH`]), `max_items`
+    /// (values built: a memo reference counts its whole value again), `max_inflated_len`
+    /// (string and bytes bytes built, counted the same way), `max_session_bytes` (each value's
+    /// slot and heap blocks; a list's or dict's slots are charged before its block is made).
     pub fn into_session<S: AsRef<str>>(
         self,
         target: Target,
@@ -157,6 +159,7 @@ impl Objects<'_> {
             limits,
             items: 0,
             bytes: 0,
+            budget: SessionBytes::new(limits),
             on_path,
             open: recycle(core::mem::take(&mut buffers.open)),
             sames: recycle(core::mem::take(&mut buffers.sames)),
@@ -242,6 +245,8 @@ struct Converter<'h, 'a> {
     limits: &'h Limits,
     items: usize,
     bytes: usize,
+    /// What the session may still take (`max_session_bytes`).
+    budget: SessionBytes,
     /// Containers being converted (a container met again inside itself is a cycle).
     on_path: Vec<bool>,
     /// Open containers, innermost last (kept between top-level values to reuse its buffer).
@@ -283,6 +288,9 @@ impl<'h, 'a> Converter<'h, 'a> {
         remove_keys: &[S],
     ) -> Result<Session> {
         let target = self.target;
+        // The session itself, as every format charges its root, then its entries' block.
+        self.budget.charge(None, 0)?;
+        self.budget.reserve(entries.len(), true)?;
         let mut out = Vec::with_capacity(entries.len());
         for &(k, v) in entries {
             let text = self.text_of(k);
@@ -294,6 +302,7 @@ impl<'h, 'a> Converter<'h, 'a> {
             }
             let key = self.key(k).map_err(|f| f.at_key(target, &self.label(k)))?;
             let value = self.value(v, 2).map_err(|f| f.at_key(target, &key))?;
+            self.budget.fill(Some(&key), &value)?;
             out.push((key, value));
         }
         Ok(dedupe(out, &self.sames))
@@ -385,7 +394,9 @@ impl<'h, 'a> Converter<'h, 'a> {
                         *next += 1;
                         let obj = self.obj(child)?;
                         if !is_container(obj) {
-                            out.push(self.scalar(child, obj)?);
+                            let value = self.scalar(child, obj)?;
+                            self.budget.fill(None, &value)?;
+                            out.push(value);
                             continue;
                         }
                         Some((child, obj))
@@ -405,6 +416,7 @@ impl<'h, 'a> Converter<'h, 'a> {
                         let obj = self.obj(child)?;
                         if !is_container(obj) {
                             let value = self.scalar(child, obj)?;
+                            self.budget.fill(Some(&text), &value)?;
                             out.push((text, value));
                             continue;
                         }
@@ -442,9 +454,13 @@ impl<'h, 'a> Converter<'h, 'a> {
             };
             // Hand the finished value to the innermost open container.
             match open.last_mut() {
-                Some(Open::Array { out, .. }) => out.push(value),
+                Some(Open::Array { out, .. }) => {
+                    self.budget.fill(None, &value)?;
+                    out.push(value);
+                }
                 Some(Open::Doc { out, key, .. }) => {
                     if let Some(k) = key.take() {
+                        self.budget.fill(Some(&k), &value)?;
                         out.push((k, value));
                     }
                 }
@@ -470,7 +486,9 @@ impl<'h, 'a> Converter<'h, 'a> {
                     _ => &[],
                 };
                 self.enter(h, depth)?;
-                let out = Vec::with_capacity(items.len().min(self.limits.max_items));
+                let slots = items.len().min(self.limits.max_items);
+                self.budget.reserve(slots, false)?;
+                let out = Vec::with_capacity(slots);
                 open.push(Open::Array {
                     h,
                     items,
@@ -481,7 +499,9 @@ impl<'h, 'a> Converter<'h, 'a> {
             }
             Obj::Dict(entries) => {
                 self.enter(h, depth)?;
-                let out = Vec::with_capacity(entries.len().min(self.limits.max_items));
+                let slots = entries.len().min(self.limits.max_items);
+                self.budget.reserve(slots, true)?;
+                let out = Vec::with_capacity(slots);
                 open.push(Open::Doc {
                     h,
                     entries,

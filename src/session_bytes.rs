@@ -1,0 +1,229 @@
+//! `SessionBytes`: the heap a decode's session may still take, charged value by value as the
+//! builders (BSON, JSON, pickle conversion) make them, against `Limits::max_session_bytes`.
+//!
+//! `max_items` bounds how many values a decode builds, but not what they weigh: a 4 KiB cookie
+//! can inflate to (or, through pickle memo references, repeat) tens of thousands of tiny values,
+//! each a 56-byte [`Value`] (80 with its key in a document). This budget keeps the session
+//! itself within a byte bound, so a decode's peak heap is the inflate bound plus this one plus
+//! the fixed buffers, whatever the cookie holds.
+//!
+//! What one value is charged (an upper bound of what it really takes):
+//! - its slot: `size_of::<Value>()` in a list, `size_of::<(Str, Value)>()` in a document;
+//! - a key or text over [`Str::INLINE_CAP`] bytes: its length plus [`BLOCK`] (one heap block);
+//! - binary data: its length plus [`BLOCK`];
+//! - a document, list or code scope: [`BLOCK`] for the block its elements move into (the
+//!   elements themselves are charged one by one).
+
+use core::mem::size_of;
+
+use crate::error::{Error, Limit, Result};
+use crate::limits::Limits;
+use crate::small_str::Str;
+use crate::value::Value;
+
+/// What the allocator may add to each heap block (its header and rounding), in bytes.
+pub(crate) const BLOCK: usize = 16;
+
+/// The budget left for one decode's session, in bytes.
+pub(crate) struct SessionBytes {
+    left: usize,
+}
+
+impl SessionBytes {
+    /// The slot of a list element.
+    const ITEM: usize = size_of::<Value>();
+    /// The slot of a document entry: its key and its value.
+    const ENTRY: usize = size_of::<(Str, Value)>();
+
+    /// The whole `max_session_bytes` of `limits`.
+    pub(crate) fn new(limits: &Limits) -> SessionBytes {
+        SessionBytes {
+            left: limits.max_session_bytes,
+        }
+    }
+
+    /// Charges one element about to be stored: a document entry whose key is `key_len` bytes
+    /// long, else (`None`) a list element or the root; `heap` is what the value holds outside
+    /// its slot ([`heap_of`]).
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`]`(`[`Limit::SessionBytes`]`)` once the budget is spent (and on
+    /// every later call).
+    #[inline]
+    pub(crate) fn charge(&mut self, key_len: Option<usize>, heap: usize) -> Result<()> {
+        let slot = match key_len {
+            Some(len) => Self::ENTRY.saturating_add(text(len)),
+            None => Self::ITEM,
+        };
+        self.spend(slot.saturating_add(heap))
+    }
+
+    /// [`charge`](SessionBytes::charge) for a built value (its elements not included).
+    #[inline]
+    pub(crate) fn charge_value(&mut self, key: Option<&Str>, value: &Value) -> Result<()> {
+        self.charge(key.map(key_len), heap_of(value, true))
+    }
+
+    /// Charges a block of `slots` elements reserved before they are built (document entries
+    /// when `document`), and the block itself. Fill the slots with [`SessionBytes::fill`].
+    ///
+    /// # Errors
+    /// As [`SessionBytes::charge`].
+    #[inline]
+    pub(crate) fn reserve(&mut self, slots: usize, document: bool) -> Result<()> {
+        let slot = if document { Self::ENTRY } else { Self::ITEM };
+        self.spend(slot.saturating_mul(slots).saturating_add(BLOCK))
+    }
+
+    /// Charges what a value stored in a [`reserve`](SessionBytes::reserve)d slot holds outside
+    /// it: its key's and its own heap blocks (a container's block was charged when reserved).
+    ///
+    /// # Errors
+    /// As [`SessionBytes::charge`].
+    #[inline]
+    pub(crate) fn fill(&mut self, key: Option<&Str>, value: &Value) -> Result<()> {
+        let key = key.map_or(0, |k| text(key_len(k)));
+        self.spend(key.saturating_add(heap_of(value, false)))
+    }
+
+    fn spend(&mut self, n: usize) -> Result<()> {
+        self.left = self
+            .left
+            .checked_sub(n)
+            .ok_or(Error::LimitExceeded(Limit::SessionBytes))?;
+        Ok(())
+    }
+}
+
+/// The heap block of a text of `len` bytes: none when it is stored inline in its [`Str`].
+#[inline]
+pub(crate) fn text(len: usize) -> usize {
+    if len > Str::INLINE_CAP {
+        len.saturating_add(BLOCK)
+    } else {
+        0
+    }
+}
+
+/// The heap block of `len` bytes of binary data.
+#[inline]
+pub(crate) fn bytes(len: usize) -> usize {
+    len.saturating_add(BLOCK)
+}
+
+/// A key's length without checking its text again.
+#[inline]
+fn key_len(key: &Str) -> usize {
+    key.as_bytes().len()
+}
+
+/// What `value` holds outside its slot, its elements not included; a container's element
+/// block counts only when `container_block`.
+#[inline]
+pub(crate) fn heap_of(value: &Value, container_block: bool) -> usize {
+    let block = if container_block { BLOCK } else { 0 };
+    let len = |s: &Str| s.as_bytes().len();
+    match value {
+        Value::String(s) | Value::JavaScript(s) | Value::Symbol(s) => text(len(s)),
+        Value::Binary { bytes: b, .. } => bytes(b.len()),
+        Value::Document(_) | Value::Array(_) => block,
+        Value::Regex { pattern, options } => text(len(pattern)).saturating_add(text(len(options))),
+        Value::DbPointer { namespace, .. } => text(len(namespace)),
+        Value::JavaScriptWithScope { code, .. } => text(len(code)).saturating_add(block),
+        Value::Double(_)
+        | Value::Undefined
+        | Value::ObjectId(_)
+        | Value::Bool(_)
+        | Value::DateTime(_)
+        | Value::Null
+        | Value::Int32(_)
+        | Value::Timestamp { .. }
+        | Value::Int64(_)
+        | Value::Decimal128(_)
+        | Value::MinKey
+        | Value::MaxKey => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn budget(bytes: usize) -> SessionBytes {
+        SessionBytes::new(&Limits {
+            max_session_bytes: bytes,
+            ..Limits::DEFAULT
+        })
+    }
+
+    #[test]
+    fn session_bytes_charges_slots_and_heap_blocks() {
+        let item = size_of::<Value>();
+        let entry = size_of::<(Str, Value)>();
+        let long = "x".repeat(Str::INLINE_CAP + 1);
+        let cases = [
+            (None, Value::Null, item),
+            (Some(Str::from("k")), Value::Null, entry),
+            (
+                Some(Str::from(long.as_str())),
+                Value::Null,
+                entry + long.len() + BLOCK,
+            ),
+            (None, Value::from("short"), item),
+            (None, Value::from(long.as_str()), item + long.len() + BLOCK),
+            (
+                None,
+                Value::Binary {
+                    subtype: 0,
+                    bytes: vec![1, 2, 3],
+                },
+                item + 3 + BLOCK,
+            ),
+            (None, Value::Array(vec![Value::Null; 5]), item + BLOCK),
+        ];
+        for (key, value, cost) in cases {
+            // Exactly `cost` fits; one byte less does not.
+            assert!(
+                budget(cost).charge_value(key.as_ref(), &value).is_ok(),
+                "{value:?}"
+            );
+            assert_eq!(
+                budget(cost - 1).charge_value(key.as_ref(), &value),
+                Err(Error::LimitExceeded(Limit::SessionBytes)),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn session_bytes_reserve_charges_the_block_and_fill_only_the_heap() {
+        let (item, entry) = (size_of::<Value>(), size_of::<(Str, Value)>());
+        let long = Str::from("y".repeat(40).as_str());
+        let mut b = budget(3 * entry + BLOCK + 2 * (40 + BLOCK));
+        assert!(b.reserve(3, true).is_ok());
+        assert!(b.fill(Some(&Str::from("k")), &Value::Null).is_ok());
+        assert!(b.fill(Some(&long), &Value::Array(vec![])).is_ok());
+        assert!(b.fill(None, &Value::String(long.clone())).is_ok());
+        assert_eq!(
+            b.fill(None, &Value::String(long)),
+            Err(Error::LimitExceeded(Limit::SessionBytes))
+        );
+        assert!(budget(4 * item + BLOCK).reserve(4, false).is_ok());
+        assert!(budget(4 * item + BLOCK - 1).reserve(4, false).is_err());
+    }
+
+    #[test]
+    fn session_bytes_runs_out_and_stays_out() {
+        let mut b = budget(3 * size_of::<Value>());
+        for _ in 0..3 {
+            assert!(b.charge(None, 0).is_ok());
+        }
+        for _ in 0..2 {
+            assert_eq!(
+                b.charge(None, 0),
+                Err(Error::LimitExceeded(Limit::SessionBytes))
+            );
+        }
+    }
+}
