@@ -18,7 +18,7 @@ use beaker_session_jwt::pickle::opcodes::*;
 use beaker_session_jwt::pickle::{self, Target};
 use beaker_session_jwt::{
     base85, decode_cookie, json, jwt, zlib, Config, Document, Error, Layer, Limit, Limits,
-    SecretKey, Serializer, Value,
+    SecretKey, Serializer, Str, Value,
 };
 use hmac::{Hmac, Mac};
 
@@ -109,10 +109,11 @@ impl Bound {
         (self.limits.max_inflated_len + 1) * 3 / 2
     }
 
-    /// Values built: at most `max_items` slots of a document entry (a `(String, Value)`, the
-    /// largest slot), twice for the doubling growth of the vector holding them.
-    fn values(&self) -> usize {
-        2 * self.limits.max_items * std::mem::size_of::<(String, Value)>()
+    /// The session built: at most `max_session_bytes` (every value's slot and heap blocks are
+    /// charged before they are stored), up to twice that again on the build stacks (their
+    /// doubling growth) before a container's elements move into their own block.
+    fn session(&self) -> usize {
+        3 * self.limits.max_session_bytes
     }
 
     /// Text and bytes built: each string is a copy of input bytes, and the inputs that feed
@@ -210,17 +211,21 @@ fn memory_bsz_zlib_bomb_stops_at_inflate_bound() {
 fn memory_bsz_largest_string_is_inflate_plus_one_copy() {
     let _serial = serial();
     let b = Bound::new();
-    // The largest document that passes the inflate bound: one string of nearly
-    // `max_inflated_len` bytes, read into one `String`.
-    let n = b.limits.max_inflated_len - 64;
-    let mut doc = Document::new();
-    doc.insert("s", "x".repeat(n));
-    let cookie = bsz_cookie(&beaker_session_jwt::bson::write(&doc).unwrap());
-    let bound = b.fixed() + b.inflate() + b.strings();
-    assert_eq!(
-        check("bsz largest string", &cookie, &jwt_config(true), bound),
-        Ok(())
-    );
+    // The largest one-string session the session budget takes (its slot and its block
+    // charged too), read into one heap block; one byte more is refused.
+    let overhead = std::mem::size_of::<Value>() + std::mem::size_of::<(Str, Value)>() + 2 * 16;
+    let n = b.limits.max_session_bytes - overhead;
+    for (len, want) in [
+        (n, Ok(())),
+        (n + 1, Err(Error::LimitExceeded(Limit::SessionBytes))),
+    ] {
+        let mut doc = Document::new();
+        doc.insert("s", "x".repeat(len));
+        let cookie = bsz_cookie(&beaker_session_jwt::bson::write(&doc).unwrap());
+        let bound = b.fixed() + b.inflate() + b.strings();
+        let got = check("bsz largest string", &cookie, &jwt_config(true), bound);
+        assert_eq!(got, want, "{len}");
+    }
 }
 
 #[test]
@@ -240,11 +245,12 @@ fn memory_bsz_nesting_is_refused_at_depth() {
 }
 
 #[test]
-fn memory_bsz_widest_array_is_bounded_by_items() {
+fn memory_bsz_widest_array_is_bounded_by_session_bytes() {
     let _serial = serial();
     let b = Bound::new();
     // {"a": [null, null, ...]}: 100,000 nulls of 2 bytes each (array keys are skipped
-    // unchecked, so all are empty), refused past `max_items`.
+    // unchecked, so all are empty), refused once their 56-byte slots pass
+    // `max_session_bytes` (about 4,700 of them), well before `max_items`.
     let items = [0x0Au8, 0].repeat(100_000);
     let inner_len = (4 + items.len() + 1) as u32;
     let total = (4 + 3 + inner_len as usize + 1) as u32;
@@ -255,9 +261,9 @@ fn memory_bsz_widest_array_is_bounded_by_items() {
     doc.extend_from_slice(&items);
     doc.extend_from_slice(&[0, 0]);
     let cookie = bsz_cookie(&doc);
-    let bound = b.fixed() + b.inflate() + b.values();
+    let bound = b.fixed() + b.inflate() + b.session();
     let got = check("bsz widest array", &cookie, &jwt_config(true), bound);
-    assert_eq!(got, Err(Error::LimitExceeded(Limit::Items)));
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::SessionBytes)));
 }
 
 #[test]
@@ -319,17 +325,18 @@ fn memory_legacy_json_zlib_nesting_is_refused_at_depth() {
 }
 
 #[test]
-fn memory_legacy_json_widest_array_is_bounded_by_items() {
+fn memory_legacy_json_widest_array_is_bounded_by_session_bytes() {
     let _serial = serial();
     let b = Bound::new();
-    // {"a": [0,0,0,...]} inflating to the bound: refused past `max_items`.
+    // {"a": [0,0,0,...]} inflating to the bound: refused once the values' slots pass
+    // `max_session_bytes`.
     let n = b.limits.max_inflated_len / 2 - 8;
     let text = format!("{{\"a\": [{}0]}}", "0,".repeat(n));
     let cookie = legacy_cookie(&zlib::deflate(text.as_bytes()));
     let config = legacy_config(Serializer::Json);
-    let bound = b.fixed() + b.inflate() + b.values();
+    let bound = b.fixed() + b.inflate() + b.session();
     let got = check("legacy json widest array", &cookie, &config, bound);
-    assert_eq!(got, Err(Error::LimitExceeded(Limit::Items)));
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::SessionBytes)));
 }
 
 /// `X` (BINUNICODE) of `s`.
@@ -364,9 +371,10 @@ fn memory_legacy_pickle_memo_bomb_is_bounded() {
     let _serial = serial();
     let b = Bound::new();
     let config = legacy_config(Serializer::Pickle);
-    let bound = b.fixed() + b.values() + b.strings();
-    // 8^12 (68 billion) references to a 512-byte string once expanded: the string bytes trip
-    // first. 8^8 (16 million) references to None: the item count trips.
+    let bound = b.fixed() + b.session() + b.strings();
+    // 8^12 (68 billion) references to a 512-byte string once expanded, and 8^8 (16 million)
+    // references to None: the session budget trips in both, after a few hundred copies (each
+    // list of 8 reserves its slots before they are filled).
     let text = memo_bomb(12, &unicode(&"A".repeat(512)));
     let got = check(
         "legacy pickle memo bomb (str)",
@@ -374,7 +382,7 @@ fn memory_legacy_pickle_memo_bomb_is_bounded() {
         &config,
         bound,
     );
-    assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::SessionBytes)));
     let none = memo_bomb(8, &[NONE]);
     let got = check(
         "legacy pickle memo bomb (None)",
@@ -382,7 +390,7 @@ fn memory_legacy_pickle_memo_bomb_is_bounded() {
         &config,
         bound,
     );
-    assert_eq!(got, Err(Error::LimitExceeded(Limit::Items)));
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::SessionBytes)));
 }
 
 #[test]
@@ -457,9 +465,9 @@ fn memory_pickle_read_direct_memo_bomb_is_bounded() {
         pickle::read(&p, &b.limits)
             .and_then(|x| x.into_session(Target::Bson, &[] as &[&str], &b.limits))
     });
-    let bound = b.fixed() + b.values() + b.strings();
+    let bound = b.fixed() + b.session() + b.strings();
     eprintln!("pickle memo bomb direct: peak {peak} bytes, bound {bound}");
-    assert!(got.is_err(), "{got:?}");
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::SessionBytes)));
     assert!(peak <= bound, "peak {peak}");
 }
 
@@ -501,7 +509,10 @@ fn memory_codec_keeps_bounded_state_after_a_wide_bsz_session() {
     doc.extend_from_slice(&[0, 0, 0]);
     let cookie = bsz_cookie(&doc);
     assert!(cookie.len() <= COOKIE_CAP);
-    let (kept, peak) = kept_by_codec(&cookie, &jwt_config(true));
+    // 40,000 values take 2.2 MB: over the default session budget, so raised here.
+    let mut config = jwt_config(true);
+    config.limits.max_session_bytes = 8 << 20;
+    let (kept, peak) = kept_by_codec(&cookie, &config);
     // The stacks held 40,000 values during the decode; afterwards the codec keeps its
     // buffers (inflated BSON, payloads, inflater) and stacks trimmed to a few hundred slots.
     assert!(peak > n * std::mem::size_of::<Value>(), "peak {peak}");

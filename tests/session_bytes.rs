@@ -1,0 +1,145 @@
+//! `Limits::max_session_bytes`: what a decode charges for the session it builds, in every
+//! format, is exactly the documented cost of that session (each value's slot, each heap block),
+//! so the budget is an upper bound of the session's heap that never depends on the format; the
+//! BSON view refuses exactly what the owned read refuses.
+//!
+//! The cookies are the bench cookies the Python package wrote (`benches/data`).
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use std::mem::size_of;
+
+use beaker_session_jwt::{bson, decode_cookie, Document, Error, Limit, Limits, Str, Value};
+use common::{FORMATS, SIZES};
+
+/// What the allocator may add to a heap block, as the limit's docs count it.
+const BLOCK: usize = 16;
+
+fn text(s: &str) -> usize {
+    if s.len() > Str::INLINE_CAP {
+        s.len() + BLOCK
+    } else {
+        0
+    }
+}
+
+/// The documented cost of `value` stored as a list element (`key` `None`) or a document entry,
+/// with everything in it.
+fn cost(key: Option<&str>, value: &Value) -> usize {
+    let slot = match key {
+        Some(k) => size_of::<(Str, Value)>() + text(k),
+        None => size_of::<Value>(),
+    };
+    let own = match value {
+        Value::String(s) | Value::JavaScript(s) | Value::Symbol(s) => text(s),
+        Value::Binary { bytes, .. } => bytes.len() + BLOCK,
+        Value::Document(d) => BLOCK + document(d),
+        Value::Array(items) => BLOCK + items.iter().map(|v| cost(None, v)).sum::<usize>(),
+        Value::Regex { pattern, options } => text(pattern) + text(options),
+        Value::DbPointer { namespace, .. } => text(namespace),
+        Value::JavaScriptWithScope { code, scope } => text(code) + BLOCK + document(scope),
+        _ => 0,
+    };
+    slot + own
+}
+
+fn document(d: &Document) -> usize {
+    d.iter().map(|(k, v)| cost(Some(k), v)).sum()
+}
+
+/// A whole session: the root counts as a list element holding a document.
+fn session_cost(session: &Document) -> usize {
+    size_of::<Value>() + BLOCK + document(session)
+}
+
+#[test]
+fn session_bytes_charge_is_the_session_cost_in_every_format() {
+    for fmt in FORMATS {
+        for size in SIZES {
+            let cookie = fmt.cookie(size);
+            let mut config = fmt.config();
+            let session = decode_cookie(cookie, &config, 0.0)
+                .unwrap_or_else(|e| panic!("{fmt:?} {size}: {e:?}"))
+                .session;
+            let need = session_cost(&session);
+            config.limits.max_session_bytes = need;
+            let got = decode_cookie(cookie, &config, 0.0).map(|d| d.session);
+            assert_eq!(got.as_ref(), Ok(&session), "{fmt:?} {size}: budget {need}");
+            config.limits.max_session_bytes = need - 1;
+            assert_eq!(
+                decode_cookie(cookie, &config, 0.0).map(|d| d.session),
+                Err(Error::LimitExceeded(Limit::SessionBytes)),
+                "{fmt:?} {size}: budget {need} - 1"
+            );
+        }
+    }
+}
+
+#[test]
+fn session_bytes_default_takes_every_bench_session_with_room() {
+    // The large sessions (cookies just under Beaker's 4064 cap) cost a fraction of the default.
+    for fmt in FORMATS {
+        let session = decode_cookie(fmt.cookie("large"), &fmt.config(), 0.0)
+            .unwrap()
+            .session;
+        let need = session_cost(&session);
+        assert!(
+            need * 4 < Limits::DEFAULT.max_session_bytes,
+            "{fmt:?}: {need} bytes"
+        );
+    }
+}
+
+#[test]
+fn session_bytes_view_refuses_exactly_what_read_refuses() {
+    let mut doc = Document::new();
+    doc.insert(
+        "long key over twenty-two bytes",
+        "a value over twenty-two bytes long",
+    );
+    doc.insert(
+        "list",
+        Value::Array(vec![
+            Value::Null,
+            Value::from("x"),
+            Value::Document(Document::new()),
+        ]),
+    );
+    doc.insert(
+        "bin",
+        Value::Binary {
+            subtype: 0,
+            bytes: vec![7; 40],
+        },
+    );
+    doc.insert(
+        "re",
+        Value::Regex {
+            pattern: Str::from("^a pattern longer than twenty-two$"),
+            options: Str::from("i"),
+        },
+    );
+    doc.insert(
+        "code",
+        Value::JavaScriptWithScope {
+            code: Str::from("function () { return twenty_two_plus; }"),
+            scope: Document::from_entries(vec![(Str::from("x"), Value::Int32(1))]),
+        },
+    );
+    let bytes = bson::write(&doc).unwrap();
+    let need = session_cost(&doc);
+    let mut limits = Limits::default();
+    for budget in (0..=need + 8).rev() {
+        limits.max_session_bytes = budget;
+        let read = bson::read(&bytes, &limits);
+        let view = bson::view(&bytes, &limits).map(|v| v.to_document().unwrap());
+        assert_eq!(read, view, "budget {budget}");
+        let want = if budget >= need {
+            Ok(doc.clone())
+        } else {
+            Err(Error::LimitExceeded(Limit::SessionBytes))
+        };
+        assert_eq!(read, want, "budget {budget} of {need}");
+    }
+}
