@@ -305,6 +305,52 @@ def extra_sessions(mode):
     return []
 
 
+def widest_shapes(mode):
+    """[(name, make(n), must_read)]: sessions of n tiny values, to be grown to the widest that fits
+    Beaker's 4064-character cap (`widest_fitting`). `must_read`: a Rust reader with the default
+    limits must accept the widest one, because the cookie's size bounds its values (about 3,000
+    at most); otherwise (a JSON text that zlib shrinks a hundredfold, one list repeated by
+    reference) Python may hold far more values than the default limits let a reader build, and
+    the case is an "extra" one.
+    """
+    bounded = mode != "legacy_json"
+    shapes = [
+        ("widest_nulls", lambda n: {"a": [None] * n}, bounded),
+        ("widest_zeros", lambda n: {"a": [0] * n}, bounded),
+        ("widest_empty_lists", lambda n: {"a": [[] for _ in range(n)]}, bounded),
+        ("widest_empty_dicts", lambda n: {"a": [{} for _ in range(n)]}, bounded),
+        ("widest_keys", lambda n: {"k%d" % i: None for i in range(n)}, bounded),
+        ("widest_shared_list", lambda n: (lambda x: {"a": [x] * n})([None] * n), False),
+    ]
+    return shapes
+
+
+def widest_fitting(encode, make, limit=MAX_COOKIE_LEN, most=1 << 21):
+    """The session make(n) with the largest n (at most `most`) whose cookie is <= limit.
+
+    Returns (n, session, cookie). `encode` maps a session dict to a cookie string.
+    """
+    best = (0, make(0), encode(make(0)))
+    lo, hi = 1, 1
+    while hi <= most:
+        session = make(hi)
+        cookie = encode(dict(session))
+        if len(cookie) > limit:
+            break
+        best = (hi, session, cookie)
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        session = make(mid)
+        cookie = encode(dict(session))
+        if len(cookie) <= limit:
+            best = (mid, session, cookie)
+            lo = mid
+        else:
+            hi = mid
+    return best
+
+
 def refused_sessions(mode):
     """Sessions Python writes but refuses to read back in `mode` (with the vector options)."""
     if mode == "legacy_pickle":

@@ -17,7 +17,9 @@ Requests (`op`) and answers:
   catalog  {mode, write_options, read_options}
                                         -> {ok: true, cases: [{name, kind, cookie, python}]}
            `python` is the decode answer for `cookie` with read_options; `kind` is "accepted"
-           (catalog.sessions), "extra" (catalog.extra_sessions), "refused"
+           (catalog.sessions), "extra" (catalog.extra_sessions, and the widest sessions a reader may
+           refuse by its limits), "widest" (catalog.widest_shapes: the widest session of tiny values
+           that fits 4064 chars, which a reader with default limits must accept), "refused"
            (catalog.refused_sessions) or "max_size" (the largest blob that fits 4064 chars).
   bsz      {session: "<ext>"}           -> {ok: true, bsz}: base85(zlib9(BSON)), as the package
   jws      {header, claims, key}        -> {ok: true, token}: joserfc jwt.encode, any HS alg
@@ -159,6 +161,11 @@ def op_catalog(req):
         add(name, "extra", data)
     for name, data in catalog.refused_sessions(mode):
         add(name, "refused", data)
+    for name, make, must_read in catalog.widest_shapes(mode):
+        n, _, cookie = catalog.widest_fitting(lambda d: writer._encrypt_data(d), make)
+        kind = "widest" if must_read else "extra"
+        cases.append({"name": "%s_%d" % (name, n), "kind": kind, "cookie": cookie,
+                      "python": decode(read_options, cookie)})
     kind = "bytes" if mode in ("jwt_bson", "legacy_pickle") else "str"
     _, cookie = catalog.largest_fitting(lambda d: writer._encrypt_data(d), kind)
     cases.append({"name": "max_size", "kind": "max_size", "cookie": cookie, "python": decode(read_options, cookie)})
