@@ -14,6 +14,7 @@ use crate::json;
 use crate::jwt;
 use crate::legacy;
 use crate::pickle;
+use crate::session_bytes::{self, SessionBytes};
 use crate::time;
 use crate::value::{Document, Session, Value};
 use crate::zlib;
@@ -297,10 +298,16 @@ fn bsz_text(compressed: Option<Value>) -> Result<Option<String>> {
 /// general reader decides, errors included.
 fn bare_bsz<'p>(payload: &'p [u8], limits: &crate::Limits) -> Option<&'p [u8]> {
     let text = payload.strip_prefix(b"{\"bsZ\":\"")?.strip_suffix(b"\"}")?;
-    // The general reader counts the object and the string, and bounds the key and the string.
+    // The general reader counts the object and the string, bounds the key and the string, and
+    // charges both to the session budget (the object as the root, the string as its entry).
+    let mut budget = SessionBytes::new(limits);
+    let charged = budget
+        .charge(None, session_bytes::BLOCK)
+        .and_then(|()| budget.charge(Some(BSZ.len()), session_bytes::text(text.len())));
     let fits = limits.max_items >= 2
         && limits.max_depth >= 1
-        && limits.max_str_len >= text.len().max(BSZ.len());
+        && limits.max_str_len >= text.len().max(BSZ.len())
+        && charged.is_ok();
     fits.then_some(text)
 }
 

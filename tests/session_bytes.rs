@@ -143,3 +143,72 @@ fn session_bytes_view_refuses_exactly_what_read_refuses() {
         assert_eq!(read, want, "budget {budget} of {need}");
     }
 }
+
+/// `header.claims` signed with HS256 under `key`.
+fn jws(header: &str, claims: &str, key: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use hmac::{Hmac, Mac};
+    let input = format!(
+        "{header}.{}",
+        Base64UrlUnpadded::encode_string(claims.as_bytes())
+    );
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    format!("{input}.{}", Base64UrlUnpadded::encode_string(&tag))
+}
+
+#[test]
+fn session_bytes_bare_bsz_claims_charge_as_the_general_reader_does() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    // Python's compact claims take the in-place bsZ path; the same claims with a space after
+    // the colon go through the general JSON reader. Both charge the claims object (the root and
+    // its one long string) before the session: same outcome at every budget.
+    // Random bytes do not deflate: the claims' base85 text outweighs the session, so the
+    // claims' charge is what decides.
+    let fmt = common::Fmt::JwtBsz;
+    let mut doc = Document::new();
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let bytes: Vec<u8> = (0..300)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    doc.insert("b", Value::Binary { subtype: 0, bytes });
+    let bare = &beaker_session_jwt::encode_cookie(&doc, &fmt.config()).unwrap();
+    let mut parts = bare.split('.');
+    let (header, payload) = (parts.next().unwrap(), parts.next().unwrap());
+    let claims = String::from_utf8(Base64UrlUnpadded::decode_vec(payload).unwrap()).unwrap();
+    let text = claims
+        .strip_prefix("{\"bsZ\":\"")
+        .and_then(|c| c.strip_suffix("\"}"))
+        .unwrap();
+    let spaced = jws(header, &format!("{{\"bsZ\": \"{text}\"}}"), common::KEY1);
+    let mut config = fmt.config();
+    let session = decode_cookie(bare, &config, 0.0).unwrap().session;
+    let envelope = size_of::<Value>() + BLOCK + size_of::<(Str, Value)>() + text.len() + BLOCK;
+    assert!(envelope > session_cost(&session));
+    let need = envelope;
+    let mut refused = 0;
+    // A limit of 0 is a configuration error.
+    for budget in 1..=need + 4 {
+        config.limits.max_session_bytes = budget;
+        let a = decode_cookie(bare, &config, 0.0).map(|d| d.session);
+        let b = decode_cookie(&spaced, &config, 0.0).map(|d| d.session);
+        assert_eq!(a, b, "budget {budget}");
+        if budget < need {
+            assert_eq!(
+                a,
+                Err(Error::LimitExceeded(Limit::SessionBytes)),
+                "{budget}"
+            );
+            refused += 1;
+        } else {
+            assert_eq!(a.as_ref(), Ok(&session), "{budget}");
+        }
+    }
+    assert_eq!(refused, need - 1);
+}
