@@ -37,13 +37,60 @@ pub struct Str(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    /// `len` bytes of `bytes` are the text (valid UTF-8: only ever copied from a `&str`); the
-    /// bytes after them are always zero, which equality relies on.
-    Inline {
-        len: u8,
-        bytes: [u8; Str::INLINE_CAP],
-    },
+    Inline(Inline),
     Heap(Box<str>),
+}
+
+// The layout below needs no tag byte: `Repr::Heap` is told apart by a value of `Inline::len`
+// that no length has. A `Str` is as small as a `String`, and so is an `Option<Str>`.
+const _: () = assert!(core::mem::size_of::<Str>() == 24);
+const _: () = assert!(core::mem::size_of::<Option<Str>>() == 24);
+
+/// Inline text: `repr(C)`, so that the length is the first byte of the `Str` and the text
+/// follows it, filling the rest of the first word and the whole second and third words.
+/// `Str::from` computes the three words in registers from loads of the source text (see
+/// [`text_words`]) and writes each at a fixed offset, the second and third with one store each.
+/// A `Str` (or a `Value` holding one) is moved right after it is built, for every key and
+/// string of a decoded session: the moving loads can then be served from the store buffer,
+/// which they could not when the text was copied to variable offsets and read back at fixed
+/// ones (a store-forwarding stall of a dozen cycles or more per load).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
+struct Inline {
+    len: Len,
+    /// `len` bytes of text (valid UTF-8: only ever copied from a `&str`), then zeros, which
+    /// equality relies on. The last byte is always zero: the cap is 22.
+    bytes: [u8; Str::INLINE_CAP + 1],
+}
+
+/// The length of an inline text: an enum rather than a `u8` so that the values 23..=255 are
+/// free for the compiler to mark `Repr::Heap` (and `Option::None`) with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+#[rustfmt::skip]
+enum Len {
+    L0, L1, L2, L3, L4, L5, L6, L7, L8, L9, L10, L11,
+    L12, L13, L14, L15, L16, L17, L18, L19, L20, L21, L22,
+}
+
+impl Len {
+    /// The length `n`, when text of `n` bytes fits inline.
+    #[inline]
+    #[rustfmt::skip]
+    fn of(n: usize) -> Option<Len> {
+        use Len::*;
+        Some(match n {
+            0 => L0, 1 => L1, 2 => L2, 3 => L3, 4 => L4, 5 => L5, 6 => L6, 7 => L7,
+            8 => L8, 9 => L9, 10 => L10, 11 => L11, 12 => L12, 13 => L13, 14 => L14,
+            15 => L15, 16 => L16, 17 => L17, 18 => L18, 19 => L19, 20 => L20, 21 => L21,
+            22 => L22,
+            _ => return None,
+        })
+    }
+
+    fn get(self) -> usize {
+        usize::from(self as u8)
+    }
 }
 
 impl Str {
@@ -53,19 +100,18 @@ impl Str {
 
     /// The empty text.
     pub const fn new() -> Str {
-        Str(Repr::Inline {
-            len: 0,
-            bytes: [0; Str::INLINE_CAP],
-        })
+        Str(Repr::Inline(Inline {
+            len: Len::L0,
+            bytes: [0; Str::INLINE_CAP + 1],
+        }))
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            Repr::Inline { len, bytes } => {
-                let used = bytes.get(..usize::from(*len)).unwrap_or_default();
+            Repr::Inline(inline) => {
                 // Always valid: the bytes were copied from a `&str` (see `inline`).
-                core::str::from_utf8(used).unwrap_or_default()
+                core::str::from_utf8(inline.text()).unwrap_or_default()
             }
             Repr::Heap(text) => text,
         }
@@ -74,58 +120,93 @@ impl Str {
     /// The text's bytes (no UTF-8 check needed).
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
-            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Repr::Inline(inline) => inline.text(),
             Repr::Heap(text) => text.as_bytes(),
         }
     }
 
     /// True when the text is stored inline (no heap block).
     pub fn is_inline(&self) -> bool {
-        matches!(self.0, Repr::Inline { .. })
+        matches!(self.0, Repr::Inline(_))
     }
 
     /// The inline form of `text`, when it fits.
     #[inline]
     fn inline(text: &str) -> Option<Str> {
-        let len = u8::try_from(text.len())
-            .ok()
-            .filter(|&n| usize::from(n) <= Str::INLINE_CAP)?;
-        let mut bytes = [0; Str::INLINE_CAP];
-        copy_short(&mut bytes, text.as_bytes());
-        Some(Str(Repr::Inline { len, bytes }))
+        let len = Len::of(text.len())?;
+        let [w0, w1, w2] = text_words(text.as_bytes());
+        // Three fixed-size writes: the low 7 bytes of `w0` (after `len`, they fill the first
+        // word of the `Str`), then `w1` and `w2` as its second and third words.
+        let mut bytes = [0; Str::INLINE_CAP + 1];
+        let (first, rest) = bytes.split_at_mut(7);
+        let (second, third) = rest.split_at_mut(8);
+        first.copy_from_slice(w0.to_le_bytes().get(..7).unwrap_or_default());
+        second.copy_from_slice(&w1.to_le_bytes());
+        third.copy_from_slice(&w2.to_le_bytes());
+        Some(Str(Repr::Inline(Inline { len, bytes })))
     }
 }
 
-/// Copies `src` (at most [`Str::INLINE_CAP`] bytes) to the start of `dst` with two
-/// overlapping fixed-size moves (16, 8 or 4 bytes) instead of a `memcpy` call: keys and short
-/// strings are copied once per element of every decoded session.
+impl Inline {
+    /// The text's bytes.
+    fn text(&self) -> &[u8] {
+        self.bytes.get(..self.len.get()).unwrap_or_default()
+    }
+}
+
+/// `src` (at most 22 bytes) as three little-endian words holding its bytes 0..7, 7..15 and
+/// 15..23, zero past its end. Read with at most three loads of 8 bytes (or two of 4) from
+/// `src`, the last overlapping the one before and shifted right past the bytes already read:
+/// no byte is moved alone but in texts of up to 3 bytes, and nothing goes through memory.
 #[inline]
-fn copy_short(dst: &mut [u8; Str::INLINE_CAP], src: &[u8]) {
+fn text_words(src: &[u8]) -> [u64; 3] {
     let n = src.len();
-    if n >= 16 {
-        copy_fixed::<16>(dst, src, 0);
-        copy_fixed::<16>(dst, src, n - 16);
+    if n >= 15 {
+        [word_at(src, 0), word_at(src, 7), word_from(src, 15)]
     } else if n >= 8 {
-        copy_fixed::<8>(dst, src, 0);
-        copy_fixed::<8>(dst, src, n - 8);
+        [word_at(src, 0), word_from(src, 7), 0]
     } else if n >= 4 {
-        copy_fixed::<4>(dst, src, 0);
-        copy_fixed::<4>(dst, src, n - 4);
+        let low = half_at(src, 0);
+        let high = half_at(src, n - 4)
+            .checked_shr(8 * (8 - n) as u32)
+            .unwrap_or(0);
+        [u64::from(low) | u64::from(high) << 32, 0, 0]
     } else {
-        for (d, s) in dst.iter_mut().zip(src) {
-            *d = *s;
+        let mut word = 0;
+        for (i, b) in src.iter().enumerate() {
+            word |= u64::from(*b) << (8 * i);
         }
+        [word, 0, 0]
     }
 }
 
-/// `dst[at..at + N] = src[at..at + N]` (nothing when either is out of range, which the
+/// The 8 bytes of `src` at `at` as a little-endian word (0 when out of range, which the caller
+/// never asks for).
+#[inline]
+fn word_at(src: &[u8], at: usize) -> u64 {
+    src.get(at..at.saturating_add(8))
+        .and_then(|s| <[u8; 8]>::try_from(s).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The 4 bytes of `src` at `at` as a little-endian half word (0 when out of range, which the
 /// caller never asks for).
 #[inline]
-fn copy_fixed<const N: usize>(dst: &mut [u8], src: &[u8], at: usize) {
-    let end = at.saturating_add(N);
-    if let (Some(d), Some(s)) = (dst.get_mut(at..end), src.get(at..end)) {
-        d.copy_from_slice(s);
-    }
+fn half_at(src: &[u8], at: usize) -> u32 {
+    src.get(at..at.saturating_add(4))
+        .and_then(|s| <[u8; 4]>::try_from(s).ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+/// The bytes of `src` from `from` to its end (0 to 8 of them; `src` at least 8 bytes long) as a
+/// little-endian word: its last 8 bytes, shifted right past those before `from`.
+#[inline]
+fn word_from(src: &[u8], from: usize) -> u64 {
+    let n = src.len();
+    let before = (from + 8).saturating_sub(n);
+    word_at(src, n.saturating_sub(8))
+        .checked_shr(8 * before as u32)
+        .unwrap_or(0)
 }
 
 impl Default for Str {
@@ -203,7 +284,7 @@ impl From<Str> for String {
     fn from(text: Str) -> String {
         match text.0 {
             Repr::Heap(boxed) => boxed.into_string(),
-            Repr::Inline { .. } => String::from(text.as_str()),
+            Repr::Inline(_) => String::from(text.as_str()),
         }
     }
 }
@@ -219,9 +300,7 @@ impl PartialEq for Str {
         match (&self.0, &other.0) {
             // The bytes past `len` are always zero (see `inline`), so two inline texts are
             // equal exactly when their whole arrays are: a fixed-size compare, no call.
-            (Repr::Inline { len: a, bytes: x }, Repr::Inline { len: b, bytes: y }) => {
-                a == b && x == y
-            }
+            (Repr::Inline(a), Repr::Inline(b)) => a == b,
             _ => self.as_bytes() == other.as_bytes(),
         }
     }
@@ -301,6 +380,8 @@ impl fmt::Display for Str {
 mod tests {
     use super::*;
     use alloc::string::ToString;
+    use alloc::vec;
+    use alloc::vec::Vec;
 
     #[test]
     fn str_is_the_size_of_a_string() {
@@ -322,26 +403,99 @@ mod tests {
         }
     }
 
+    /// The bytes a `Hash` impl feeds its hasher, to compare two hashes exactly.
+    #[derive(Default)]
+    struct Fed(Vec<u8>);
+
+    impl Hasher for Fed {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
+    }
+
+    fn fed<T: Hash + ?Sized>(value: &T) -> Vec<u8> {
+        let mut hasher = Fed::default();
+        value.hash(&mut hasher);
+        hasher.0
+    }
+
+    /// Texts of exactly `n` bytes: distinct ASCII bytes (so a misplaced byte shows), and, when
+    /// `n` allows, ASCII ending in a 2-, 3- or 4-byte character (whose last bytes land in the
+    /// last word), and NUL bytes (which look like the zero padding).
+    fn texts_of_len(n: usize) -> Vec<String> {
+        let ascii: String = ('a'..='z').chain('A'..='Z').take(n).collect();
+        let mut texts = vec![ascii.clone()];
+        for tail in ['é', '€', '𝄞'] {
+            if let Some(head) = ascii.get(..n.wrapping_sub(tail.len_utf8())) {
+                texts.push(String::from(head) + tail.encode_utf8(&mut [0; 4]));
+            }
+        }
+        texts.push("\0".repeat(n));
+        texts
+    }
+
     #[test]
     fn str_copies_and_compares_every_inline_length() {
-        // Every length the overlapping copies handle (0-3 bytewise, 4-7, 8-15, 16-22), with
-        // distinct bytes so a misplaced byte shows; texts differing only in their last or
-        // first byte must compare unequal, equal texts built twice equal.
-        let all: String = ('a'..='z').collect();
+        // Every length the word reads handle (0-3 bytewise, 4-7, 8-14, 15-22) and the first
+        // heap ones: the text round-trips through every constructor; equal texts built twice
+        // are equal and hash alike, and as their `str`; a text differing in any one byte, or
+        // one byte shorter, or one NUL longer, compares unequal.
         for n in 0..=Str::INLINE_CAP + 2 {
-            let text = all.get(..n).unwrap();
-            let s = Str::from(text);
-            assert_eq!(s.as_str(), text, "{n}");
-            assert_eq!(s, Str::from(String::from(text)), "{n}");
-            if n > 0 {
-                let mut last = String::from(text);
-                last.pop();
-                last.push('!');
-                let mut first = String::from(text);
-                first.replace_range(..1, "!");
-                assert_ne!(s, Str::from(last.as_str()), "{n}");
-                assert_ne!(s, Str::from(first.as_str()), "{n}");
-                assert_ne!(s, Str::from(all.get(..n - 1).unwrap()), "{n}");
+            for text in texts_of_len(n) {
+                let text = text.as_str();
+                assert_eq!(text.len(), n);
+                let s = Str::from(text);
+                assert_eq!(s.as_str(), text, "{n}");
+                assert_eq!(s.as_bytes(), text.as_bytes(), "{n}");
+                assert_eq!(s.len(), n);
+                assert_eq!(s.is_inline(), n <= Str::INLINE_CAP, "{n}");
+                for again in [
+                    Str::from(String::from(text)),
+                    Str::from(Box::<str>::from(text)),
+                    Str::from_iter(text.chars()),
+                    s.clone(),
+                ] {
+                    assert_eq!(again.as_str(), text, "{n}");
+                    assert_eq!(again.is_inline(), s.is_inline(), "{n}");
+                    assert!(again == s, "{n} {text:?}");
+                    assert_eq!(again.cmp(&s), Ordering::Equal);
+                    assert_eq!(fed(&again), fed(&s), "{n}");
+                }
+                assert_eq!(fed(&s), fed(text), "{n}");
+
+                let mut bytes = Vec::from(text.as_bytes());
+                for i in 0..n {
+                    let kept = bytes[i];
+                    bytes[i] = if kept == b'!' { b'?' } else { b'!' };
+                    // Replacing one byte of a multibyte character is not UTF-8: skip those.
+                    if let Ok(other) = core::str::from_utf8(&bytes) {
+                        let other = Str::from(other);
+                        assert!(other != s, "{n} {i} {text:?}");
+                        assert_ne!(fed(&other), fed(&s), "{n} {i}");
+                        assert_eq!(other.cmp(&s), other.as_str().cmp(text), "{n} {i}");
+                    }
+                    bytes[i] = kept;
+                }
+                // The same text but for the last byte of its last (multibyte) character.
+                let mut chars = text.chars();
+                if let Some(last) = chars.next_back().filter(|c| !c.is_ascii()) {
+                    let next = char::from_u32(u32::from(last) + 1).unwrap();
+                    let other =
+                        Str::from(String::from(chars.as_str()) + next.encode_utf8(&mut [0; 4]));
+                    assert_eq!(other.len(), n);
+                    assert!(other != s && other > s, "{n} {text:?}");
+                    assert_ne!(fed(&other), fed(&s), "{n}");
+                }
+                // Str against Str (the inline fast path), not against the `str`.
+                if let Some(shorter) = text.get(..n.saturating_sub(1)).filter(|_| n > 0) {
+                    let shorter = Str::from(shorter);
+                    assert!(shorter != s && shorter < s, "{n}");
+                }
+                let longer = Str::from(String::from(text) + "\0");
+                assert!(longer != s && longer > s, "{n}");
             }
         }
     }
