@@ -1334,7 +1334,8 @@ fn write_float(out: &mut String, d: f64) {
     if d.is_infinite() {
         return out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
     }
-    let sci = shortest_digits(d.abs());
+    // The magnitude by clearing the sign bit: `f64::abs` is in `core` only since Rust 1.85.
+    let sci = shortest_digits(f64::from_bits(d.to_bits() & !(1 << 63)));
     let digits = sci.digits();
     if d.is_sign_negative() {
         out.push('-');
