@@ -71,6 +71,7 @@ pub use crate::{
     error::{Error, Layer, Limit, Name, Result},
     header::{cookie_from_header, set_cookie_value},
     limits::Limits,
+    session_bytes::charged_bytes,
     value::{Document, Session, Str, Value},
     view::{Field, SessionView},
 };

@@ -19,7 +19,7 @@ use core::mem::size_of;
 use crate::error::{Error, Limit, Result};
 use crate::limits::Limits;
 use crate::small_str::Str;
-use crate::value::Value;
+use crate::value::{Document, Value};
 
 /// What the allocator may add to each heap block (its header and rounding), in bytes.
 pub(crate) const BLOCK: usize = 16;
@@ -93,6 +93,64 @@ impl SessionBytes {
             .ok_or(Error::LimitExceeded(Limit::SessionBytes))?;
         Ok(())
     }
+}
+
+/// What reading `session` back charges against
+/// [`Limits::max_session_bytes`](crate::Limits::max_session_bytes), in any format: the root's
+/// slot and block, then for every element its slot (56 bytes in a list, 80 with its key in a
+/// document) and one block (its length plus 16) for each key or text over 22 bytes, each
+/// binary value and each document or list. A decode that builds `session` charges at least
+/// this (more only for repeated keys, whose earlier values it built and then replaced, and for
+/// keys a legacy reader removes).
+///
+/// A walk with its own stack: no recursion, whatever the nesting.
+///
+/// ```
+/// use beaker_session_jwt::{charged_bytes, Document, Limits};
+/// let mut session = Document::new();
+/// session.insert("user", "alice");
+/// assert!(charged_bytes(&session) < Limits::DEFAULT.max_session_bytes);
+/// ```
+pub fn charged_bytes(session: &Document) -> usize {
+    // Documents and lists whose elements are still to be added (each container itself was
+    // added as an element of its parent; the root above).
+    enum Next<'s> {
+        Doc(&'s Document),
+        List(&'s [Value]),
+    }
+    let element = |key: Option<&Str>, value: &Value| {
+        let slot = match key {
+            Some(k) => SessionBytes::ENTRY.saturating_add(text(key_len(k))),
+            None => SessionBytes::ITEM,
+        };
+        slot.saturating_add(heap_of(value, true))
+    };
+    fn inner(value: &Value) -> Option<Next<'_>> {
+        match value {
+            Value::Document(d) | Value::JavaScriptWithScope { scope: d, .. } => Some(Next::Doc(d)),
+            Value::Array(items) => Some(Next::List(items)),
+            _ => None,
+        }
+    }
+    let mut total = SessionBytes::ITEM.saturating_add(BLOCK);
+    let mut todo = alloc::vec![Next::Doc(session)];
+    while let Some(next) = todo.pop() {
+        match next {
+            Next::Doc(d) => {
+                for (k, v) in d.entries() {
+                    total = total.saturating_add(element(Some(k), v));
+                    todo.extend(inner(v));
+                }
+            }
+            Next::List(items) => {
+                for v in items {
+                    total = total.saturating_add(element(None, v));
+                    todo.extend(inner(v));
+                }
+            }
+        }
+    }
+    total
 }
 
 /// The heap block of a text of `len` bytes: none when it is stored inline in its [`Str`].

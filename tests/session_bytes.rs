@@ -10,7 +10,9 @@ mod common;
 
 use std::mem::size_of;
 
-use beaker_session_jwt::{bson, decode_cookie, Document, Error, Limit, Limits, Str, Value};
+use beaker_session_jwt::{
+    bson, charged_bytes, decode_cookie, Document, Error, Limit, Limits, Str, Value,
+};
 use common::{FORMATS, SIZES};
 
 /// What the allocator may add to a heap block, as the limit's docs count it.
@@ -63,6 +65,7 @@ fn session_bytes_charge_is_the_session_cost_in_every_format() {
                 .unwrap_or_else(|e| panic!("{fmt:?} {size}: {e:?}"))
                 .session;
             let need = session_cost(&session);
+            assert_eq!(charged_bytes(&session), need, "{fmt:?} {size}");
             config.limits.max_session_bytes = need;
             let got = decode_cookie(cookie, &config, 0.0).map(|d| d.session);
             assert_eq!(got.as_ref(), Ok(&session), "{fmt:?} {size}: budget {need}");
@@ -211,4 +214,67 @@ fn session_bytes_bare_bsz_claims_charge_as_the_general_reader_does() {
         }
     }
     assert_eq!(refused, need - 1);
+}
+
+#[test]
+fn session_bytes_charged_bytes_walks_any_nesting_and_every_type() {
+    // Every container kind nested 300 deep, with one element of each type at the bottom.
+    let mut doc = Document::new();
+    doc.insert(
+        "re",
+        Value::Regex {
+            pattern: Str::from("p".repeat(30).as_str()),
+            options: Str::from("i"),
+        },
+    );
+    doc.insert(
+        "db",
+        Value::DbPointer {
+            namespace: Str::from("n".repeat(25).as_str()),
+            id: [1; 12],
+        },
+    );
+    doc.insert("js", Value::JavaScript(Str::from("j".repeat(40).as_str())));
+    doc.insert("sym", Value::Symbol(Str::from("s")));
+    doc.insert(
+        "bin",
+        Value::Binary {
+            subtype: 4,
+            bytes: vec![0; 16],
+        },
+    );
+    let mut value = Value::Document(doc);
+    for depth in 0..300 {
+        value = match depth % 3 {
+            0 => Value::Array(vec![value, Value::Null]),
+            1 => Value::JavaScriptWithScope {
+                code: Str::from("c".repeat(23).as_str()),
+                scope: Document::from_entries(vec![(Str::from("k"), value)]),
+            },
+            _ => Value::Document(Document::from_entries(vec![(
+                Str::from("a key of more than twenty-two bytes"),
+                value,
+            )])),
+        };
+    }
+    let session = Document::from_entries(vec![(Str::from("root"), value)]);
+    assert_eq!(charged_bytes(&session), session_cost(&session));
+}
+
+#[test]
+fn session_bytes_charged_bytes_does_not_recurse() {
+    // {"root": [[[...[null]...]]]} 200,000 lists deep: a recursive walk would overflow the
+    // stack. Each list costs its slot and its block, the null its slot.
+    let depth = 200_000;
+    let mut value = Value::Null;
+    for _ in 0..depth {
+        value = Value::Array(vec![value]);
+    }
+    let session = Document::from_entries(vec![(Str::from("root"), value)]);
+    let item = size_of::<Value>();
+    let want =
+        item + BLOCK + size_of::<(Str, Value)>() + BLOCK + (depth - 1) * (item + BLOCK) + item;
+    assert_eq!(charged_bytes(&session), want);
+    // `Value`'s drop recurses: leak this one instead of dropping it.
+    std::mem::forget(session);
 }
