@@ -1,8 +1,10 @@
 #![no_main]
 //! `bson::read` on any bytes with the default limits. Oracle: what it reads is writable, and
 //! written twice gives the same canonical bytes (decode∘encode∘decode == decode, regex option
-//! order aside, which the writer sorts).
+//! order aside, which the writer sorts); one byte less of `max_session_bytes` than the document
+//! is charged refuses the same bytes.
 use beaker_session_jwt::{bson, Limits};
+use beaker_session_jwt_fuzz::assert_charged;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -10,5 +12,6 @@ fuzz_target!(|data: &[u8]| {
         let bytes = bson::write(&doc).expect("what we read is writable");
         let again = bson::read(&bytes, &Limits::DEFAULT).expect("our bytes read back");
         assert_eq!(bson::write(&again).as_ref(), Ok(&bytes));
+        assert_charged(&doc, &Limits::DEFAULT, |l| bson::read(data, l));
     }
 });

@@ -1,14 +1,21 @@
 #![no_main]
 //! `legacy::decode`, pickle serializer, on any pickle signed with the legacy key (which the
 //! threat model lets an attacker know); first byte odd: BSON JWT payload, even: JSON. Oracle:
-//! what decodes migrates to a JWT that reads back to the same session.
+//! what decodes migrates to a JWT that reads back to the same session, and one byte less of
+//! `max_session_bytes` than the session is charged refuses the cookie.
 use beaker_session_jwt::{legacy, Format};
-use beaker_session_jwt_fuzz::{assert_rewrites, legacy_config, legacy_cookie};
+use beaker_session_jwt_fuzz::{assert_charged, assert_rewrites, legacy_config, legacy_cookie};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (bool, &[u8])| {
     let config = legacy_config(Format::LegacyPickle, input.0);
-    if let Ok(session) = legacy::decode(&legacy_cookie(input.1), &config) {
+    let cookie = legacy_cookie(input.1);
+    if let Ok(session) = legacy::decode(&cookie, &config) {
         assert_rewrites(&session, &config);
+        assert_charged(&session, &config.limits, |l| {
+            let mut tight = config.clone();
+            tight.limits = *l;
+            legacy::decode(&cookie, &tight)
+        });
     }
 });

@@ -10,8 +10,8 @@ use beaker_session_jwt::bson as our_bson;
 use beaker_session_jwt::interop::bson::from_bson_document;
 use beaker_session_jwt::pickle::{self, opcodes as op, Target};
 use beaker_session_jwt::{
-    decode_cookie, encode_cookie, Config, Document, Error, Format, Limit, Limits, SecretKey,
-    Serializer, Session, Str, Value,
+    charged_bytes, decode_cookie, encode_cookie, Config, Document, Error, Format, Limit, Limits,
+    SecretKey, Serializer, Session, Str, Value,
 };
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -337,6 +337,19 @@ pub fn assert_pickle_rereads(session: &Session, target: Target) {
     let again = pickle::read(&bytes, &Limits::DEFAULT)
         .and_then(|p| p.into_session(target, &[REMOVE_KEY], &Limits::DEFAULT));
     assert_eq!(again.as_ref(), Ok(session));
+}
+
+/// Oracle for the session budget: `read` (which built `session` under `limits`) run again with
+/// `max_session_bytes` one byte short of what `session` is charged ([`charged_bytes`]) must be
+/// refused for that limit. A decode never builds a session costing more than it charged.
+pub fn assert_charged(
+    session: &Document,
+    limits: &Limits,
+    read: impl FnOnce(&Limits) -> std::result::Result<Document, Error>,
+) {
+    let mut tight = *limits;
+    tight.max_session_bytes = charged_bytes(session) - 1;
+    assert_eq!(read(&tight), Err(Error::LimitExceeded(Limit::SessionBytes)));
 }
 
 /// Oracle for a decoded session: written again as a JWT under `config` (a legacy session is
