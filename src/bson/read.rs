@@ -250,14 +250,34 @@ impl<'a> Sink<'a> for Build<'_> {
     }
 
     fn scalar(&mut self, key: Option<&'a str>, value: ValueRef<'a>) -> Result<()> {
-        let value = value
-            .scalar_to_value()
-            .ok_or(malformed(0, "container as a scalar"))?;
         // The reader gives a key exactly for the elements of a document (built in place on
-        // the stack, not moved through `attach`).
+        // the stack, not moved through `attach`). The common types are pushed arm by arm, so
+        // each `Value` is written straight into its slot instead of being built in a
+        // temporary and copied (a store-forwarding stall per element).
         match key {
-            Some(key) => self.stacks.entries.push((Str::from(key), value)),
-            None => self.stacks.items.push(value),
+            Some(key) => {
+                let key = Str::from(key);
+                let entries = &mut self.stacks.entries;
+                match value {
+                    ValueRef::String(s) => entries.push((key, Value::String(Str::from(s)))),
+                    ValueRef::Int32(i) => entries.push((key, Value::Int32(i))),
+                    ValueRef::DateTime(ms) => entries.push((key, Value::DateTime(ms))),
+                    ValueRef::Double(d) => entries.push((key, Value::Double(d))),
+                    ValueRef::Bool(b) => entries.push((key, Value::Bool(b))),
+                    other => entries.push((key, scalar_value(other)?)),
+                }
+            }
+            None => {
+                let items = &mut self.stacks.items;
+                match value {
+                    ValueRef::String(s) => items.push(Value::String(Str::from(s))),
+                    ValueRef::Int32(i) => items.push(Value::Int32(i)),
+                    ValueRef::DateTime(ms) => items.push(Value::DateTime(ms)),
+                    ValueRef::Double(d) => items.push(Value::Double(d)),
+                    ValueRef::Bool(b) => items.push(Value::Bool(b)),
+                    other => items.push(scalar_value(other)?),
+                }
+            }
         }
         Ok(())
     }
@@ -293,6 +313,13 @@ impl<'a> Sink<'a> for Build<'_> {
     fn finish(self) -> Result<Value> {
         self.done.ok_or(malformed(0, "no document"))
     }
+}
+
+/// The owned value of a scalar (a container here would be a bug in the reader: refused).
+fn scalar_value(value: ValueRef<'_>) -> Result<Value> {
+    value
+        .scalar_to_value()
+        .ok_or(malformed(0, "container as a scalar"))
 }
 
 /// What a scalar read as `value` holds outside its slot once built: exactly
