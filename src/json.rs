@@ -1383,6 +1383,8 @@ fn write_float(out: &mut String, d: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::{CodeWithScope, DbPointer, Regex};
+    use alloc::boxed::Box;
     use alloc::format;
     use alloc::string::ToString;
     use alloc::vec;
@@ -2174,15 +2176,15 @@ mod tests {
                 bytes: vec![1],
             },
             Value::ObjectId([0; 12]),
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "a".into(),
                 options: Str::new(),
-            },
+            })),
             Value::JavaScript("f()".into()),
-            Value::JavaScriptWithScope {
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: "f()".into(),
                 scope: Document::new(),
-            },
+            })),
             Value::Timestamp {
                 time: 1,
                 increment: 2,
@@ -2190,10 +2192,10 @@ mod tests {
             Value::Decimal128([0; 16]),
             Value::MinKey,
             Value::MaxKey,
-            Value::DbPointer {
+            Value::DbPointer(Box::new(DbPointer {
                 namespace: "db.c".into(),
                 id: [0; 12],
-            },
+            })),
         ] {
             let d = doc(&[("k", v.clone())]);
             assert!(

@@ -72,7 +72,7 @@ pub use crate::{
     header::{cookie_from_header, set_cookie_value},
     limits::Limits,
     session_bytes::charged_bytes,
-    value::{Document, Session, Str, Value},
+    value::{CodeWithScope, DbPointer, Document, Regex, Session, Str, Value},
     view::{Field, SessionView},
 };
 

@@ -3,7 +3,7 @@
 //!
 //! `max_items` bounds how many values a decode builds, but not what they weigh: a 4 KiB cookie
 //! can inflate to (or, through pickle memo references, repeat) tens of thousands of tiny values,
-//! each a 56-byte [`Value`] (80 with its key in a document). This budget keeps the session
+//! each a 32-byte [`Value`] (56 with its key in a document). This budget keeps the session
 //! itself within a byte bound, so a decode's peak heap is the inflate bound plus this one plus
 //! the fixed buffers, whatever the cookie holds.
 //!
@@ -11,6 +11,8 @@
 //! - its slot: `size_of::<Value>()` in a list, `size_of::<(Str, Value)>()` in a document;
 //! - a key or text over [`Str::INLINE_CAP`] bytes: its length plus [`BLOCK`] (one heap block);
 //! - binary data: its length plus [`BLOCK`];
+//! - a regex, DB pointer or code with scope: its boxed payload (`size_of` of [`Regex`],
+//!   [`DbPointer`] or [`CodeWithScope`]) plus [`BLOCK`], besides its texts;
 //! - a document, list or code scope: [`BLOCK`] for the block its elements move into (the
 //!   elements themselves are charged one by one).
 
@@ -19,7 +21,7 @@ use core::mem::size_of;
 use crate::error::{Error, Limit, Result};
 use crate::limits::Limits;
 use crate::small_str::Str;
-use crate::value::{Document, Value};
+use crate::value::{CodeWithScope, DbPointer, Document, Regex, Value};
 
 /// What the allocator may add to each heap block (its header and rounding), in bytes.
 pub(crate) const BLOCK: usize = 16;
@@ -97,9 +99,10 @@ impl SessionBytes {
 
 /// What reading `session` back charges against
 /// [`Limits::max_session_bytes`](crate::Limits::max_session_bytes), in any format: the root's
-/// slot and block, then for every element its slot (56 bytes in a list, 80 with its key in a
+/// slot and block, then for every element its slot (32 bytes in a list, 56 with its key in a
 /// document) and one block (its length plus 16) for each key or text over 22 bytes, each
-/// binary value and each document or list. A decode that builds `session` charges at least
+/// binary value, each document or list, and each regex, DB pointer or code with scope (whose
+/// payload is boxed). A decode that builds `session` charges at least
 /// this (more only for repeated keys, whose earlier values it built and then replaced, and for
 /// keys a legacy reader removes).
 ///
@@ -127,7 +130,8 @@ pub fn charged_bytes(session: &Document) -> usize {
     };
     fn inner(value: &Value) -> Option<Next<'_>> {
         match value {
-            Value::Document(d) | Value::JavaScriptWithScope { scope: d, .. } => Some(Next::Doc(d)),
+            Value::Document(d) => Some(Next::Doc(d)),
+            Value::JavaScriptWithScope(c) => Some(Next::Doc(&c.scope)),
             Value::Array(items) => Some(Next::List(items)),
             _ => None,
         }
@@ -163,6 +167,12 @@ pub(crate) fn text(len: usize) -> usize {
     }
 }
 
+/// The heap block of a boxed payload `T` (a regex, a DB pointer, a code with scope).
+#[inline]
+pub(crate) const fn boxed<T>() -> usize {
+    size_of::<T>() + BLOCK
+}
+
 /// The heap block of `len` bytes of binary data.
 #[inline]
 pub(crate) fn bytes(len: usize) -> usize {
@@ -185,9 +195,13 @@ pub(crate) fn heap_of(value: &Value, container_block: bool) -> usize {
         Value::String(s) | Value::JavaScript(s) | Value::Symbol(s) => text(len(s)),
         Value::Binary { bytes: b, .. } => bytes(b.len()),
         Value::Document(_) | Value::Array(_) => block,
-        Value::Regex { pattern, options } => text(len(pattern)).saturating_add(text(len(options))),
-        Value::DbPointer { namespace, .. } => text(len(namespace)),
-        Value::JavaScriptWithScope { code, .. } => text(len(code)).saturating_add(block),
+        Value::Regex(r) => boxed::<Regex>()
+            .saturating_add(text(len(&r.pattern)))
+            .saturating_add(text(len(&r.options))),
+        Value::DbPointer(p) => boxed::<DbPointer>().saturating_add(text(len(&p.namespace))),
+        Value::JavaScriptWithScope(c) => boxed::<CodeWithScope>()
+            .saturating_add(text(len(&c.code)))
+            .saturating_add(block),
         Value::Double(_)
         | Value::Undefined
         | Value::ObjectId(_)
@@ -206,6 +220,7 @@ pub(crate) fn heap_of(value: &Value, container_block: bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::boxed::Box;
     use alloc::vec;
 
     fn budget(bytes: usize) -> SessionBytes {
@@ -239,6 +254,31 @@ mod tests {
                 item + 3 + BLOCK,
             ),
             (None, Value::Array(vec![Value::Null; 5]), item + BLOCK),
+            // The boxed payloads: one block each, besides their texts.
+            (
+                None,
+                Value::Regex(Box::new(Regex {
+                    pattern: Str::from(long.as_str()),
+                    options: Str::from("i"),
+                })),
+                item + size_of::<Regex>() + BLOCK + long.len() + BLOCK,
+            ),
+            (
+                Some(Str::from("k")),
+                Value::DbPointer(Box::new(DbPointer {
+                    namespace: Str::from("db.c"),
+                    id: [7; 12],
+                })),
+                entry + size_of::<DbPointer>() + BLOCK,
+            ),
+            (
+                None,
+                Value::JavaScriptWithScope(Box::new(CodeWithScope {
+                    code: Str::from(long.as_str()),
+                    scope: Document::new(),
+                })),
+                item + size_of::<CodeWithScope>() + BLOCK + long.len() + BLOCK + BLOCK,
+            ),
         ];
         for (key, value, cost) in cases {
             // Exactly `cost` fits; one byte less does not.

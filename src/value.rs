@@ -5,6 +5,7 @@
 //! session is a `Document`. Keys and text are [`Str`]: inline up to 22 bytes, so decoding a
 //! session does not allocate once per key and per short string.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -44,31 +45,18 @@ pub enum Value {
     DateTime(i64),
     /// BSON 0x0A, Python `None`.
     Null,
-    /// BSON 0x0B, `bson.regex.Regex`.
-    Regex {
-        /// The pattern.
-        pattern: Str,
-        /// The option letters, as stored.
-        options: Str,
-    },
-    /// BSON 0x0C (deprecated); pymongo reads it as a `DBRef`.
-    DbPointer {
-        /// The collection namespace.
-        namespace: Str,
-        /// The referenced ObjectId.
-        id: [u8; 12],
-    },
+    /// BSON 0x0B, `bson.regex.Regex` (boxed: rare, and larger than the other payloads).
+    Regex(Box<Regex>),
+    /// BSON 0x0C (deprecated); pymongo reads it as a `DBRef` (boxed: rare, and larger than the
+    /// other payloads).
+    DbPointer(Box<DbPointer>),
     /// BSON 0x0D, `bson.code.Code` without scope.
     JavaScript(Str),
     /// BSON 0x0E (deprecated); pymongo reads it as `str`.
     Symbol(Str),
-    /// BSON 0x0F, `bson.code.Code` with a scope.
-    JavaScriptWithScope {
-        /// The code.
-        code: Str,
-        /// The scope document.
-        scope: Document,
-    },
+    /// BSON 0x0F, `bson.code.Code` with a scope (boxed: rare, and larger than the other
+    /// payloads).
+    JavaScriptWithScope(Box<CodeWithScope>),
     /// BSON 0x10, a Python `int` that fits 32 bits.
     Int32(i32),
     /// BSON 0x11, `bson.timestamp.Timestamp`.
@@ -86,6 +74,38 @@ pub enum Value {
     MinKey,
     /// BSON 0x7F.
     MaxKey,
+}
+
+// Every payload fits 24 bytes beside the tag (`Binary`'s subtype shares the padding), so a
+// `Value` is 32 bytes and a document entry `(Str, Value)` 56.
+const _: () = assert!(core::mem::size_of::<Value>() == 32);
+const _: () = assert!(core::mem::size_of::<(Str, Value)>() == 56);
+
+/// The payload of [`Value::Regex`]: BSON 0x0B, `bson.regex.Regex`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Regex {
+    /// The pattern.
+    pub pattern: Str,
+    /// The option letters, as stored.
+    pub options: Str,
+}
+
+/// The payload of [`Value::DbPointer`]: BSON 0x0C (deprecated).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DbPointer {
+    /// The collection namespace.
+    pub namespace: Str,
+    /// The referenced ObjectId.
+    pub id: [u8; 12],
+}
+
+/// The payload of [`Value::JavaScriptWithScope`]: BSON 0x0F, `bson.code.Code` with a scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeWithScope {
+    /// The code.
+    pub code: Str,
+    /// The scope document.
+    pub scope: Document,
 }
 
 impl PartialEq for Value {
@@ -111,36 +131,9 @@ impl PartialEq for Value {
             (ObjectId(a), ObjectId(b)) => a == b,
             (Bool(a), Bool(b)) => a == b,
             (DateTime(a), DateTime(b)) | (Int64(a), Int64(b)) => a == b,
-            (
-                Regex {
-                    pattern: p1,
-                    options: o1,
-                },
-                Regex {
-                    pattern: p2,
-                    options: o2,
-                },
-            ) => p1 == p2 && o1 == o2,
-            (
-                DbPointer {
-                    namespace: n1,
-                    id: i1,
-                },
-                DbPointer {
-                    namespace: n2,
-                    id: i2,
-                },
-            ) => n1 == n2 && i1 == i2,
-            (
-                JavaScriptWithScope {
-                    code: c1,
-                    scope: s1,
-                },
-                JavaScriptWithScope {
-                    code: c2,
-                    scope: s2,
-                },
-            ) => c1 == c2 && s1 == s2,
+            (Regex(a), Regex(b)) => a == b,
+            (DbPointer(a), DbPointer(b)) => a == b,
+            (JavaScriptWithScope(a), JavaScriptWithScope(b)) => a == b,
             (Int32(a), Int32(b)) => a == b,
             (
                 Timestamp {
@@ -175,11 +168,11 @@ impl Value {
             Value::Bool(_) => 0x08,
             Value::DateTime(_) => 0x09,
             Value::Null => 0x0A,
-            Value::Regex { .. } => 0x0B,
-            Value::DbPointer { .. } => 0x0C,
+            Value::Regex(_) => 0x0B,
+            Value::DbPointer(_) => 0x0C,
             Value::JavaScript(_) => 0x0D,
             Value::Symbol(_) => 0x0E,
-            Value::JavaScriptWithScope { .. } => 0x0F,
+            Value::JavaScriptWithScope(_) => 0x0F,
             Value::Int32(_) => 0x10,
             Value::Timestamp { .. } => 0x11,
             Value::Int64(_) => 0x12,
@@ -202,11 +195,11 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::DateTime(_) => "datetime",
             Value::Null => "null",
-            Value::Regex { .. } => "regex",
-            Value::DbPointer { .. } => "dbpointer",
+            Value::Regex(_) => "regex",
+            Value::DbPointer(_) => "dbpointer",
             Value::JavaScript(_) => "javascript",
             Value::Symbol(_) => "symbol",
-            Value::JavaScriptWithScope { .. } => "javascript with scope",
+            Value::JavaScriptWithScope(_) => "javascript with scope",
             Value::Int32(_) => "int32",
             Value::Timestamp { .. } => "timestamp",
             Value::Int64(_) => "int64",

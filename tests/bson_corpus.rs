@@ -28,7 +28,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use beaker_session_jwt::{bson, Document, Error, Layer, Limits, Value};
+use beaker_session_jwt::{
+    bson, CodeWithScope, DbPointer, Document, Error, Layer, Limits, Regex, Value,
+};
 use serde_json::Value as Json;
 
 #[derive(Default)]
@@ -243,20 +245,27 @@ fn value_matches(value: &Value, json: &Json) -> bool {
                 == Some(ms.to_string().as_str())
         }
         Value::Null => json.is_null(),
-        Value::Regex { pattern, options } => field("$regularExpression").is_some_and(|r| {
-            r.get("pattern").and_then(Json::as_str) == Some(pattern.as_str())
-                && r.get("options").and_then(Json::as_str) == Some(options.as_str())
-        }),
-        Value::DbPointer { namespace, id } => field("$dbPointer").is_some_and(|p| {
-            p.get("$ref").and_then(Json::as_str) == Some(namespace.as_str())
-                && p.get("$id")
-                    .and_then(|i| i.get("$oid"))
-                    .and_then(Json::as_str)
-                    == Some(to_hex(id).to_lowercase().as_str())
-        }),
+        Value::Regex(regex) => {
+            let Regex { pattern, options } = &**regex;
+            field("$regularExpression").is_some_and(|r| {
+                r.get("pattern").and_then(Json::as_str) == Some(pattern.as_str())
+                    && r.get("options").and_then(Json::as_str) == Some(options.as_str())
+            })
+        }
+        Value::DbPointer(pointer) => {
+            let DbPointer { namespace, id } = &**pointer;
+            field("$dbPointer").is_some_and(|p| {
+                p.get("$ref").and_then(Json::as_str) == Some(namespace.as_str())
+                    && p.get("$id")
+                        .and_then(|i| i.get("$oid"))
+                        .and_then(Json::as_str)
+                        == Some(to_hex(id).to_lowercase().as_str())
+            })
+        }
         Value::JavaScript(code) => one_field == Some(1) && text("$code") == Some(code.as_str()),
         Value::Symbol(s) => text("$symbol") == Some(s.as_str()),
-        Value::JavaScriptWithScope { code, scope } => {
+        Value::JavaScriptWithScope(cws) => {
+            let CodeWithScope { code, scope } = &**cws;
             text("$code") == Some(code.as_str())
                 && field("$scope").is_some_and(|j| doc_matches(scope, j))
         }

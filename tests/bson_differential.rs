@@ -6,7 +6,7 @@
 //! they also compare values through `interop::bson`.
 
 use beaker_session_jwt::bson as ours;
-use beaker_session_jwt::{Document, Limits, Value};
+use beaker_session_jwt::{CodeWithScope, DbPointer, Document, Limits, Regex, Value};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -51,14 +51,16 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::DateTime),
         Just(Value::Null),
-        (key(), options()).prop_map(|(pattern, options)| Value::Regex {
+        (key(), options()).prop_map(|(pattern, options)| Value::Regex(Box::new(Regex {
             pattern: pattern.into(),
             options: options.into()
-        }),
-        (text(), any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer {
-            namespace: namespace.into(),
-            id
-        }),
+        }))),
+        (text(), any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer(Box::new(
+            DbPointer {
+                namespace: namespace.into(),
+                id
+            }
+        ))),
         text().prop_map(|s| Value::JavaScript(s.into())),
         text().prop_map(|s| Value::Symbol(s.into())),
         any::<i32>().prop_map(Value::Int32),
@@ -86,10 +88,12 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             entries(inner.clone(), 5).prop_map(|e| Value::Document(Document::from_entries(e))),
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            (text(), entries(inner, 3)).prop_map(|(code, e)| Value::JavaScriptWithScope {
-                code: code.into(),
-                scope: Document::from_entries(e),
-            }),
+            (text(), entries(inner, 3)).prop_map(|(code, e)| Value::JavaScriptWithScope(Box::new(
+                CodeWithScope {
+                    code: code.into(),
+                    scope: Document::from_entries(e),
+                }
+            ))),
         ]
     })
 }
@@ -159,20 +163,24 @@ fn sort_regex_options(value: &mut ::bson::Bson) {
 fn with_sorted_regex_options(doc: &Document) -> Document {
     fn sorted(value: &Value) -> Value {
         match value {
-            Value::Regex { pattern, options } => {
+            Value::Regex(regex) => {
+                let Regex { pattern, options } = &**regex;
                 let mut letters: Vec<char> = options.chars().collect();
                 letters.sort_unstable();
-                Value::Regex {
+                Value::Regex(Box::new(Regex {
                     pattern: pattern.clone(),
                     options: letters.into_iter().collect(),
-                }
+                }))
             }
             Value::Document(d) => Value::Document(with_sorted_regex_options(d)),
             Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-            Value::JavaScriptWithScope { code, scope } => Value::JavaScriptWithScope {
-                code: code.clone(),
-                scope: with_sorted_regex_options(scope),
-            },
+            Value::JavaScriptWithScope(cws) => {
+                let CodeWithScope { code, scope } = &**cws;
+                Value::JavaScriptWithScope(Box::new(CodeWithScope {
+                    code: code.clone(),
+                    scope: with_sorted_regex_options(scope),
+                }))
+            }
             other => other.clone(),
         }
     }

@@ -3,7 +3,7 @@
 
 use beaker_session_jwt::{
     cookie_from_header, decode_cookie, decode_cookie_or_empty, encode_cookie, json, jwt, Config,
-    Document, Error, Format, Layer, Limit, Session, TimeMode, Value,
+    Document, Error, Format, Layer, Limit, Regex, Session, TimeMode, Value,
 };
 
 const K1: &str = "first-secret-key-0001";
@@ -72,10 +72,10 @@ fn cookie_bson_mode_keeps_every_bson_type() {
     s.insert("oid", Value::ObjectId([7; 12]));
     s.insert(
         "re",
-        Value::Regex {
+        Value::Regex(Box::new(Regex {
             pattern: "^a".into(),
             options: "im".into(),
-        },
+        })),
     );
     s.insert(
         "ts",

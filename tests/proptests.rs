@@ -6,8 +6,8 @@
 use base64ct::{Base64, Encoding};
 use beaker_session_jwt::pickle::{self, Target};
 use beaker_session_jwt::{
-    base85, bson, decode_cookie, encode_cookie, json, jwt, legacy, zlib, Config, Document, Error,
-    Format, Limits, SecretKey, Serializer, Session, Value,
+    base85, bson, decode_cookie, encode_cookie, json, jwt, legacy, zlib, Config, DbPointer,
+    Document, Error, Format, Limits, Regex, SecretKey, Serializer, Session, Value,
 };
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
@@ -100,14 +100,16 @@ fn leaf(format: Format) -> BoxedStrategy<Value> {
                 .prop_map(|(subtype, bytes)| Value::Binary { subtype, bytes }),
             any::<[u8; 12]>().prop_map(Value::ObjectId),
             (DATETIME_MIN_MS..=DATETIME_MAX_MS).prop_map(Value::DateTime),
-            (text(), prop::collection::vec(any::<bool>(), 6)).prop_map(|(p, on)| Value::Regex {
-                pattern: p.replace('\0', "").into(),
-                options: "ilmsux"
-                    .chars()
-                    .zip(on)
-                    .filter_map(|(c, on)| on.then_some(c))
-                    .collect(),
-            }),
+            (text(), prop::collection::vec(any::<bool>(), 6)).prop_map(|(p, on)| Value::Regex(
+                Box::new(Regex {
+                    pattern: p.replace('\0', "").into(),
+                    options: "ilmsux"
+                        .chars()
+                        .zip(on)
+                        .filter_map(|(c, on)| on.then_some(c))
+                        .collect(),
+                })
+            )),
             (any::<u32>(), any::<u32>())
                 .prop_map(|(time, increment)| Value::Timestamp { time, increment }),
             any::<[u8; 16]>().prop_map(Value::Decimal128),
@@ -125,15 +127,17 @@ fn leaf(format: Format) -> BoxedStrategy<Value> {
             (text(), "[a-z]{0,4}").prop_map(|(p, o)| {
                 let mut letters: Vec<char> = o.chars().collect();
                 letters.sort_unstable();
-                Value::Regex {
+                Value::Regex(Box::new(Regex {
                     pattern: p.replace('\0', "").into(),
                     options: letters.into_iter().collect(),
+                }))
+            }),
+            (text(), any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer(Box::new(
+                DbPointer {
+                    namespace: namespace.into(),
+                    id
                 }
-            }),
-            (text(), any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer {
-                namespace: namespace.into(),
-                id
-            }),
+            ))),
             text().prop_map(|s| Value::JavaScript(s.into())),
             text().prop_map(|s| Value::Symbol(s.into())),
             (any::<u32>(), any::<u32>())

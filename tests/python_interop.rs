@@ -14,7 +14,8 @@ mod common;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use beaker_session_jwt::{
-    decode_cookie, encode_cookie, Config, Decoded, Document, Error, Limit, Session, Value,
+    decode_cookie, encode_cookie, CodeWithScope, Config, DbPointer, Decoded, Document, Error,
+    Limit, Regex, Session, Value,
 };
 use common::extjson;
 use common::failures::Failures;
@@ -113,22 +114,29 @@ fn python_value(v: &Value, json: bool) -> Value {
     match v {
         Value::Undefined => Value::Null,
         Value::Symbol(s) => Value::String(s.clone()),
-        Value::DbPointer { namespace, id } => {
+        Value::DbPointer(pointer) => {
+            let DbPointer { namespace, id } = &**pointer;
             let mut d = Document::new();
             d.insert("$ref", namespace.as_str());
             d.insert("$id", Value::ObjectId(*id));
             Value::Document(d)
         }
-        Value::Regex { pattern, options } => Value::Regex {
-            pattern: pattern.clone(),
-            options: "ilmsux".chars().filter(|c| options.contains(*c)).collect(),
-        },
+        Value::Regex(regex) => {
+            let Regex { pattern, options } = &**regex;
+            Value::Regex(Box::new(Regex {
+                pattern: pattern.clone(),
+                options: "ilmsux".chars().filter(|c| options.contains(*c)).collect(),
+            }))
+        }
         Value::Int64(i) if json => Value::from(*i),
         Value::Document(d) => Value::Document(python_doc(d, json)),
-        Value::JavaScriptWithScope { code, scope } => Value::JavaScriptWithScope {
-            code: code.clone(),
-            scope: python_doc(scope, json),
-        },
+        Value::JavaScriptWithScope(cws) => {
+            let CodeWithScope { code, scope } = &**cws;
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
+                code: code.clone(),
+                scope: python_doc(scope, json),
+            }))
+        }
         Value::Array(items) => Value::Array(items.iter().map(|v| python_value(v, json)).collect()),
         other => other.clone(),
     }
@@ -564,17 +572,17 @@ fn interop_rust_writes_python_lossy_types() {
     bson.insert("symbol", Value::Symbol("hi".into()));
     bson.insert(
         "dbpointer",
-        Value::DbPointer {
+        Value::DbPointer(Box::new(DbPointer {
             namespace: "db.coll".into(),
             id,
-        },
+        })),
     );
     bson.insert(
         "regex",
-        Value::Regex {
+        Value::Regex(Box::new(Regex {
             pattern: "a".into(),
             options: "xmi".into(),
-        },
+        })),
     );
     bson.insert("_path", "/");
     let bson_expected = json!({
@@ -643,10 +651,10 @@ fn interop_rust_writes_pymongo_types_legacy_pickle() {
             subtype: 4,
             bytes: (0..16).collect(),
         },
-        Value::Regex {
+        Value::Regex(Box::new(Regex {
             pattern: "^a".into(),
             options: "i".into(),
-        },
+        })),
         gen::decimal("1.5"),
         Value::Timestamp {
             time: 1_700_000_000,

@@ -6,7 +6,7 @@
 //! where our BSON reader and the `bson` crate disagree and we follow pymongo on purpose. They
 //! are the minimal forms of the fuzzer's inputs, checked against pymongo 4.20.1.
 
-use beaker_session_jwt::{bson, Document, Error, Layer, Limits, Value};
+use beaker_session_jwt::{bson, Document, Error, Layer, Limits, Regex, Value};
 
 const ARRAY_KEY_NOT_UTF8: &[u8] = include_bytes!("data/regress/bson_array_key_not_utf8.bin");
 const REGEX_OPTIONS_UNSORTED: &[u8] =
@@ -27,10 +27,10 @@ fn regress_bson_array_key_not_utf8() {
 #[test]
 fn regress_bson_regex_options_unsorted() {
     let doc = bson::read(REGEX_OPTIONS_UNSORTED, &Limits::DEFAULT).unwrap();
-    let stored = Value::Regex {
+    let stored = Value::Regex(Box::new(Regex {
         pattern: "x".into(),
         options: "mi".into(),
-    };
+    }));
     assert_eq!(doc.get("r"), Some(&stored));
     let written = bson::write(&doc).unwrap();
     assert_eq!(written, b"\x0d\x00\x00\x00\x0br\x00x\x00im\x00\x00");

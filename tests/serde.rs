@@ -3,7 +3,7 @@
 //! strings against the `bson` crate, and refusal of malformed wrappers.
 #![cfg(feature = "serde")]
 
-use beaker_session_jwt::{Document, Session, Value};
+use beaker_session_jwt::{CodeWithScope, DbPointer, Document, Regex, Session, Value};
 use bson::Bson;
 use proptest::prelude::*;
 use serde_json::json;
@@ -116,15 +116,17 @@ fn leaf() -> impl Strategy<Value = Value> {
         ("\\PC{0,8}", "[a-z]{0,4}").prop_map(|(pattern, options)| {
             let mut options: Vec<char> = options.chars().collect();
             options.sort_unstable();
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: pattern.into(),
                 options: options.into_iter().collect(),
+            }))
+        }),
+        ("\\PC{0,8}", any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer(Box::new(
+            DbPointer {
+                namespace: namespace.into(),
+                id
             }
-        }),
-        ("\\PC{0,8}", any::<[u8; 12]>()).prop_map(|(namespace, id)| Value::DbPointer {
-            namespace: namespace.into(),
-            id
-        }),
+        ))),
         "\\PC{0,12}".prop_map(|s| Value::JavaScript(s.into())),
         "\\PC{0,12}".prop_map(|s| Value::Symbol(s.into())),
         any::<i32>().prop_map(Value::Int32),
@@ -142,10 +144,12 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             document(inner.clone()).prop_map(Value::Document),
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            ("\\PC{0,8}", document(inner)).prop_map(|(code, scope)| Value::JavaScriptWithScope {
-                code: code.into(),
-                scope
-            }),
+            ("\\PC{0,8}", document(inner)).prop_map(|(code, scope)| Value::JavaScriptWithScope(
+                Box::new(CodeWithScope {
+                    code: code.into(),
+                    scope
+                })
+            )),
         ]
     })
 }
@@ -285,10 +289,10 @@ fn special_cases() -> Vec<(Bson, Value, &'static str)> {
         ),
         (
             bson_regex("ab/\"cd", "im"),
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "ab/\"cd".into(),
                 options: "im".into(),
-            },
+            })),
             r#"{"$regularExpression":{"pattern":"ab/\"cd","options":"im"}}"#,
         ),
         (
@@ -327,10 +331,10 @@ fn special_cases() -> Vec<(Bson, Value, &'static str)> {
                 code: "x".into(),
                 scope: bson::doc! { "x": 1_i32, "y": { "$numberLong": "2" } },
             }),
-            Value::JavaScriptWithScope {
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: "x".into(),
                 scope: doc(&[("x", Value::Int32(1)), ("y", Value::Int64(2))]),
-            },
+            })),
             r#"{"$code":"x","$scope":{"x":1,"y":{"$numberLong":"2"}}}"#,
         ),
         (
@@ -340,10 +344,10 @@ fn special_cases() -> Vec<(Bson, Value, &'static str)> {
         ),
         (
             db_pointer,
-            Value::DbPointer {
+            Value::DbPointer(Box::new(DbPointer {
                 namespace: "db.coll".into(),
                 id: OID,
-            },
+            })),
             r#"{"$dbPointer":{"$ref":"db.coll","$id":{"$oid":"56e1fc72e0c917e9c4714161"}}}"#,
         ),
         (Bson::Undefined, Value::Undefined, r#"{"$undefined":true}"#),
@@ -385,7 +389,7 @@ fn serde_special_types_match_bson_canonical_extjson() {
         // Our scope writes its Int32 natively; the bson crate wraps it. Everything else is the
         // canonical form verbatim.
         let expected = match &value {
-            Value::JavaScriptWithScope { .. } => {
+            Value::JavaScriptWithScope(_) => {
                 json!({ "$code": "x", "$scope": { "x": 1, "y": { "$numberLong": "2" } } })
             }
             _ => bson.clone().into_canonical_extjson(),
@@ -475,10 +479,10 @@ fn serde_reads_wrapper_variants_and_relaxed_forms() {
         ),
         (
             r#"{"$regularExpression":{"options":"mix","pattern":"a"}}"#,
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "a".into(),
                 options: "imx".into(),
-            },
+            })),
         ),
         (
             r#"{"$timestamp":{"i":1,"t":2}}"#,
@@ -489,17 +493,17 @@ fn serde_reads_wrapper_variants_and_relaxed_forms() {
         ),
         (
             r#"{"$scope":{},"$code":"c"}"#,
-            Value::JavaScriptWithScope {
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: "c".into(),
                 scope: Document::new(),
-            },
+            })),
         ),
         (
             r#"{"$dbPointer":{"$id":{"$oid":"56e1fc72e0c917e9c4714161"},"$ref":"b"}}"#,
-            Value::DbPointer {
+            Value::DbPointer(Box::new(DbPointer {
                 namespace: "b".into(),
                 id: OID,
-            },
+            })),
         ),
         (
             r#"{"$numberDecimal":"-inf"}"#,
@@ -617,10 +621,10 @@ fn serde_normalises_what_extended_json_cannot_hold() {
 
 #[test]
 fn serde_sorts_regex_options() {
-    let unsorted = Value::Regex {
+    let unsorted = Value::Regex(Box::new(Regex {
         pattern: "a".into(),
         options: "xmi".into(),
-    };
+    }));
     assert_eq!(
         to_json(&unsorted),
         r#"{"$regularExpression":{"pattern":"a","options":"imx"}}"#
@@ -628,10 +632,10 @@ fn serde_sorts_regex_options() {
     let read = from_json(r#"{"$regularExpression":{"pattern":"a","options":"xmi"}}"#).unwrap();
     assert_eq!(
         read,
-        Value::Regex {
+        Value::Regex(Box::new(Regex {
             pattern: "a".into(),
             options: "imx".into(),
-        }
+        }))
     );
 }
 

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use beaker_session_jwt::{Document, Value};
+use beaker_session_jwt::{CodeWithScope, DbPointer, Document, Regex, Value};
 use bson::Bson;
 use serde_json::Value as Json;
 
@@ -80,15 +80,15 @@ fn from_bson(b: &Bson) -> Value {
         Bson::Document(d) => Value::Document(from_doc(d)),
         Bson::Boolean(v) => Value::Bool(*v),
         Bson::Null => Value::Null,
-        Bson::RegularExpression(r) => Value::Regex {
+        Bson::RegularExpression(r) => Value::Regex(Box::new(Regex {
             pattern: r.pattern.as_str().to_owned().into(),
             options: r.options.as_str().to_owned().into(),
-        },
+        })),
         Bson::JavaScriptCode(c) => Value::JavaScript(c.clone().into()),
-        Bson::JavaScriptCodeWithScope(c) => Value::JavaScriptWithScope {
+        Bson::JavaScriptCodeWithScope(c) => Value::JavaScriptWithScope(Box::new(CodeWithScope {
             code: c.code.clone().into(),
             scope: from_doc(&c.scope),
-        },
+        })),
         Bson::Int32(i) => Value::Int32(*i),
         Bson::Int64(i) => Value::Int64(*i),
         Bson::Timestamp(t) => Value::Timestamp {
@@ -111,10 +111,10 @@ fn from_bson(b: &Bson) -> Value {
             let json = b.clone().into_canonical_extjson();
             let body = &json["$dbPointer"];
             let id = hex(body["$id"]["$oid"].as_str().unwrap());
-            Value::DbPointer {
+            Value::DbPointer(Box::new(DbPointer {
                 namespace: body["$ref"].as_str().unwrap().to_owned().into(),
                 id: id.try_into().unwrap(),
-            }
+            }))
         }
     }
 }
@@ -164,10 +164,13 @@ fn relaxed(v: Value) -> Value {
         Value::Int64(i) => Value::from(i),
         Value::Array(items) => Value::Array(items.into_iter().map(relaxed).collect()),
         Value::Document(d) => Value::Document(relaxed_doc(d)),
-        Value::JavaScriptWithScope { code, scope } => Value::JavaScriptWithScope {
-            code,
-            scope: relaxed_doc(scope),
-        },
+        Value::JavaScriptWithScope(cws) => {
+            let CodeWithScope { code, scope } = *cws;
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
+                code,
+                scope: relaxed_doc(scope),
+            }))
+        }
         other => other,
     }
 }

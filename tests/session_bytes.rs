@@ -11,7 +11,8 @@ mod common;
 use std::mem::size_of;
 
 use beaker_session_jwt::{
-    bson, charged_bytes, decode_cookie, Document, Error, Limit, Limits, Str, Value,
+    bson, charged_bytes, decode_cookie, CodeWithScope, DbPointer, Document, Error, Limit, Limits,
+    Regex, Str, Value,
 };
 use common::{FORMATS, SIZES};
 
@@ -38,9 +39,12 @@ fn cost(key: Option<&str>, value: &Value) -> usize {
         Value::Binary { bytes, .. } => bytes.len() + BLOCK,
         Value::Document(d) => BLOCK + document(d),
         Value::Array(items) => BLOCK + items.iter().map(|v| cost(None, v)).sum::<usize>(),
-        Value::Regex { pattern, options } => text(pattern) + text(options),
-        Value::DbPointer { namespace, .. } => text(namespace),
-        Value::JavaScriptWithScope { code, scope } => text(code) + BLOCK + document(scope),
+        // The boxed payloads: one heap block each, besides their texts.
+        Value::Regex(r) => size_of::<Regex>() + BLOCK + text(&r.pattern) + text(&r.options),
+        Value::DbPointer(p) => size_of::<DbPointer>() + BLOCK + text(&p.namespace),
+        Value::JavaScriptWithScope(c) => {
+            size_of::<CodeWithScope>() + BLOCK + text(&c.code) + BLOCK + document(&c.scope)
+        }
         _ => 0,
     };
     slot + own
@@ -118,17 +122,17 @@ fn session_bytes_view_refuses_exactly_what_read_refuses() {
     );
     doc.insert(
         "re",
-        Value::Regex {
+        Value::Regex(Box::new(Regex {
             pattern: Str::from("^a pattern longer than twenty-two$"),
             options: Str::from("i"),
-        },
+        })),
     );
     doc.insert(
         "code",
-        Value::JavaScriptWithScope {
+        Value::JavaScriptWithScope(Box::new(CodeWithScope {
             code: Str::from("function () { return twenty_two_plus; }"),
             scope: Document::from_entries(vec![(Str::from("x"), Value::Int32(1))]),
-        },
+        })),
     );
     let bytes = bson::write(&doc).unwrap();
     let need = session_cost(&doc);
@@ -222,17 +226,17 @@ fn session_bytes_charged_bytes_walks_any_nesting_and_every_type() {
     let mut doc = Document::new();
     doc.insert(
         "re",
-        Value::Regex {
+        Value::Regex(Box::new(Regex {
             pattern: Str::from("p".repeat(30).as_str()),
             options: Str::from("i"),
-        },
+        })),
     );
     doc.insert(
         "db",
-        Value::DbPointer {
+        Value::DbPointer(Box::new(DbPointer {
             namespace: Str::from("n".repeat(25).as_str()),
             id: [1; 12],
-        },
+        })),
     );
     doc.insert("js", Value::JavaScript(Str::from("j".repeat(40).as_str())));
     doc.insert("sym", Value::Symbol(Str::from("s")));
@@ -247,10 +251,10 @@ fn session_bytes_charged_bytes_walks_any_nesting_and_every_type() {
     for depth in 0..300 {
         value = match depth % 3 {
             0 => Value::Array(vec![value, Value::Null]),
-            1 => Value::JavaScriptWithScope {
+            1 => Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: Str::from("c".repeat(23).as_str()),
                 scope: Document::from_entries(vec![(Str::from("k"), value)]),
-            },
+            })),
             _ => Value::Document(Document::from_entries(vec![(
                 Str::from("a key of more than twenty-two bytes"),
                 value,

@@ -10,8 +10,8 @@ use beaker_session_jwt::bson as our_bson;
 use beaker_session_jwt::interop::bson::from_bson_document;
 use beaker_session_jwt::pickle::{self, opcodes as op, Target};
 use beaker_session_jwt::{
-    charged_bytes, decode_cookie, encode_cookie, Config, Document, Error, Format, Limit, Limits,
-    SecretKey, Serializer, Session, Str, Value,
+    charged_bytes, decode_cookie, encode_cookie, CodeWithScope, Config, DbPointer, Document, Error,
+    Format, Limit, Limits, Regex, SecretKey, Serializer, Session, Str, Value,
 };
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -198,10 +198,10 @@ fn value(u: &mut Unstructured<'_>, format: Format, depth: usize) -> Result<Value
         (_, 3) => Value::Int64(u.arbitrary()?),
         (_, 4) => Value::String(text(u)?),
         (_, 5) => Value::Array(array(u, format, inner)?),
-        (Format::JwtBson, 6) => Value::JavaScriptWithScope {
+        (Format::JwtBson, 6) => Value::JavaScriptWithScope(Box::new(CodeWithScope {
             code: text(u)?,
             scope: document(u, format, inner)?,
-        },
+        })),
         (Format::JwtJson | Format::LegacyJson, 6) => Value::Array(array(u, format, inner)?),
         _ => Value::Document(document(u, format, inner)?),
     })
@@ -229,10 +229,10 @@ fn pickle_scalar(u: &mut Unstructured<'_>) -> Result<Value> {
                 }
             }
             let pattern: String = u.arbitrary()?;
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: pattern.replace('\0', "").into(),
                 options: options.into(),
-            }
+            }))
         }
         6 => Value::Timestamp {
             time: u.arbitrary()?,
@@ -260,15 +260,15 @@ fn bson_scalar(u: &mut Unstructured<'_>) -> Result<Value> {
             let mut options: Vec<char> = u.arbitrary::<String>()?.chars().collect();
             options.retain(|&c| c != '\0');
             options.sort_unstable();
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: pattern.replace('\0', "").into(),
                 options: options.into_iter().collect(),
-            }
+            }))
         }
-        7 => Value::DbPointer {
+        7 => Value::DbPointer(Box::new(DbPointer {
             namespace: text(u)?,
             id: u.arbitrary()?,
-        },
+        })),
         8 => Value::JavaScript(text(u)?),
         9 => Value::Symbol(text(u)?),
         10 => Value::Timestamp {
@@ -307,21 +307,25 @@ pub fn as_rewritten(session: &Session, config: &Config) -> Session {
 /// Regex options sorted and, for JSON, one NaN.
 fn normalized(value: &Value, json: bool) -> Value {
     match value {
-        Value::Regex { pattern, options } => {
+        Value::Regex(regex) => {
+            let Regex { pattern, options } = &**regex;
             let mut letters: Vec<char> = options.chars().collect();
             letters.sort_unstable();
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: pattern.clone(),
                 options: letters.into_iter().collect(),
-            }
+            }))
         }
         Value::Double(d) if json => Value::Double(canonical_nan(*d)),
         Value::Array(items) => Value::Array(items.iter().map(|v| normalized(v, json)).collect()),
         Value::Document(doc) => Value::Document(normalized_doc(doc, json)),
-        Value::JavaScriptWithScope { code, scope } => Value::JavaScriptWithScope {
-            code: code.clone(),
-            scope: normalized_doc(scope, json),
-        },
+        Value::JavaScriptWithScope(cws) => {
+            let CodeWithScope { code, scope } = &**cws;
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
+                code: code.clone(),
+                scope: normalized_doc(scope, json),
+            }))
+        }
         other => other.clone(),
     }
 }

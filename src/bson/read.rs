@@ -6,13 +6,14 @@
 //! reports what it finds to a [`Sink`]: [`read`] builds owned values from the reports, and
 //! [`view`](super::view()) builds nothing, so both accept and refuse exactly the same bytes.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::view::ValueRef;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
 use crate::session_bytes::{self, SessionBytes};
-use crate::value::{Document, Str, Value};
+use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
 /// The deepest nesting of documents, arrays and code-with-scope scopes that [`read`] accepts and
 /// [`write`](super::write) produces, whatever `Limits::max_depth` says; the top-level document is
@@ -298,9 +299,10 @@ impl<'a> Sink<'a> for Build<'_> {
         };
         let (key, value) = match (frame.slot, value) {
             (Slot::Element(key), value) => (key, value),
-            (Slot::Scope { key, code }, Value::Document(scope)) => {
-                (key, Value::JavaScriptWithScope { code, scope })
-            }
+            (Slot::Scope { key, code }, Value::Document(scope)) => (
+                key,
+                Value::JavaScriptWithScope(Box::new(CodeWithScope { code, scope })),
+            ),
             _ => return Err(malformed(at, "container of the wrong kind")),
         };
         if self.stacks.frames.is_empty() {
@@ -325,14 +327,16 @@ fn scalar_value(value: ValueRef<'_>) -> Result<Value> {
 /// What a scalar read as `value` holds outside its slot once built: exactly
 /// [`session_bytes::heap_of`] of the `Value` it becomes.
 fn heap_of_ref(value: &ValueRef<'_>) -> usize {
-    use session_bytes::{bytes, text};
+    use session_bytes::{boxed, bytes, text};
     match value {
         ValueRef::String(s) | ValueRef::JavaScript(s) | ValueRef::Symbol(s) => text(s.len()),
         ValueRef::Binary { bytes: b, .. } => bytes(b.len()),
-        ValueRef::Regex { pattern, options } => {
-            text(pattern.len()).saturating_add(text(options.len()))
+        ValueRef::Regex { pattern, options } => boxed::<Regex>()
+            .saturating_add(text(pattern.len()))
+            .saturating_add(text(options.len())),
+        ValueRef::DbPointer { namespace, .. } => {
+            boxed::<DbPointer>().saturating_add(text(namespace.len()))
         }
-        ValueRef::DbPointer { namespace, .. } => text(namespace.len()),
         _ => 0,
     }
 }
@@ -541,7 +545,8 @@ impl<'a> Reader<'a, '_> {
             return Err(Error::LimitExceeded(Limit::Depth));
         }
         let code = match kind {
-            Open::Scope(code) => session_bytes::text(code.len()),
+            Open::Scope(code) => session_bytes::boxed::<CodeWithScope>()
+                .saturating_add(session_bytes::text(code.len())),
             Open::Document | Open::Array => 0,
         };
         self.budget
@@ -825,18 +830,18 @@ mod tests {
             ("n", Value::Null),
             (
                 "re",
-                Value::Regex {
+                Value::Regex(Box::new(Regex {
                     pattern: "^a.*b$".into(),
                     options: "im".into(),
-                },
+                })),
             ),
             ("code", Value::JavaScript("x+1".into())),
             (
                 "cws",
-                Value::JavaScriptWithScope {
+                Value::JavaScriptWithScope(Box::new(CodeWithScope {
                     code: "y".into(),
                     scope: doc_of(vec![("y", Value::Int32(2))]),
-                },
+                })),
             ),
             ("i32", Value::Int32(-5)),
             (
@@ -908,10 +913,10 @@ mod tests {
             ("u", Value::Undefined),
             (
                 "p",
-                Value::DbPointer {
+                Value::DbPointer(Box::new(DbPointer {
                     namespace: "ns".into(),
                     id: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-                },
+                })),
             ),
         ]);
         assert_eq!(ok(&bytes), expected);
@@ -996,10 +1001,10 @@ mod tests {
         let bytes = doc(&el(0x0B, b"r", b"a\0xmig\0"));
         assert_eq!(
             ok(&bytes).get("r"),
-            Some(&Value::Regex {
+            Some(&Value::Regex(Box::new(Regex {
                 pattern: "a".into(),
                 options: "xmig".into()
-            })
+            })))
         );
     }
 
@@ -1126,10 +1131,10 @@ mod tests {
         let value = ok(&doc(&el(0x0F, b"c", &good)));
         assert_eq!(
             value.get("c"),
-            Some(&Value::JavaScriptWithScope {
+            Some(&Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: "a".into(),
                 scope: doc_of(vec![("x", Value::Int32(1))])
-            })
+            })))
         );
         let bad = |total: &str, code_len: &str, scope_len: &str, at: usize| {
             let body = hex(&[total, code_len, "6100", scope_len, "10780001000000 00"].concat());
@@ -1313,26 +1318,26 @@ mod tests {
         all.insert("null", Value::Null);
         all.insert(
             "regex",
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "\u{e9}".into(),
                 options: "ilmsux".into(),
-            },
+            })),
         );
         all.insert(
             "dbp",
-            Value::DbPointer {
+            Value::DbPointer(Box::new(DbPointer {
                 namespace: "".into(),
                 id: [0; 12],
-            },
+            })),
         );
         all.insert("js", Value::JavaScript("".into()));
         all.insert("sym", Value::Symbol("x".into()));
         all.insert(
             "cws",
-            Value::JavaScriptWithScope {
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: "c".into(),
                 scope,
-            },
+            })),
         );
         all.insert("i32", Value::Int32(i32::MAX));
         all.insert(

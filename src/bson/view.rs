@@ -4,12 +4,13 @@
 //! [`view()`] runs the same reader as [`read`](super::read()) — every check, every bound, the
 //! same error for the same bytes — but builds nothing. Lookups then walk the validated bytes.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::read::{self, length_at};
 use crate::error::Result;
 use crate::limits::Limits;
-use crate::value::{Document, Str, Value};
+use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
 /// Validates `bytes` exactly as [`read`](super::read()) does and returns a view of it.
 ///
@@ -249,10 +250,12 @@ impl<'a> ValueRef<'a> {
         Ok(match *self {
             ValueRef::Document(d) => Value::Document(d.to_document()?),
             ValueRef::Array(a) => Value::Array(a.to_vec()?),
-            ValueRef::JavaScriptWithScope { code, scope } => Value::JavaScriptWithScope {
-                code: Str::from(code),
-                scope: scope.to_document()?,
-            },
+            ValueRef::JavaScriptWithScope { code, scope } => {
+                Value::JavaScriptWithScope(Box::new(CodeWithScope {
+                    code: Str::from(code),
+                    scope: scope.to_document()?,
+                }))
+            }
             scalar => scalar.scalar_to_value().unwrap_or(Value::Null),
         })
     }
@@ -272,14 +275,14 @@ impl<'a> ValueRef<'a> {
             ValueRef::Bool(b) => Value::Bool(b),
             ValueRef::DateTime(ms) => Value::DateTime(ms),
             ValueRef::Null => Value::Null,
-            ValueRef::Regex { pattern, options } => Value::Regex {
+            ValueRef::Regex { pattern, options } => Value::Regex(Box::new(Regex {
                 pattern: Str::from(pattern),
                 options: Str::from(options),
-            },
-            ValueRef::DbPointer { namespace, id } => Value::DbPointer {
+            })),
+            ValueRef::DbPointer { namespace, id } => Value::DbPointer(Box::new(DbPointer {
                 namespace: Str::from(namespace),
                 id,
-            },
+            })),
             ValueRef::JavaScript(s) => Value::JavaScript(Str::from(s)),
             ValueRef::Symbol(s) => Value::Symbol(Str::from(s)),
             ValueRef::Int32(i) => Value::Int32(i),
@@ -462,17 +465,17 @@ mod tests {
         );
         doc.insert(
             "cws",
-            Value::JavaScriptWithScope {
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: "y".into(),
                 scope: Document::new(),
-            },
+            })),
         );
         doc.insert(
             "re",
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "^a".into(),
                 options: "i".into(),
-            },
+            })),
         );
         doc.insert("t", true);
         doc

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::read::MAX_NESTING;
 use crate::error::{Error, Layer, Name, Result};
-use crate::value::{Document, Str, Value};
+use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
 /// Writes a document as canonical BSON.
 ///
@@ -93,7 +93,8 @@ fn write_entries(doc: &Document, skip: &[&str], out: &mut Vec<u8>) -> Result<()>
                 let items = Items::Array(a.iter().enumerate());
                 open(out, &mut stack, items, None, top_key)?;
             }
-            Value::JavaScriptWithScope { code, scope } => {
+            Value::JavaScriptWithScope(cws) => {
+                let CodeWithScope { code, scope } = &**cws;
                 let total_at = out.len();
                 out.extend_from_slice(&[0; 4]);
                 string(out, code, top_key)?;
@@ -131,7 +132,8 @@ fn write_scalar(out: &mut Vec<u8>, value: &Value, top_key: &str) -> Result<()> {
         Value::ObjectId(id) => out.extend_from_slice(id),
         Value::Bool(b) => out.push(u8::from(*b)),
         Value::DateTime(ms) | Value::Int64(ms) => out.extend_from_slice(&ms.to_le_bytes()),
-        Value::Regex { pattern, options } => {
+        Value::Regex(regex) => {
+            let Regex { pattern, options } = &**regex;
             cstring(out, pattern, top_key, "regex pattern containing a NUL byte")?;
             // The spec: "Options are identified by characters, which must be stored in
             // alphabetical order" (pymongo writes its flags in that order too).
@@ -146,7 +148,8 @@ fn write_scalar(out: &mut Vec<u8>, value: &Value, top_key: &str) -> Result<()> {
             }
             out.push(0);
         }
-        Value::DbPointer { namespace, id } => {
+        Value::DbPointer(pointer) => {
+            let DbPointer { namespace, id } = &**pointer;
             string(out, namespace, top_key)?;
             out.extend_from_slice(id);
         }
@@ -158,7 +161,7 @@ fn write_scalar(out: &mut Vec<u8>, value: &Value, top_key: &str) -> Result<()> {
         }
         Value::Decimal128(bytes) => out.extend_from_slice(bytes),
         Value::Undefined | Value::Null | Value::MinKey | Value::MaxKey => {}
-        Value::Document(_) | Value::Array(_) | Value::JavaScriptWithScope { .. } => {
+        Value::Document(_) | Value::Array(_) | Value::JavaScriptWithScope(_) => {
             return Err(unwritable(top_key, "container written as a scalar"));
         }
     }
@@ -289,6 +292,7 @@ mod tests {
     use super::*;
     use crate::bson::read;
     use crate::limits::Limits;
+    use alloc::boxed::Box;
     use alloc::string::String;
     use alloc::vec;
 
@@ -359,10 +363,10 @@ mod tests {
         let mut d = Document::new();
         d.insert(
             "x",
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "ab".into(),
                 options: "mixg".into(),
-            },
+            })),
         );
         assert_eq!(hex(&write(&d).unwrap()), "100000000b780061620067696d780000");
     }
@@ -394,10 +398,10 @@ mod tests {
         let mut d = Document::new();
         d.insert(
             "code",
-            Value::JavaScriptWithScope {
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: Str::new(),
                 scope,
-            },
+            })),
         );
         assert_eq!(unwritable_key(&d).0, "code");
     }
@@ -412,10 +416,10 @@ mod tests {
             let mut d = Document::new();
             d.insert(
                 "re",
-                Value::Regex {
+                Value::Regex(Box::new(Regex {
                     pattern: pattern.into(),
                     options: options.into(),
-                },
+                })),
             );
             assert_eq!(unwritable_key(&d), ("re".into(), what));
         }

@@ -10,12 +10,13 @@
 //! The conversions recurse once per nesting level: a value read by this crate is at most
 //! [`MAX_NESTING`](crate::bson::MAX_NESTING) levels deep.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 
 use ::bson::raw::CString;
 use ::bson::spec::BinarySubtype;
 
-use crate::value::{Document, Str, Value};
+use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
 /// Converts a value to the `bson` crate's `Bson`, variant for variant.
 ///
@@ -44,7 +45,8 @@ pub fn to_bson(value: &Value) -> ::bson::Bson {
         Value::Bool(b) => Bson::Boolean(*b),
         Value::DateTime(ms) => Bson::DateTime(::bson::DateTime::from_millis(*ms)),
         Value::Null => Bson::Null,
-        Value::Regex { pattern, options } => {
+        Value::Regex(regex) => {
+            let Regex { pattern, options } = &**regex;
             match (
                 CString::try_from(pattern.as_str()),
                 CString::try_from(options.as_str()),
@@ -62,13 +64,13 @@ pub fn to_bson(value: &Value) -> ::bson::Bson {
                 }
             }
         }
-        Value::DbPointer { namespace, id } => db_pointer_to_bson(namespace, id),
+        Value::DbPointer(pointer) => db_pointer_to_bson(&pointer.namespace, &pointer.id),
         Value::JavaScript(code) => Bson::JavaScriptCode(String::from(code)),
         Value::Symbol(s) => Bson::Symbol(String::from(s)),
-        Value::JavaScriptWithScope { code, scope } => {
+        Value::JavaScriptWithScope(cws) => {
             Bson::JavaScriptCodeWithScope(::bson::JavaScriptCodeWithScope {
-                code: String::from(code),
-                scope: to_bson_document(scope),
+                code: String::from(&cws.code),
+                scope: to_bson_document(&cws.scope),
             })
         }
         Value::Int32(i) => Bson::Int32(*i),
@@ -99,15 +101,15 @@ pub fn from_bson(value: &::bson::Bson) -> Value {
         Bson::Document(d) => Value::Document(from_bson_document(d)),
         Bson::Boolean(b) => Value::Bool(*b),
         Bson::Null => Value::Null,
-        Bson::RegularExpression(re) => Value::Regex {
+        Bson::RegularExpression(re) => Value::Regex(Box::new(Regex {
             pattern: Str::from(re.pattern.as_str()),
             options: Str::from(re.options.as_str()),
-        },
+        })),
         Bson::JavaScriptCode(code) => Value::JavaScript(Str::from(code)),
-        Bson::JavaScriptCodeWithScope(cws) => Value::JavaScriptWithScope {
+        Bson::JavaScriptCodeWithScope(cws) => Value::JavaScriptWithScope(Box::new(CodeWithScope {
             code: Str::from(&cws.code),
             scope: from_bson_document(&cws.scope),
-        },
+        })),
         Bson::Int32(i) => Value::Int32(*i),
         Bson::Int64(i) => Value::Int64(*i),
         Bson::Timestamp(ts) => Value::Timestamp {
@@ -165,10 +167,10 @@ fn db_pointer_to_bson(namespace: &str, id: &[u8; 12]) -> ::bson::Bson {
     let mut doc = Document::new();
     doc.insert(
         "",
-        Value::DbPointer {
+        Value::DbPointer(Box::new(DbPointer {
             namespace: Str::from(namespace),
             id: *id,
-        },
+        })),
     );
     let parsed = crate::bson::write(&doc)
         .ok()
@@ -200,10 +202,10 @@ fn db_pointer_from_bson(pointer: &::bson::Bson) -> Value {
             .get(namespace_end.checked_add(1)?..namespace_end.checked_add(13)?)?
             .try_into()
             .ok()?;
-        Some(Value::DbPointer {
+        Some(Value::DbPointer(Box::new(DbPointer {
             namespace: Str::from(namespace),
             id,
-        })
+        })))
     });
     // Unreachable: the `bson` crate always writes a DBPointer it holds. Null stands in rather
     // than a panic.
@@ -242,26 +244,26 @@ mod tests {
         d.insert("null", Value::Null);
         d.insert(
             "re",
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "^a.*".into(),
                 options: "xmi".into(),
-            },
+            })),
         );
         d.insert(
             "dbp",
-            Value::DbPointer {
+            Value::DbPointer(Box::new(DbPointer {
                 namespace: "db.c\0x\u{2603}".into(),
                 id: [0xAB; 12],
-            },
+            })),
         );
         d.insert("code", Value::JavaScript("x+1".into()));
         d.insert("sym", Value::Symbol("s".into()));
         d.insert(
             "cws",
-            Value::JavaScriptWithScope {
+            Value::JavaScriptWithScope(Box::new(CodeWithScope {
                 code: "y".into(),
                 scope,
-            },
+            })),
         );
         d.insert("i32", Value::Int32(i32::MIN));
         d.insert(
@@ -292,10 +294,10 @@ mod tests {
         // Our writer sorts regex options; the `bson` crate writes them as held.
         d.insert(
             "re",
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "^a.*".into(),
                 options: "imx".into(),
-            },
+            })),
         );
         let ours = crate::bson::write(&d).unwrap();
         let theirs = to_bson_document(&d).to_vec().unwrap();
@@ -332,10 +334,10 @@ mod tests {
 
     #[test]
     fn interop_regex_with_nul_keeps_its_text_as_a_document() {
-        let v = Value::Regex {
+        let v = Value::Regex(Box::new(Regex {
             pattern: "a\0b".into(),
             options: "i".into(),
-        };
+        }));
         let b = to_bson(&v);
         let Value::Document(shape) = from_bson(&b) else {
             panic!("{b:?}")

@@ -79,6 +79,7 @@
 //! may quote a scalar).
 
 use alloc::borrow::{Cow, ToOwned};
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -92,7 +93,7 @@ use ::serde::{Deserialize, Serialize};
 
 use crate::base64;
 use crate::civil::{days_from_civil, days_in_month};
-use crate::value::{Document, Str, Value};
+use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
 /// Most elements preallocated from a deserializer's size hint (a hint is not a promise).
 const PREALLOC_CAP: usize = 256;
@@ -156,18 +157,19 @@ impl Serialize for Value {
             Value::Bool(b) => s.serialize_bool(*b),
             Value::DateTime(ms) => Entry(DATE, Entry(LONG, Text(ms))).serialize(s),
             Value::Null => s.serialize_unit(),
-            Value::Regex { pattern, options } => {
-                let options = sorted(options);
-                Entry(REGEX, Entry2("pattern", pattern, "options", options)).serialize(s)
+            Value::Regex(regex) => {
+                let options = sorted(&regex.options);
+                Entry(REGEX, Entry2("pattern", &regex.pattern, "options", options)).serialize(s)
             }
-            Value::DbPointer { namespace, id } => {
+            Value::DbPointer(pointer) => {
+                let DbPointer { namespace, id } = &**pointer;
                 let body = Entry2("$ref", namespace, "$id", Entry(OID, Text(Hex(id))));
                 Entry(DB_POINTER, body).serialize(s)
             }
             Value::JavaScript(code) => Entry(CODE, code).serialize(s),
             Value::Symbol(v) => Entry(SYMBOL, v).serialize(s),
-            Value::JavaScriptWithScope { code, scope } => {
-                Entry2(CODE, code, SCOPE, scope).serialize(s)
+            Value::JavaScriptWithScope(cws) => {
+                Entry2(CODE, &cws.code, SCOPE, &cws.scope).serialize(s)
             }
             Value::Int32(i) => s.serialize_i32(*i),
             Value::Timestamp { time, increment } => {
@@ -434,10 +436,10 @@ fn read_wrapper<'de, A: MapAccess<'de>>(key: &str, mut map: A) -> Result<Value, 
             let (pattern, options): (String, String) =
                 map.next_value_seed(Fields2::new(REGEX, ["pattern", "options"]))?;
             let options = sorted(&options).into_owned();
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: Str::from(pattern),
                 options: Str::from(options),
-            }
+            }))
         }
         TIMESTAMP => {
             let (time, increment) = map.next_value_seed(Fields2::new(TIMESTAMP, ["t", "i"]))?;
@@ -454,20 +456,20 @@ fn read_wrapper<'de, A: MapAccess<'de>>(key: &str, mut map: A) -> Result<Value, 
             let code: Str = map.next_value()?;
             match map.next_key::<String>()? {
                 None => return Ok(Value::JavaScript(code)),
-                Some(k) if k == SCOPE => Value::JavaScriptWithScope {
+                Some(k) if k == SCOPE => Value::JavaScriptWithScope(Box::new(CodeWithScope {
                     code,
                     scope: map.next_value()?,
-                },
+                })),
                 Some(_) => return Err(bad(CODE)),
             }
         }
         SCOPE => {
             let scope: Document = map.next_value()?;
             match map.next_key::<String>()? {
-                Some(k) if k == CODE => Value::JavaScriptWithScope {
+                Some(k) if k == CODE => Value::JavaScriptWithScope(Box::new(CodeWithScope {
                     code: map.next_value()?,
                     scope,
-                },
+                })),
                 _ => return Err(bad(SCOPE)),
             }
         }
@@ -475,7 +477,7 @@ fn read_wrapper<'de, A: MapAccess<'de>>(key: &str, mut map: A) -> Result<Value, 
             let (namespace, id): (Str, Value) =
                 map.next_value_seed(Fields2::new(DB_POINTER, ["$ref", "$id"]))?;
             match id {
-                Value::ObjectId(id) => Value::DbPointer { namespace, id },
+                Value::ObjectId(id) => Value::DbPointer(Box::new(DbPointer { namespace, id })),
                 _ => return Err(bad(DB_POINTER)),
             }
         }

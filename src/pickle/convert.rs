@@ -5,6 +5,7 @@
 //! Python 2 `str` rule: a byte string that is valid UTF-8 becomes a string, any other is bytes
 //! (Python 3's unpickler would decode it as ASCII and fail on any byte >= 0x80).
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -15,7 +16,7 @@ use crate::limits::Limits;
 use crate::pickle::datetime;
 use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
 use crate::session_bytes::SessionBytes;
-use crate::value::{Document, Session, Str, Value};
+use crate::value::{Document, Regex, Session, Str, Value};
 
 /// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
 /// 1000 levels (its recursion limit), so no pickle Python writes is refused by this cap; it keeps
@@ -671,10 +672,10 @@ fn regex(pattern: &[u8], flags: i128) -> Result<Value, Fault> {
         .filter(|(bit, _)| flags & bit != 0)
         .map(|&(_, c)| c)
         .collect();
-    Ok(Value::Regex {
+    Ok(Value::Regex(Box::new(Regex {
         pattern: Str::from(pattern),
         options,
-    })
+    })))
 }
 
 fn float_same(f: f64) -> Same<'static> {
@@ -830,18 +831,18 @@ mod tests {
         let v = regex(b"a", -1).ok().unwrap();
         assert_eq!(
             v,
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "a".into(),
                 options: "ilmsux".into()
-            }
+            }))
         );
         let v = regex(b"a", 1 | 2 | 128 | 256).ok().unwrap();
         assert_eq!(
             v,
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: "a".into(),
                 options: "i".into()
-            }
+            }))
         );
     }
 }

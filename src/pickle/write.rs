@@ -145,7 +145,8 @@ impl Writer {
                 self.bytes(&state)?;
                 self.out.extend_from_slice(&[TUPLE1, REDUCE]);
             }
-            Value::Regex { pattern, options } => {
+            Value::Regex(regex) => {
+                let (pattern, options) = (&regex.pattern, &regex.options);
                 self.new_object("bson.regex", "Regex");
                 self.out.extend_from_slice(&[EMPTY_DICT, MARK]);
                 self.name("flags");
@@ -182,10 +183,8 @@ impl Writer {
                 self.int(half(low).into());
                 self.out.extend_from_slice(&[TUPLE2, BUILD]);
             }
-            Value::DbPointer { .. } => {
-                return Err("dbpointer (pymongo's DBRef is not whitelisted)")
-            }
-            Value::JavaScript(_) | Value::JavaScriptWithScope { .. } => {
+            Value::DbPointer(_) => return Err("dbpointer (pymongo's DBRef is not whitelisted)"),
+            Value::JavaScript(_) | Value::JavaScriptWithScope(_) => {
                 return Err("javascript (pymongo's Code is not whitelisted)")
             }
             Value::MinKey | Value::MaxKey => return Err("minkey/maxkey (not whitelisted)"),

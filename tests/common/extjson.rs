@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 
 use base64ct::{Base64, Encoding};
-use beaker_session_jwt::{Document, Session, Value};
+use beaker_session_jwt::{CodeWithScope, DbPointer, Document, Regex, Session, Value};
 use serde_json::Value as Json;
 
 /// Canonical Extended JSON text of a session, keys in the session's order.
@@ -109,14 +109,16 @@ fn write_value(out: &mut String, v: &Value) {
             let _ = write!(out, "{{\"$date\":{{\"$numberLong\":\"{ms}\"}}}}");
         }
         Value::Null => out.push_str("null"),
-        Value::Regex { pattern, options } => {
+        Value::Regex(regex) => {
+            let Regex { pattern, options } = &**regex;
             out.push_str("{\"$regularExpression\":{\"pattern\":");
             write_str(out, pattern);
             out.push_str(",\"options\":");
             write_str(out, options);
             out.push_str("}}");
         }
-        Value::DbPointer { namespace, id } => {
+        Value::DbPointer(pointer) => {
+            let DbPointer { namespace, id } = &**pointer;
             out.push_str("{\"$dbPointer\":{\"$ref\":");
             write_str(out, namespace);
             let _ = write!(out, ",\"$id\":{{\"$oid\":\"{}\"}}}}}}", hex(id));
@@ -131,7 +133,8 @@ fn write_value(out: &mut String, v: &Value) {
             write_str(out, s);
             out.push('}');
         }
-        Value::JavaScriptWithScope { code, scope } => {
+        Value::JavaScriptWithScope(cws) => {
+            let CodeWithScope { code, scope } = &**cws;
             out.push_str("{\"$code\":");
             write_str(out, code);
             out.push_str(",\"$scope\":");
@@ -259,7 +262,8 @@ fn walk_value(v: &Value, prefix: &mut Vec<Json>, out: &mut Vec<Json>) {
                 prefix.pop();
             }
         }
-        Value::JavaScriptWithScope { scope, .. } => {
+        Value::JavaScriptWithScope(cws) => {
+            let CodeWithScope { scope, .. } = &**cws;
             prefix.push(Json::from("$scope"));
             walk_document(scope, prefix, out);
             prefix.pop();
@@ -394,16 +398,16 @@ fn value_from(j: &Json) -> Value {
         ),
         ["$regularExpression"] => {
             let r = field("$regularExpression");
-            Value::Regex {
+            Value::Regex(Box::new(Regex {
                 pattern: text(&r["pattern"], "pattern").to_string().into(),
                 options: text(&r["options"], "options").to_string().into(),
-            }
+            }))
         }
         ["$code"] => Value::JavaScript(text(field("$code"), "$code").to_string().into()),
-        ["$code", "$scope"] => Value::JavaScriptWithScope {
+        ["$code", "$scope"] => Value::JavaScriptWithScope(Box::new(CodeWithScope {
             code: text(field("$code"), "$code").to_string().into(),
             scope: session_from(field("$scope")),
-        },
+        })),
         ["$timestamp"] => {
             let t = field("$timestamp");
             Value::Timestamp {
@@ -423,10 +427,10 @@ fn value_from(j: &Json) -> Value {
         ["$undefined"] => Value::Undefined,
         ["$dbPointer"] => {
             let p = field("$dbPointer");
-            Value::DbPointer {
+            Value::DbPointer(Box::new(DbPointer {
                 namespace: text(&p["$ref"], "$ref").to_string().into(),
                 id: oid(&p["$id"]["$oid"]),
-            }
+            }))
         }
         _ => {
             let mut doc = Document::new();

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use beaker_session_jwt::{Document, Session, Value};
+use beaker_session_jwt::{CodeWithScope, Document, Regex, Session, Value};
 
 /// Which values a cookie mode can carry both ways.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,15 +246,15 @@ pub fn value(rng: &mut Rng, profile: Profile, depth: usize) -> Value {
         (9, _) => Value::ObjectId(rng.bytes(12).try_into().expect("12 bytes")),
         (10, _) => Value::Int64(int(rng)),
         (11, _) => Value::Int32(rng.next_u64() as i32),
-        (12, _) => Value::Regex {
+        (12, _) => Value::Regex(Box::new(Regex {
             pattern: string(rng, 4).replace('\0', "").into(),
             options: regex_options(rng).into(),
-        },
+        })),
         (13, _) => Value::JavaScript(string(rng, 6).into()),
-        (14, _) => Value::JavaScriptWithScope {
+        (14, _) => Value::JavaScriptWithScope(Box::new(CodeWithScope {
             code: string(rng, 6).into(),
             scope: document(rng, profile, depth),
-        },
+        })),
         (15, _) => Value::Timestamp {
             time: rng.next_u64() as u32,
             increment: rng.next_u64() as u32,
@@ -436,24 +436,24 @@ pub fn typed_sessions(profile: Profile) -> Vec<(&'static str, Session)> {
                 ("int32", Value::Int32(-5)),
                 (
                     "regex",
-                    Value::Regex {
+                    Value::Regex(Box::new(Regex {
                         pattern: "^a.*b$".into(),
                         options: "imsx".into(),
-                    },
+                    })),
                 ),
                 (
                     "regex_all",
-                    Value::Regex {
+                    Value::Regex(Box::new(Regex {
                         pattern: "x".into(),
                         options: "ilmsux".into(),
-                    },
+                    })),
                 ),
                 (
                     "regex_none",
-                    Value::Regex {
+                    Value::Regex(Box::new(Regex {
                         pattern: String::new().into(),
                         options: String::new().into(),
-                    },
+                    })),
                 ),
                 (
                     "code",
@@ -461,17 +461,17 @@ pub fn typed_sessions(profile: Profile) -> Vec<(&'static str, Session)> {
                 ),
                 (
                     "code_scope",
-                    Value::JavaScriptWithScope {
+                    Value::JavaScriptWithScope(Box::new(CodeWithScope {
                         code: "x + y".into(),
                         scope: doc(vec![("y", 1.into())]),
-                    },
+                    })),
                 ),
                 (
                     "code_empty_scope",
-                    Value::JavaScriptWithScope {
+                    Value::JavaScriptWithScope(Box::new(CodeWithScope {
                         code: "x".into(),
                         scope: Document::new(),
-                    },
+                    })),
                 ),
                 (
                     "ts",

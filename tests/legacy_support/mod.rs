@@ -2,7 +2,9 @@
 //! format of `tests/data/legacy/*.json` (see `make_legacy.py`).
 #![allow(dead_code)] // each test file uses part of it
 
-use beaker_session_jwt::{Config, Document, Error, Layer, SecretKey, Serializer, Session, Value};
+use beaker_session_jwt::{
+    Config, Document, Error, Layer, Regex, SecretKey, Serializer, Session, Value,
+};
 use serde_json::{json, Value as Json};
 
 pub const JWT_KEY: &str = "jwt-secret-key-0123456789";
@@ -72,10 +74,10 @@ pub fn typed(v: &Json) -> Value {
         "datetime" => Value::DateTime(a[1].as_i64().unwrap()),
         "null" => Value::Null,
         "undefined" => Value::Undefined,
-        "regex" => Value::Regex {
+        "regex" => Value::Regex(Box::new(Regex {
             pattern: a[1].as_str().unwrap().to_owned().into(),
             options: a[2].as_str().unwrap().to_owned().into(),
-        },
+        })),
         "int32" => Value::Int32(a[1].as_i64().unwrap() as i32),
         "int64" => Value::Int64(a[1].as_i64().unwrap()),
         "timestamp" => Value::Timestamp {
@@ -128,7 +130,10 @@ pub fn to_typed(v: &Value) -> Json {
         Value::DateTime(ms) => json!(["datetime", ms]),
         Value::Null => json!(["null"]),
         Value::Undefined => json!(["undefined"]),
-        Value::Regex { pattern, options } => json!(["regex", pattern.as_str(), options.as_str()]),
+        Value::Regex(regex) => {
+            let Regex { pattern, options } = &**regex;
+            json!(["regex", pattern.as_str(), options.as_str()])
+        }
         Value::Int32(i) => json!(["int32", i]),
         Value::Int64(i) => json!(["int64", i]),
         Value::Timestamp { time, increment } => json!(["timestamp", time, increment]),
