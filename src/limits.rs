@@ -35,9 +35,9 @@ pub struct Limits {
     /// Most heap bytes the session one decode builds may take, charged value by value before
     /// each is stored: its slot (32 bytes in a list, 56 with its key in a document), plus for
     /// a key or text over 22 bytes, binary data, each document or list, and the boxed payload
-    /// of each regex, DB pointer or code with scope, one heap block of its length plus 16. Default 256 KiB, as much as the inflate bound: every session of
-    /// ordinary values a 4 KiB cookie holds fits (the widest, about 3,000 values, charges
-    /// under 170 KB), while a cookie that inflates to (or, through BSON copies or pickle memo
+    /// of each regex, DB pointer or code with scope, one heap block of its length plus 16.
+    /// Default 256 KiB, as much as the inflate bound: every session of ordinary values a
+    /// 4 KiB cookie holds fits (the widest, about 3,000 values, charges about 96 KB), while a cookie that inflates to (or, through BSON copies or pickle memo
     /// references, repeats) tens of thousands of tiny values is refused early instead of
     /// taking megabytes. Reports [`Limit::SessionBytes`](crate::Limit::SessionBytes).
     pub max_session_bytes: usize,

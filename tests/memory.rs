@@ -249,8 +249,8 @@ fn memory_bsz_widest_array_is_bounded_by_session_bytes() {
     let _serial = serial();
     let b = Bound::new();
     // {"a": [null, null, ...]}: 100,000 nulls of 2 bytes each (array keys are skipped
-    // unchecked, so all are empty), refused once their 56-byte slots pass
-    // `max_session_bytes` (about 4,700 of them), well before `max_items`.
+    // unchecked, so all are empty), refused once their 32-byte slots pass
+    // `max_session_bytes` (about 8,000 of them), well before `max_items`.
     let items = [0x0Au8, 0].repeat(100_000);
     let inner_len = (4 + items.len() + 1) as u32;
     let total = (4 + 3 + inner_len as usize + 1) as u32;
