@@ -2,12 +2,14 @@
 Python µs, ours (one-shot and reused `Codec`), the primitive floor, and the ratios.
 
     python3 benches/compare.py [--python PATH] [--features zlib-rs]
-                               [--no-bench] [--quick] [--alloc]
+                               [--no-bench] [--quick] [--alloc] [--arena]
 
 Rust figures are criterion's medians (wall time, `target/criterion/.../new/estimates.json`);
 Python figures are medians of this thread's CPU time (`benches/python_timing.py`). With
 `--no-bench` the last criterion results are read as they are. `--alloc` adds the allocation
-table of `cargo bench --bench alloc`. Needs only the standard library.
+table of `cargo bench --bench alloc`; `--arena` also runs `benches/arena.rs` and adds the table of
+what building the owned session costs (system allocator, without the drop, with a bump
+allocator) against the view and the floor. Needs only the standard library.
 """
 
 import argparse
@@ -126,6 +128,26 @@ def table(py):
     return "\n".join(rows)
 
 
+def arena_table():
+    rows = ["| decode (warm `Codec`) | owned µs | without the drop | bump allocator, without the drop "
+            "| view µs | floor µs | owned / floor | no drop / floor | bump, no drop / floor "
+            "| view / floor |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for fmt in FORMATS:
+        for size in SIZES:
+            ident = "%s/%s" % (fmt, size)
+            owned = criterion_us("arena", ident + "/system")
+            no_drop = criterion_us("arena", ident + "/system_no_drop")
+            bump = criterion_us("arena", ident + "/bump_no_drop")
+            view = criterion_us("view", ident) if fmt == "jwt_bsz" else None
+            floor = criterion_us("floor", ident)
+            rows.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                ident, fmt_us(owned), fmt_us(no_drop), fmt_us(bump), fmt_us(view),
+                fmt_us(floor), ratio(owned, floor), ratio(no_drop, floor), ratio(bump, floor),
+                ratio(view, floor)))
+    return "\n".join(rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--python", default=None,
@@ -135,11 +157,13 @@ def main():
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--alloc", action="store_true")
+    ap.add_argument("--arena", action="store_true")
     args = ap.parse_args()
     if args.python is None:
         args.python = default_python()
     if not args.no_bench:
-        cargo_bench(["cookie", "floor"], args.features, args.quick)
+        cargo_bench(["cookie", "floor"] + (["arena"] if args.arena else []), args.features,
+                    args.quick)
     py = python_us(args.python)
     print("Measured %s UTC on %s%s." % (
         time.strftime("%Y-%m-%d %H:%M", time.gmtime()), machine(),
@@ -153,6 +177,9 @@ def main():
         out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
         print()
         print("\n".join(line for line in out.splitlines() if line.startswith("|")))
+    if args.arena:
+        print()
+        print(arena_table())
 
 
 if __name__ == "__main__":
