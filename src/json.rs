@@ -610,7 +610,7 @@ impl<'t, 's> Parser<'t, 's> {
                     } else {
                         let key = self.parse_key()?;
                         let start = self.stacks.entries.len();
-                        self.stacks.entries.push((key, Value::Null));
+                        push_with(&mut self.stacks.entries, || (key, Value::Null));
                         self.stacks.frames.push(Frame::Object { start });
                         continue 'value;
                     }
@@ -644,7 +644,7 @@ impl<'t, 's> Parser<'t, 's> {
                 match frame {
                     Frame::Array { start } => {
                         self.budget.charge_value(None, &value)?;
-                        stacks.values.push(value);
+                        push_with(&mut stacks.values, || value);
                         match next {
                             Some(b',') => {
                                 self.pos += 1;
@@ -673,7 +673,7 @@ impl<'t, 's> Parser<'t, 's> {
                                 self.pos += 1;
                                 self.skip_ws();
                                 let key = self.parse_key()?;
-                                self.stacks.entries.push((key, Value::Null));
+                                push_with(&mut self.stacks.entries, || (key, Value::Null));
                                 continue 'value;
                             }
                             Some(b'}') => {
@@ -995,6 +995,12 @@ fn push_checked(out: &mut String, piece: &str, max_len: usize) -> Result<()> {
 /// their number. With `take` (the outermost container of a one-shot parse: nothing is read
 /// after it) and `start == 0`, the stack itself is shrunk and handed over: no second
 /// allocation, no copy.
+/// Pushes `make()` onto `stack`, calling it once room is made (see the BSON reader's).
+#[inline(always)]
+fn push_with<T>(stack: &mut Vec<T>, make: impl FnOnce() -> T) {
+    stack.extend(core::iter::once_with(make));
+}
+
 fn take_from<T>(stack: &mut Vec<T>, start: usize, take: bool) -> Vec<T> {
     if start == 0 {
         if take {

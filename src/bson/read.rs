@@ -257,26 +257,37 @@ impl<'a> Sink<'a> for Build<'_> {
         // temporary and copied (a store-forwarding stall per element).
         match key {
             Some(key) => {
-                let key = Str::from(key);
                 let entries = &mut self.stacks.entries;
                 match value {
-                    ValueRef::String(s) => entries.push((key, Value::String(Str::from(s)))),
-                    ValueRef::Int32(i) => entries.push((key, Value::Int32(i))),
-                    ValueRef::DateTime(ms) => entries.push((key, Value::DateTime(ms))),
-                    ValueRef::Double(d) => entries.push((key, Value::Double(d))),
-                    ValueRef::Bool(b) => entries.push((key, Value::Bool(b))),
-                    other => entries.push((key, scalar_value(other)?)),
+                    ValueRef::String(s) => {
+                        push_with(entries, || (Str::from(key), Value::String(Str::from(s))))
+                    }
+                    ValueRef::Int32(i) => push_with(entries, || (Str::from(key), Value::Int32(i))),
+                    ValueRef::DateTime(ms) => {
+                        push_with(entries, || (Str::from(key), Value::DateTime(ms)))
+                    }
+                    ValueRef::Double(d) => {
+                        push_with(entries, || (Str::from(key), Value::Double(d)))
+                    }
+                    ValueRef::Bool(b) => push_with(entries, || (Str::from(key), Value::Bool(b))),
+                    other => {
+                        let value = scalar_value(other)?;
+                        push_with(entries, || (Str::from(key), value))
+                    }
                 }
             }
             None => {
                 let items = &mut self.stacks.items;
                 match value {
-                    ValueRef::String(s) => items.push(Value::String(Str::from(s))),
-                    ValueRef::Int32(i) => items.push(Value::Int32(i)),
-                    ValueRef::DateTime(ms) => items.push(Value::DateTime(ms)),
-                    ValueRef::Double(d) => items.push(Value::Double(d)),
-                    ValueRef::Bool(b) => items.push(Value::Bool(b)),
-                    other => items.push(scalar_value(other)?),
+                    ValueRef::String(s) => push_with(items, || Value::String(Str::from(s))),
+                    ValueRef::Int32(i) => push_with(items, || Value::Int32(i)),
+                    ValueRef::DateTime(ms) => push_with(items, || Value::DateTime(ms)),
+                    ValueRef::Double(d) => push_with(items, || Value::Double(d)),
+                    ValueRef::Bool(b) => push_with(items, || Value::Bool(b)),
+                    other => {
+                        let value = scalar_value(other)?;
+                        push_with(items, || value)
+                    }
                 }
             }
         }
@@ -339,6 +350,14 @@ fn heap_of_ref(value: &ValueRef<'_>) -> usize {
         }
         _ => 0,
     }
+}
+
+/// Pushes `make()` onto `stack`, calling it once room is made, so the compiler can build the
+/// element in its slot instead of in a temporary that is then copied (whose reloads, right
+/// after the piecewise stores that built it, stall on store forwarding).
+#[inline(always)]
+fn push_with<T>(stack: &mut Vec<T>, make: impl FnOnce() -> T) {
+    stack.extend(core::iter::once_with(make));
 }
 
 /// The elements of `stack` from `start` on, moved into one exact-size `Vec` (never the stack's
