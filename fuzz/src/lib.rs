@@ -10,8 +10,8 @@ use beaker_session_jwt::bson as our_bson;
 use beaker_session_jwt::interop::bson::from_bson_document;
 use beaker_session_jwt::pickle::{self, opcodes as op, Target};
 use beaker_session_jwt::{
-    charged_bytes, decode_cookie, encode_cookie, CodeWithScope, Config, DbPointer, Document, Error,
-    Format, Limit, Limits, Regex, SecretKey, Serializer, Session, Str, Value,
+    charged_bytes, decode_cookie, encode_cookie, CodeWithScope, Codec, Config, DbPointer, Decoded,
+    Document, Error, Format, Limit, Limits, Regex, SecretKey, Serializer, Session, Str, Value,
 };
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -102,6 +102,7 @@ pub fn tiny_limits() -> Limits {
     limits.max_items = 4;
     limits.max_str_len = 3;
     limits.max_memo = 2;
+    limits.max_session_bytes = 200;
     limits
 }
 
@@ -354,6 +355,34 @@ pub fn assert_charged(
     let mut tight = *limits;
     tight.max_session_bytes = charged_bytes(session) - 1;
     assert_eq!(read(&tight), Err(Error::LimitExceeded(Limit::SessionBytes)));
+}
+
+/// Oracle for borrowed reading: [`Codec::decode_view`] on `cookie` (with a fresh codec) must
+/// give what `decoded` (the result of [`decode_cookie`] on the same cookie) is: the same error,
+/// or the same session, key index and format, and every key of it read through the view.
+pub fn assert_view_agrees(
+    cookie: &str,
+    config: &Config,
+    decoded: &std::result::Result<Decoded, Error>,
+) {
+    let mut codec = Codec::new();
+    let view = codec.decode_view(cookie, config, NOW);
+    match (decoded, view) {
+        (Ok(d), Ok(v)) => {
+            assert_eq!(v.to_session().as_ref(), Ok(&d.session), "view's session");
+            assert_eq!((v.key_index(), v.format()), (d.key_index, d.format));
+            for (key, value) in d.session.iter() {
+                let got = v.get(key).map(|f| f.to_value());
+                assert_eq!(got, Some(Ok(value.clone())), "view's {key:?}");
+            }
+        }
+        (Err(e), Err(f)) => assert_eq!(&f, e, "view refuses with another error"),
+        (d, v) => panic!(
+            "decode {:?} but view {:?}",
+            d.as_ref().map(|_| ()),
+            v.map(|_| ())
+        ),
+    }
 }
 
 /// Oracle for a decoded session: written again as a JWT under `config` (a legacy session is
