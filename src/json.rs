@@ -19,6 +19,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::bson::push_with;
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::session_bytes::SessionBytes;
@@ -995,12 +996,6 @@ fn push_checked(out: &mut String, piece: &str, max_len: usize) -> Result<()> {
 /// their number. With `take` (the outermost container of a one-shot parse: nothing is read
 /// after it) and `start == 0`, the stack itself is shrunk and handed over: no second
 /// allocation, no copy.
-/// Pushes `make()` onto `stack`, calling it once room is made (see the BSON reader's).
-#[inline(always)]
-fn push_with<T>(stack: &mut Vec<T>, make: impl FnOnce() -> T) {
-    stack.extend(core::iter::once_with(make));
-}
-
 fn take_from<T>(stack: &mut Vec<T>, start: usize, take: bool) -> Vec<T> {
     if start == 0 {
         if take {

@@ -352,11 +352,12 @@ fn heap_of_ref(value: &ValueRef<'_>) -> usize {
     }
 }
 
-/// Pushes `make()` onto `stack`, calling it once room is made, so the compiler can build the
-/// element in its slot instead of in a temporary that is then copied (whose reloads, right
-/// after the piecewise stores that built it, stall on store forwarding).
+/// Pushes `make()` onto `stack` (a BSON or JSON build stack), calling it once room is made, so
+/// the compiler can build the element in its slot instead of in a temporary that is then
+/// copied (whose reloads, right after the piecewise stores that built it, stall on store
+/// forwarding).
 #[inline(always)]
-fn push_with<T>(stack: &mut Vec<T>, make: impl FnOnce() -> T) {
+pub(crate) fn push_with<T>(stack: &mut Vec<T>, make: impl FnOnce() -> T) {
     stack.extend(core::iter::once_with(make));
 }
 
