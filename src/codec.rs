@@ -13,6 +13,7 @@ use crate::bson;
 use crate::config::Config;
 use crate::cookie::{self, Decoded, Opened, Scratch};
 use crate::error::Result;
+use crate::unix_time::UnixTime;
 use crate::value::Session;
 use crate::view::SessionView;
 
@@ -70,9 +71,9 @@ impl Codec {
         &mut self,
         value: &str,
         config: &Config,
-        now_unix_secs: f64,
+        now: impl Into<UnixTime>,
     ) -> Result<Decoded> {
-        cookie::decode_in(&mut self.scratch, value, config, now_unix_secs)
+        cookie::decode_in(&mut self.scratch, value, config, now.into().as_secs_f64())
     }
 
     /// As [`encode_cookie`](crate::encode_cookie), reusing this codec's state.
@@ -106,8 +107,9 @@ impl Codec {
         &mut self,
         value: &str,
         config: &Config,
-        now_unix_secs: f64,
+        now: impl Into<UnixTime>,
     ) -> Result<SessionView<'_>> {
+        let now_unix_secs = now.into().as_secs_f64();
         let view = match cookie::open(&mut self.scratch, value, config)? {
             Opened::Jwt {
                 claims,

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::limits::Limits;
+use crate::unix_time::UnixTime;
 
 /// Key material: zeroized on drop, never shown by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -61,15 +62,17 @@ pub enum Serializer {
 }
 
 /// `cookie_expires`: what Beaker puts in the `Expires` attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub enum CookieExpires {
     /// `true` (the default): a browser-session cookie, no `Expires`.
     #[default]
     BrowserSession,
     /// `false`: never expires (Beaker writes the date of 0x7FFFFFFF seconds).
     Never,
-    /// An integer number of seconds from now.
+    /// An integer number of seconds from now (Beaker's `int` or `timedelta`).
     After(u64),
+    /// A fixed date (Beaker's `datetime`; Beaker writes it with its microseconds dropped).
+    At(UnixTime),
 }
 
 /// How `timeout` treats `_accessed_time`.
@@ -130,6 +133,17 @@ pub struct Config {
     pub httponly: bool,
     /// `samesite`. Default `Lax`; `None` omits the attribute.
     pub samesite: Option<String>,
+    /// `invalidate_corrupt`: a cookie that does not verify or decode starts a fresh session
+    /// ([`CookieSession::load`](crate::CookieSession::load)) instead of an error. Default
+    /// `true`, as Beaker's `SessionMiddleware` sets it (a bare Python `CookieSession` defaults
+    /// to `false`). The one-shot [`decode_cookie`](crate::decode_cookie) ignores it.
+    pub invalidate_corrupt: bool,
+    /// `save_accessed_time`: refresh `_accessed_time` in a cookie on every request that touches
+    /// the session, even when it was not saved. Default `true`. `timeout` requires it.
+    pub save_accessed_time: bool,
+    /// `auto`: save every session a request touched, changed or not
+    /// ([`CookieSession::persist`](crate::CookieSession::persist)). Default `false`.
+    pub auto: bool,
     /// Bounds on decoding and encoding.
     pub limits: Limits,
 }
@@ -171,6 +185,9 @@ impl Config {
             secure: false,
             httponly: false,
             samesite: Some(String::from("Lax")),
+            invalidate_corrupt: true,
+            save_accessed_time: true,
+            auto: false,
             limits: Limits::DEFAULT,
         }
     }
@@ -259,6 +276,9 @@ impl Config {
                     })?),
                 }
             }
+            "invalidate_corrupt" => self.invalidate_corrupt = asbool(value)?,
+            "save_accessed_time" => self.save_accessed_time = asbool(value)?,
+            "auto" => self.auto = asbool(value)?,
             "secure" => self.secure = asbool(value)?,
             "httponly" => self.httponly = asbool(value)?,
             "samesite" => {
@@ -293,6 +313,10 @@ impl Config {
                 None => return Err(Error::Config("no original_format_validate_key specified")),
                 Some(key) => check_key(key, self.allow_weak_keys)?,
             }
+        }
+        // Beaker: "timeout requires save_accessed_time" (`timeout and not save_accessed_time`).
+        if self.timeout.is_some_and(|t| t != 0) && !self.save_accessed_time {
+            return Err(Error::Config("timeout requires save_accessed_time"));
         }
         if self.key.is_empty()
             || !self

@@ -16,6 +16,7 @@ use crate::legacy;
 use crate::pickle;
 use crate::session_bytes::{self, SessionBytes};
 use crate::time;
+use crate::unix_time::UnixTime;
 use crate::value::{Document, Session, Value};
 use crate::zlib;
 
@@ -63,7 +64,8 @@ pub struct Decoded {
 /// `bsZ` is not base85) is tried as a legacy cookie when `read_original_format` is on; a JWS
 /// with a bad signature or a refused header is not. In `bson_compress_jwt_payload` mode the
 /// BSON fields are merged over any other claims; in JSON mode a `bsZ` claim is dropped.
-/// `now_unix_secs` is only read when `config.timeout` is set. A [`Codec`](crate::Codec) does the
+/// `now` (seconds since the epoch, e.g. `1_700_000_000.0`) is only read when `config.timeout`
+/// is set. A [`Codec`](crate::Codec) does the
 /// same with its buffers and inflater kept across calls, and can read a few keys in place.
 ///
 /// # Errors
@@ -75,8 +77,8 @@ pub struct Decoded {
 /// # Limits
 /// All of `config.limits`: `max_cookie_len` first, then the inflate, depth, item and string
 /// bounds of each layer.
-pub fn decode_cookie(value: &str, config: &Config, now_unix_secs: f64) -> Result<Decoded> {
-    decode_in(&mut Scratch::new(), value, config, now_unix_secs)
+pub fn decode_cookie(value: &str, config: &Config, now: impl Into<UnixTime>) -> Result<Decoded> {
+    decode_in(&mut Scratch::new(), value, config, now.into().as_secs_f64())
 }
 
 /// Buffers and decompressor/compressor states one decode or encode works in: fresh (and empty:
@@ -141,6 +143,16 @@ pub(crate) fn decode_in(
     config: &Config,
     now_unix_secs: f64,
 ) -> Result<Decoded> {
+    let decoded = decode_untimed(s, value, config)?;
+    if let Some(timeout) = config.timeout {
+        time::check_timeout(&decoded.session, timeout, now_unix_secs, config.time_mode)?;
+    }
+    Ok(decoded)
+}
+
+/// [`decode_in`] without the timeout check (a [`CookieSession`](crate::CookieSession) applies
+/// Beaker's timeout rule itself: it clears, it does not refuse).
+pub(crate) fn decode_untimed(s: &mut Scratch, value: &str, config: &Config) -> Result<Decoded> {
     let decoded = match open(s, value, config)? {
         Opened::Jwt {
             claims,
@@ -168,9 +180,6 @@ pub(crate) fn decode_in(
             key_index: 0,
         },
     };
-    if let Some(timeout) = config.timeout {
-        time::check_timeout(&decoded.session, timeout, now_unix_secs, config.time_mode)?;
-    }
     Ok(decoded)
 }
 
@@ -331,8 +340,8 @@ fn is_falsy(v: &Value) -> bool {
 ///
 /// # Limits
 /// As [`decode_cookie`].
-pub fn decode_cookie_or_empty(value: &str, config: &Config, now_unix_secs: f64) -> Session {
-    decode_cookie(value, config, now_unix_secs)
+pub fn decode_cookie_or_empty(value: &str, config: &Config, now: impl Into<UnixTime>) -> Session {
+    decode_cookie(value, config, now)
         .map(|d| d.session)
         .unwrap_or_default()
 }
@@ -430,8 +439,8 @@ pub struct Migrated {
 ///
 /// # Limits
 /// As [`decode_cookie`] and [`encode_cookie`].
-pub fn migrate_cookie(value: &str, config: &Config, now_unix_secs: f64) -> Result<Migrated> {
-    let decoded = decode_cookie(value, config, now_unix_secs)?;
+pub fn migrate_cookie(value: &str, config: &Config, now: impl Into<UnixTime>) -> Result<Migrated> {
+    let decoded = decode_cookie(value, config, now)?;
     let mut jwt_config = config.clone();
     jwt_config.write_original_format = false;
     let cookie = encode_cookie(&decoded.session, &jwt_config)?;

@@ -58,6 +58,8 @@ pub enum Error {
     LimitExceeded(Limit),
     /// The configuration cannot be used (no keys, an empty or weak key, a bad option value).
     Config(&'static str),
+    /// The random number source could not give a new session id.
+    Random,
 }
 
 /// The layer of the cookie format that produced an [`Error`].
@@ -212,7 +214,7 @@ impl Error {
             Error::Placeholder { .. } => Some(Layer::Pickle),
             Error::BadSignature => None,
             Error::Expired => Some(Layer::Session),
-            Error::LimitExceeded(_) | Error::Config(_) => None,
+            Error::LimitExceeded(_) | Error::Config(_) | Error::Random => None,
         }
     }
 
@@ -257,6 +259,7 @@ impl fmt::Display for Error {
             Error::Expired => f.write_str("session expired"),
             Error::LimitExceeded(limit) => write!(f, "limit exceeded: {limit}"),
             Error::Config(what) => write!(f, "config: {what}"),
+            Error::Random => f.write_str("no randomness for a new session id"),
         }
     }
 }

@@ -6,6 +6,7 @@ use alloc::string::String;
 use core::fmt::Write;
 
 use crate::config::{Config, CookieExpires};
+use crate::unix_time::UnixTime;
 
 /// Picks the value of our cookie (`config.key`) out of a `Cookie:` header, as beaker-session-jwt
 /// does: split on `;`, strip each piece (Python's `str.strip`, Unicode-aware), skip pieces
@@ -40,61 +41,146 @@ fn py_strip(s: &str) -> &str {
 /// `config`, in the order Python's `Morsel.OutputString` writes them (sorted by attribute
 /// name): `Domain`, `expires`, `HttpOnly`, `Path`, `SameSite`, `Secure`.
 ///
-/// `now_unix_secs` is used only for `CookieExpires::After`. Dates are written in UTC
-/// (`Wdy, DD-Mon-YYYY HH:MM:SS GMT`); for `CookieExpires::Never` Beaker formats 0x7FFFFFFF in
-/// the server's local time zone — we always use UTC.
+/// `now` is read only for `CookieExpires::After` (Beaker's `timedelta`, added to
+/// `datetime.now(timezone.utc)`). Dates are written in UTC (`Wdy, DD-Mon-YYYY HH:MM:SS GMT`);
+/// for `CookieExpires::Never` Beaker formats 0x7FFFFFFF in the server's local time zone — we
+/// always use UTC. A [`CookieSession`](crate::CookieSession) renders its own header with the
+/// session's `_domain` and `_path`, as Beaker does; this function is for a cookie value alone.
+///
+/// ```
+/// use beaker_session_jwt::{set_cookie_value, Config, UnixTime};
+/// let config = Config::new(["a-secret-key-of-some-length"])?;
+/// let header = set_cookie_value("eyJ0eXAi...", &config, UnixTime::from_secs(0));
+/// assert_eq!(header, "beaker.session.id=eyJ0eXAi...; Path=/; SameSite=Lax");
+/// # Ok::<(), beaker_session_jwt::Error>(())
+/// ```
 ///
 /// # Limits
 /// Output length is the value's plus a bounded amount per attribute.
-pub fn set_cookie_value(value: &str, config: &Config, now_unix_secs: u64) -> String {
-    let mut out = String::with_capacity(value.len() + config.key.len() + 96);
+pub fn set_cookie_value(value: &str, config: &Config, now: impl Into<UnixTime>) -> String {
+    let attrs = Attributes {
+        domain: config.cookie_domain.as_deref(),
+        expires: expires_at(config.cookie_expires, now.into()),
+        httponly: config.httponly,
+        path: &config.cookie_path,
+        samesite: config.samesite.as_deref(),
+        secure: config.secure,
+    };
+    render(&config.key, value, &attrs)
+}
+
+/// The attributes of one `Set-Cookie`, as Beaker sets them on the `Morsel`.
+pub(crate) struct Attributes<'a> {
+    pub(crate) domain: Option<&'a str>,
+    /// Unix seconds of the `expires` date, `None` for a browser-session cookie.
+    pub(crate) expires: Option<i64>,
+    pub(crate) httponly: bool,
+    pub(crate) path: &'a str,
+    pub(crate) samesite: Option<&'a str>,
+    pub(crate) secure: bool,
+}
+
+/// Beaker's `Session._set_cookie_expires`: the `expires` date for `cookie_expires` at `now`.
+pub(crate) fn expires_at(expires: CookieExpires, now: UnixTime) -> Option<i64> {
+    match expires {
+        CookieExpires::BrowserSession => None,
+        // `datetime.fromtimestamp(0x7FFFFFFF)`.
+        CookieExpires::Never => Some(0x7FFF_FFFF),
+        // `datetime.now(timezone.utc) + timedelta(seconds=secs)`.
+        CookieExpires::After(secs) => {
+            Some(datetime_now_secs(now).saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)))
+        }
+        // A `datetime`: its `timetuple()` drops the microseconds.
+        CookieExpires::At(at) => Some(floor_secs(at.as_secs_f64())),
+    }
+}
+
+/// The whole seconds of `datetime.fromtimestamp(now, timezone.utc)`: Python rounds the
+/// fraction to microseconds (half to even) first, so `x.9999996` is the next second.
+pub(crate) fn datetime_now_secs(now: UnixTime) -> i64 {
+    let t = now.as_secs_f64();
+    let whole = floor_secs(t);
+    // `whole` is within a second of `t` for every finite `t` an i64 holds.
+    let micros = round_half_even((t - whole as f64) * 1e6);
+    if micros >= 1e6 {
+        whole.saturating_add(1)
+    } else {
+        whole
+    }
+}
+
+/// Whole seconds at or before `t` (saturating; NaN gives 0).
+fn floor_secs(t: f64) -> i64 {
+    let whole = t as i64; // truncates toward zero, saturates, NaN -> 0
+    if (whole as f64) > t {
+        whole.saturating_sub(1)
+    } else {
+        whole
+    }
+}
+
+/// Python's `round()` for the fraction of a second in microseconds (0 <= x < 1e6 + 1).
+fn round_half_even(x: f64) -> f64 {
+    let whole = floor_secs(x) as f64;
+    let frac = x - whole;
+    if frac > 0.5 || (frac == 0.5 && whole as i64 % 2 == 1) {
+        whole + 1.0
+    } else {
+        whole
+    }
+}
+
+/// `Morsel.OutputString` for Beaker's attributes (sorted by name; empty ones skipped).
+pub(crate) fn render(name: &str, value: &str, attrs: &Attributes<'_>) -> String {
+    let mut out = String::with_capacity(value.len() + name.len() + 96);
     // Writing into a String cannot fail.
-    let _ = write!(out, "{}={}", config.key, value);
-    if let Some(domain) = &config.cookie_domain {
+    let _ = write!(out, "{name}={value}");
+    if let Some(domain) = attrs.domain {
         let _ = write!(out, "; Domain={domain}");
     }
-    let expires = match config.cookie_expires {
-        CookieExpires::BrowserSession => None,
-        CookieExpires::Never => Some(0x7FFF_FFFF),
-        CookieExpires::After(secs) => Some(now_unix_secs.saturating_add(secs)),
-    };
-    if let Some(at) = expires {
+    if let Some(at) = attrs.expires {
         out.push_str("; expires=");
         http_date(&mut out, at);
     }
-    if config.httponly {
+    if attrs.httponly {
         out.push_str("; HttpOnly");
     }
-    let _ = write!(out, "; Path={}", config.cookie_path);
-    if let Some(samesite) = &config.samesite {
+    // An empty path is skipped by `OutputString` like every empty attribute.
+    if !attrs.path.is_empty() {
+        let _ = write!(out, "; Path={}", attrs.path);
+    }
+    if let Some(samesite) = attrs.samesite.filter(|s| !s.is_empty()) {
         let _ = write!(out, "; SameSite={samesite}");
     }
-    if config.secure {
+    if attrs.secure {
         out.push_str("; Secure");
     }
     out
 }
 
-/// Beaker's `serialize_cookie_date`: `Wdy, DD-Mon-YYYY HH:MM:SS GMT`.
-fn http_date(out: &mut String, unix_secs: u64) {
+/// Beaker's `serialize_cookie_date`: `Wdy, DD-Mon-YYYY HH:MM:SS GMT` (glibc's `%Y` does not
+/// pad years below 1000).
+fn http_date(out: &mut String, unix_secs: i64) {
     const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    // Beyond year 9999 Python cannot represent the date; clamp to its last second.
-    let secs = unix_secs.min(253_402_300_799);
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    // `secs` is clamped above, so the day count fits an i64 with room to spare.
-    let (year, month, day) = crate::civil::civil_from_days(days as i64);
-    let weekday = WEEKDAYS.get((days % 7) as usize).copied().unwrap_or("Thu");
+    // Python's datetime holds years 1 to 9999; clamp to its first and last second.
+    let secs = unix_secs.clamp(-62_135_596_800, 253_402_300_799);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (year, month, day) = crate::civil::civil_from_days(days);
+    let weekday = WEEKDAYS
+        .get(days.rem_euclid(7) as usize)
+        .copied()
+        .unwrap_or("Thu");
     let month_name = MONTHS
         .get((month as usize).saturating_sub(1))
         .copied()
         .unwrap_or("Jan");
     let _ = write!(
         out,
-        "{weekday}, {day:02}-{month_name}-{year:04} {:02}:{:02}:{:02} GMT",
+        "{weekday}, {day:02}-{month_name}-{year} {:02}:{:02}:{:02} GMT",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
@@ -148,7 +234,7 @@ mod tests {
     fn header_set_cookie_matches_beaker_output() {
         let mut c = config();
         assert_eq!(
-            set_cookie_value("v", &c, 0),
+            set_cookie_value("v", &c, 0.0),
             "beaker.session.id=v; Path=/; SameSite=Lax"
         );
         c.cookie_domain = Some("example.com".into());
@@ -158,11 +244,16 @@ mod tests {
         c.cookie_expires = CookieExpires::Never;
         // Python 1.0.4 on a UTC machine printed exactly this.
         assert_eq!(
-            set_cookie_value("v", &c, 0),
+            set_cookie_value("v", &c, 0.0),
             "beaker.session.id=v; Domain=example.com; expires=Tue, 19-Jan-2038 03:14:07 GMT; HttpOnly; Path=/; SameSite=Strict; Secure"
         );
         c.cookie_expires = CookieExpires::After(3600);
-        assert!(set_cookie_value("v", &c, 951_782_400)
+        assert!(set_cookie_value("v", &c, 951_782_400u64)
             .contains("expires=Tue, 29-Feb-2000 01:00:00 GMT"));
+        // datetime.now(utc) rounds to microseconds before the timedelta is added.
+        assert!(set_cookie_value("v", &c, 951_782_399.999_999_6)
+            .contains("expires=Tue, 29-Feb-2000 01:00:00 GMT"));
+        assert!(set_cookie_value("v", &c, 951_782_399.999_999_4)
+            .contains("expires=Tue, 29-Feb-2000 00:59:59 GMT"));
     }
 }

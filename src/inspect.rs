@@ -19,6 +19,7 @@ use crate::json;
 use crate::legacy;
 use crate::mac;
 use crate::time;
+use crate::unix_time::UnixTime;
 use crate::value::{Session, Value};
 use crate::zlib;
 
@@ -90,8 +91,9 @@ pub fn inspect_cookie(
     value: &str,
     config: &Config,
     verify: bool,
-    now_unix_secs: f64,
+    now: impl Into<UnixTime>,
 ) -> Result<Inspection> {
+    let now_unix_secs = now.into().as_secs_f64();
     let value = value.trim_matches('"');
     if value.len() > config.limits.max_cookie_len {
         return Err(Error::LimitExceeded(Limit::CookieLen));

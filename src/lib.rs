@@ -42,6 +42,7 @@ mod civil;
 mod codec;
 mod config;
 mod cookie;
+mod cookie_session;
 mod error;
 mod header;
 pub mod inspect;
@@ -54,6 +55,7 @@ pub mod pickle;
 mod session_bytes;
 mod small_str;
 mod time;
+mod unix_time;
 mod value;
 mod view;
 pub mod zlib;
@@ -68,13 +70,18 @@ pub use crate::{
         decode_cookie, decode_cookie_or_empty, encode_cookie, migrate_cookie, Decoded, Format,
         Migrated,
     },
+    cookie_session::{CookieSession, Env, LazySession},
     error::{Error, Layer, Limit, Name, Result},
     header::{cookie_from_header, set_cookie_value},
     limits::Limits,
     session_bytes::charged_bytes,
+    unix_time::UnixTime,
     value::{CodeWithScope, DbPointer, Document, Regex, Session, Str, Value},
     view::{Field, SessionView},
 };
+
+#[cfg(feature = "std")]
+pub use crate::cookie_session::SystemEnv;
 
 /// The README's examples, run as doctests.
 #[cfg(doctest)]
