@@ -36,7 +36,8 @@ pub enum Error {
     Unwritable {
         /// The layer that cannot write the value.
         layer: Layer,
-        /// The top-level session key holding the value (truncated to [`Name::CAPACITY`] bytes).
+        /// The top-level session key holding the value (truncated to [`Name::CAPACITY`] bytes);
+        /// for [`Layer::Serde`], the key path of the field, as in [`Error::Mismatch`].
         key: Name,
         /// What kind of value it is.
         what: &'static str,
@@ -58,6 +59,16 @@ pub enum Error {
     LimitExceeded(Limit),
     /// The configuration cannot be used (no keys, an empty or weak key, a bad option value).
     Config(&'static str),
+    /// (feature `serde`) A session value does not fit the Rust type it is read into: a wrong
+    /// type, an integer out of the field's range, a missing field, an unknown enum variant.
+    /// Writing a Rust value that has no session form is [`Error::Unwritable`] in [`Layer::Serde`].
+    Mismatch {
+        /// Where: the key path, keys and array indexes joined by `.` (`profile.age`,
+        /// `roles.2`; empty for the value itself), truncated to [`Name::CAPACITY`] bytes.
+        key: Name,
+        /// What did not fit (for people; match on the variant, not on this).
+        what: &'static str,
+    },
     /// The random number source could not give a new session id.
     Random,
 }
@@ -86,6 +97,8 @@ pub enum Layer {
     LegacyMac,
     /// Session-level checks (timestamps).
     Session,
+    /// (feature `serde`) A session read into, or written from, the caller's own types.
+    Serde,
 }
 
 /// Which [`Limits`](crate::Limits) field was exceeded.
@@ -172,6 +185,7 @@ impl Layer {
             Layer::Pickle => "pickle",
             Layer::LegacyMac => "legacy",
             Layer::Session => "session",
+            Layer::Serde => "serde",
         }
     }
 }
@@ -214,6 +228,7 @@ impl Error {
             Error::Placeholder { .. } => Some(Layer::Pickle),
             Error::BadSignature => None,
             Error::Expired => Some(Layer::Session),
+            Error::Mismatch { .. } => Some(Layer::Serde),
             Error::LimitExceeded(_) | Error::Config(_) | Error::Random => None,
         }
     }
@@ -259,6 +274,7 @@ impl fmt::Display for Error {
             Error::Expired => f.write_str("session expired"),
             Error::LimitExceeded(limit) => write!(f, "limit exceeded: {limit}"),
             Error::Config(what) => write!(f, "config: {what}"),
+            Error::Mismatch { key, what } => write!(f, "serde: {what} at key {key:?}"),
             Error::Random => f.write_str("no randomness for a new session id"),
         }
     }

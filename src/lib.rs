@@ -82,6 +82,10 @@ pub use crate::{
 
 #[cfg(feature = "std")]
 pub use crate::cookie_session::SystemEnv;
+#[cfg(feature = "serde")]
+pub use crate::interop::natural::{
+    from_session, from_value, to_session, to_value, DateTime, ObjectId,
+};
 
 /// The README's examples, run as doctests.
 #[cfg(doctest)]

@@ -229,6 +229,112 @@ impl Value {
             _ => None,
         }
     }
+
+    /// The integer, if this is an `Int32` or an `Int64`: a Python `int` is written as either,
+    /// by size, so code reading one should accept both.
+    ///
+    /// ```
+    /// use beaker_session_jwt::Value;
+    /// assert_eq!(Value::Int32(7).as_i64(), Some(7));
+    /// assert_eq!(Value::Int64(1 << 40).as_i64(), Some(1 << 40));
+    /// assert_eq!(Value::Double(7.0).as_i64(), None); // no silent float truncation
+    /// ```
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Value::Int32(i) => Some(i64::from(i)),
+            Value::Int64(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is a `Bool` (no truthiness: `Int32(1)` is not `true`).
+    pub fn as_bool(&self) -> Option<bool> {
+        match *self {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an `Array` (a Python `list` or `tuple`).
+    ///
+    /// ```
+    /// use beaker_session_jwt::Value;
+    /// let roles = Value::from(vec!["admin", "editor"]);
+    /// let items = roles.as_array().unwrap_or_default();
+    /// let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+    /// assert_eq!(names, ["admin", "editor"]);
+    /// ```
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The elements, mutably, if this is an `Array`.
+    pub fn as_array_mut(&mut self) -> Option<&mut Vec<Value>> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The document, if this is a `Document` (a Python `dict`).
+    pub fn as_document(&self) -> Option<&Document> {
+        match self {
+            Value::Document(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The document, mutably, if this is a `Document`.
+    pub fn as_document_mut(&mut self) -> Option<&mut Document> {
+        match self {
+            Value::Document(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Milliseconds since the Unix epoch (UTC), if this is a BSON `DateTime` (a Python
+    /// `datetime.datetime`, which pymongo stores in UTC, truncated to the millisecond).
+    ///
+    /// Beaker's own `_creation_time` and `_accessed_time` are not datetimes but `Double`
+    /// seconds: read those with [`Value::as_f64`].
+    ///
+    /// ```
+    /// use beaker_session_jwt::Value;
+    /// let at = Value::DateTime(1_700_000_000_123);
+    /// assert_eq!(at.as_datetime_millis(), Some(1_700_000_000_123));
+    /// assert_eq!(Value::Double(1_700_000_000.0).as_datetime_millis(), None);
+    /// ```
+    pub fn as_datetime_millis(&self) -> Option<i64> {
+        match *self {
+            Value::DateTime(ms) => Some(ms),
+            _ => None,
+        }
+    }
+
+    /// The bytes, if this is a `Binary` of any subtype (subtype 0 is a Python `bytes`; match
+    /// on [`Value::Binary`] to see the subtype).
+    pub fn as_binary(&self) -> Option<&[u8]> {
+        match self {
+            Value::Binary { bytes, .. } => Some(bytes),
+            _ => None,
+        }
+    }
+
+    /// The 12 bytes, if this is an `ObjectId`.
+    pub fn as_object_id(&self) -> Option<[u8; 12]> {
+        match *self {
+            Value::ObjectId(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// True for `Null` and for the deprecated `Undefined`, which pymongo also reads as `None`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null | Value::Undefined)
+    }
 }
 
 impl From<&str> for Value {
@@ -255,6 +361,41 @@ impl From<i32> for Value {
     }
 }
 
+impl From<i8> for Value {
+    /// An `Int32`, as pymongo writes a small Python `int`.
+    fn from(i: i8) -> Value {
+        Value::Int32(i32::from(i))
+    }
+}
+
+impl From<i16> for Value {
+    /// An `Int32`, as pymongo writes a small Python `int`.
+    fn from(i: i16) -> Value {
+        Value::Int32(i32::from(i))
+    }
+}
+
+impl From<u8> for Value {
+    /// An `Int32` (not a byte string: build [`Value::Binary`] for bytes).
+    fn from(i: u8) -> Value {
+        Value::Int32(i32::from(i))
+    }
+}
+
+impl From<u16> for Value {
+    /// An `Int32`, as pymongo writes a small Python `int`.
+    fn from(i: u16) -> Value {
+        Value::Int32(i32::from(i))
+    }
+}
+
+impl From<u32> for Value {
+    /// `Int32` when it fits, else `Int64`, as `Value::from(i64)`.
+    fn from(i: u32) -> Value {
+        Value::from(i64::from(i))
+    }
+}
+
 impl From<i64> for Value {
     /// A Python `int`: `Int32` when it fits, as pymongo writes it, else `Int64`.
     fn from(i: i64) -> Value {
@@ -265,9 +406,42 @@ impl From<i64> for Value {
     }
 }
 
+impl TryFrom<u64> for Value {
+    type Error = core::num::TryFromIntError;
+
+    /// `Int32` or `Int64` as `Value::from(i64)`. BSON has no unsigned
+    /// 64-bit integer, and pymongo refuses a Python `int` above `i64::MAX`, so this is not a
+    /// `From`: wrapping to a negative number would change the session's meaning.
+    ///
+    /// # Errors
+    /// `TryFromIntError` above `i64::MAX`.
+    fn try_from(i: u64) -> Result<Value, Self::Error> {
+        i64::try_from(i).map(Value::from)
+    }
+}
+
+impl TryFrom<usize> for Value {
+    type Error = core::num::TryFromIntError;
+
+    /// As `Value::try_from(u64)` (a `usize` may be 64 bits wide).
+    ///
+    /// # Errors
+    /// `TryFromIntError` above `i64::MAX`.
+    fn try_from(i: usize) -> Result<Value, Self::Error> {
+        i64::try_from(i).map(Value::from)
+    }
+}
+
 impl From<f64> for Value {
     fn from(d: f64) -> Value {
         Value::Double(d)
+    }
+}
+
+impl From<f32> for Value {
+    /// A `Double` (exact: every `f32` is an `f64`).
+    fn from(d: f32) -> Value {
+        Value::Double(f64::from(d))
     }
 }
 
@@ -283,9 +457,31 @@ impl From<Document> for Value {
     }
 }
 
-impl From<Vec<Value>> for Value {
-    fn from(v: Vec<Value>) -> Value {
-        Value::Array(v)
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    /// An `Array` of the converted elements. A `Vec<Value>` converts in place (`Value` into
+    /// `Value` is the identity, and collecting into a same-layout `Vec` reuses its buffer). A
+    /// `Vec<u8>` is an array of integers, like a Python `list`; bytes are [`Value::Binary`].
+    ///
+    /// ```
+    /// use beaker_session_jwt::Value;
+    /// assert_eq!(Value::from(vec![1u8, 2]), Value::Array(vec![Value::Int32(1), Value::Int32(2)]));
+    /// assert_eq!(Value::from(vec![Value::Null]), Value::Array(vec![Value::Null]));
+    /// ```
+    fn from(v: Vec<T>) -> Value {
+        Value::Array(v.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    /// `None` is `Null` (Python's `None`); `Some(x)` is `x` converted.
+    ///
+    /// ```
+    /// use beaker_session_jwt::Value;
+    /// assert_eq!(Value::from(None::<i32>), Value::Null);
+    /// assert_eq!(Value::from(Some("x")), Value::from("x"));
+    /// ```
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
     }
 }
 
