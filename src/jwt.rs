@@ -4,8 +4,10 @@
 //! `typ` first), signed with the first key. Reading follows `joserfc.jws.deserialize_compact`
 //! with `algorithms=["HS256"]`: three segments; size caps on the header (512) and signature
 //! (1024) segments; strict, canonical base64url; a header that is a JSON object naming
-//! `alg: "HS256"`, with only registered header names of the right types; then the MAC, tried
-//! with each key in order. The payload is not decoded before a MAC verifies.
+//! `alg: "HS256"`, with only registered header names whose values joserfc's validators accept
+//! (`jku`/`x5u` start with `http://` or `https://`, `x5c` is a list of strings, `jwk` an
+//! object, the others strings), and neither `crit` nor `b64`; then the MAC, tried with each key
+//! in order. The payload is not decoded before a MAC verifies.
 
 use alloc::vec::Vec;
 
@@ -64,9 +66,9 @@ const TAG_SEGMENT_LEN: usize = 43;
 /// allocates nothing when its header is the one we write.
 ///
 /// # Errors
-/// - [`Error::Malformed`] in [`Layer::Jws`] (not three segments, header not a JSON object,
-///   a header value of the wrong type) or [`Layer::Base64`] (a segment that is not canonical
-///   base64url);
+/// - [`Error::Malformed`] in [`Layer::Jws`] (not three segments, header not a JSON object or
+///   without `alg`, a header value joserfc's validator refuses) or [`Layer::Base64`] (a
+///   segment that is not canonical base64url);
 /// - [`Error::Unsupported`] in [`Layer::Jws`]: an algorithm other than `HS256`, `crit`, `b64`,
 ///   or a header name joserfc does not register;
 /// - [`Error::LimitExceeded`] with `CookieLen` for segments beyond joserfc's size caps or the
@@ -74,8 +76,8 @@ const TAG_SEGMENT_LEN: usize = 43;
 /// - [`Error::BadSignature`] when no key verifies.
 ///
 /// # Limits
-/// `max_cookie_len` (the whole token); the header is parsed under depth and size caps of its
-/// own.
+/// `max_cookie_len` (the whole token); the header segment is at most 512 characters (384
+/// bytes of JSON), which bounds its parse.
 pub fn verify(token: &str, keys: &[SecretKey], limits: &Limits) -> Result<Verified> {
     let mut payload = Vec::new();
     let key_index = verify_to(token, keys, limits, &mut payload)?;
@@ -146,48 +148,101 @@ fn check_header(segment: &[u8]) -> Result<()> {
         return Ok(());
     }
     let bytes = base64::decode_url(segment)?;
-    // A header is tiny (<= 384 bytes decoded); these caps keep its parse trivially bounded.
+    // A header segment is at most 512 characters, so at most 384 bytes of JSON: no header can
+    // nest or hold more than 384 of anything, and these caps never refuse one Python reads
+    // (joserfc accepts a `jwk` of any shape); the input length is what bounds the parse.
     let mut limits = Limits::DEFAULT;
-    limits.max_depth = 4;
-    limits.max_items = 64;
+    limits.max_depth = MAX_HEADER_SEGMENT;
+    limits.max_items = MAX_HEADER_SEGMENT;
     limits.max_str_len = MAX_HEADER_SEGMENT;
     let header = json::read(&bytes, &limits)
         .map_err(|_| Error::malformed(Layer::Jws, 0, "header is not a JSON object"))?;
     check_header_fields(&header)
 }
 
-fn check_header_fields(header: &Document) -> Result<()> {
-    // joserfc `check_crit_header`: an unknown critical name is refused; `b64` (RFC 7797) is
-    // the only one it knows, and it changes the signing input: we refuse both outright.
-    for (name, value) in header {
-        let ok = match name {
-            "alg" => true,
-            "typ" | "cty" | "kid" | "x5t" | "x5t#S256" | "jku" | "x5u" => {
-                matches!(value, Value::String(_))
+/// What joserfc's validator for a registered header name accepts (`joserfc/registry.py`).
+#[derive(Clone, Copy)]
+enum Rule {
+    /// `is_str`.
+    Str,
+    /// `is_url`: a str starting with `http://` or `https://` (case-sensitive; nothing after
+    /// the scheme is checked).
+    Url,
+    /// `is_list_str`: a list whose items are all str (not checked to be base64).
+    ListStr,
+    /// `is_jwk`: any JSON object.
+    Jwk,
+    /// Registered, but refused by us whatever its value (SECURITY.md).
+    Refused,
+}
+
+/// joserfc 1.8.0 `JWS_HEADER_REGISTRY`: every name a JWS header may carry (any other name is
+/// refused, `strict_check_header` being on) and the rule for its value, with joserfc's
+/// validator in the comment.
+#[rustfmt::skip]
+const REGISTRY: [(&str, Rule); 12] = [
+    ("alg",      Rule::Str),      // is_str, required; then only HS256 is allowed
+    ("jku",      Rule::Url),      // is_url
+    ("jwk",      Rule::Jwk),      // is_jwk
+    ("kid",      Rule::Str),      // is_str
+    ("x5u",      Rule::Url),      // is_url
+    ("x5c",      Rule::ListStr),  // is_list_str
+    ("x5t",      Rule::Str),      // is_str
+    ("x5t#S256", Rule::Str),      // is_str
+    ("typ",      Rule::Str),      // is_str
+    ("cty",      Rule::Str),      // is_str
+    ("crit",     Rule::Refused),  // is_list_str, names that must be present and registered
+    ("b64",      Rule::Refused),  // is_bool; RFC 7797 unencoded payload when false
+];
+
+impl Rule {
+    fn accepts(self, value: &Value) -> bool {
+        match (self, value) {
+            (Rule::Str, Value::String(_)) | (Rule::Jwk, Value::Document(_)) => true,
+            (Rule::Url, Value::String(s)) => s.starts_with("http://") || s.starts_with("https://"),
+            (Rule::ListStr, Value::Array(items)) => {
+                items.iter().all(|v| matches!(v, Value::String(_)))
             }
-            "x5c" => match value {
-                Value::Array(items) => items.iter().all(|v| matches!(v, Value::String(_))),
-                _ => false,
-            },
-            "jwk" => matches!(value, Value::Document(_)),
-            "crit" | "b64" => {
-                return Err(Error::unsupported(Layer::Jws, 0, "crit/b64 header"));
-            }
-            _ => return Err(Error::unsupported(Layer::Jws, 0, "header name")),
-        };
-        if !ok {
-            return Err(Error::malformed(
-                Layer::Jws,
-                0,
-                "header value of the wrong type",
-            ));
+            _ => false,
         }
     }
-    match header.get("alg") {
-        Some(Value::String(alg)) if alg == "HS256" => Ok(()),
-        Some(Value::String(_)) => Err(Error::unsupported(Layer::Jws, 0, "algorithm")),
-        Some(_) => Err(Error::malformed(Layer::Jws, 0, "alg is not a string")),
-        None => Err(Error::malformed(Layer::Jws, 0, "missing alg")),
+}
+
+/// The checks of joserfc's `decode_header`, `JWSRegistry.check_header` and `get_alg`, in
+/// joserfc's order, so a header wrong in two ways is refused with the error Python gives first.
+fn check_header_fields(header: &Document) -> Result<()> {
+    // `decode_header`: MissingAlgorithmError before anything else.
+    let Some(alg) = header.get("alg") else {
+        return Err(Error::malformed(Layer::Jws, 0, "missing alg"));
+    };
+    // joserfc reads `b64` (RFC 7797) and checks `crit` before any other value; `b64` changes
+    // the signing input and an unknown critical name must be refused: we refuse both outright.
+    if header.contains_key("crit") || header.contains_key("b64") {
+        return Err(Error::unsupported(Layer::Jws, 0, "crit/b64 header"));
+    }
+    // `check_registry_header` (InvalidHeaderValueError) before `check_supported_header`
+    // (UnsupportedHeaderError), each over the whole header.
+    let mut unregistered = false;
+    for (name, value) in header {
+        match REGISTRY.iter().find(|(registered, _)| *registered == name) {
+            Some((_, rule)) if !rule.accepts(value) => {
+                return Err(Error::malformed(
+                    Layer::Jws,
+                    0,
+                    "header value of the wrong type",
+                ));
+            }
+            Some(_) => {}
+            None => unregistered = true,
+        }
+    }
+    if unregistered {
+        return Err(Error::unsupported(Layer::Jws, 0, "header name"));
+    }
+    // `get_alg`: alg is a str by now.
+    match alg {
+        Value::String(alg) if alg == "HS256" => Ok(()),
+        _ => Err(Error::unsupported(Layer::Jws, 0, "algorithm")),
     }
 }
 
@@ -280,6 +335,47 @@ mod tests {
                 "{payload}"
             );
         }
+    }
+
+    #[test]
+    fn jwt_header_values_are_checked_as_joserfc_checks_them() {
+        let check = |text: &str| {
+            let header = json::read(text.as_bytes(), &Limits::DEFAULT).unwrap();
+            check_header_fields(&header)
+        };
+        let wrong = Err(Error::malformed(
+            Layer::Jws,
+            0,
+            "header value of the wrong type",
+        ));
+        let unknown = Err(Error::unsupported(Layer::Jws, 0, "header name"));
+        for ok in [
+            r#"{"alg":"HS256","jku":"https://a/jwks","x5u":"http://"}"#,
+            r#"{"alg":"HS256","x5c":["not base64!",""],"jwk":{"k":[[[[1]]]]}}"#,
+            r#"{"kid":1,"alg":"HS256","kid":"last value wins"}"#,
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+        for (text, expected) in [
+            (r#"{"alg":"HS256","jku":"HTTP://a"}"#, &wrong),
+            (r#"{"alg":"HS256","x5u":"ftp://a"}"#, &wrong),
+            (r#"{"alg":"HS256","x5c":["a",1]}"#, &wrong),
+            (r#"{"alg":"HS256","jwk":[]}"#, &wrong),
+            // joserfc checks every value before it looks for unregistered names or the alg.
+            (r#"{"foo":1,"kid":2,"alg":"HS256"}"#, &wrong),
+            (r#"{"alg":"RS256","kid":2}"#, &wrong),
+            (r#"{"alg":"HS256","foo":1}"#, &unknown),
+        ] {
+            assert_eq!(&check(text), expected, "{text}");
+        }
+        assert_eq!(
+            check(r#"{"crit":[]}"#),
+            Err(Error::malformed(Layer::Jws, 0, "missing alg"))
+        );
+        assert_eq!(
+            check(r#"{"alg":"HS256","b64":true}"#),
+            Err(Error::unsupported(Layer::Jws, 0, "crit/b64 header"))
+        );
     }
 
     #[test]

@@ -12,9 +12,18 @@
 //!   value (a NaN payload, a negative NaN), and we hold the exact bytes.
 //! - `degenerate_bson`: `native_to_bson(bson_to_native(degenerate_bson)) == canonical_bson`. Run
 //!   for every case: array index keys are rewritten `"0"`, `"1"`, ... and regex options sorted.
-//! - `converted_bson`: only for drivers that convert deprecated types (Symbol, Undefined,
-//!   DBPointer) to others. We keep each BSON type as its own `Value` variant, so the canonical
-//!   round trip above is what applies; these are counted as not applicable.
+//! - `converted_bson`: for drivers that convert deprecated types (Symbol, Undefined, DBPointer)
+//!   to others. We convert two of them as pymongo's `bson.decode` does: a symbol reads as a
+//!   string and undefined as null. So a case holding either is checked against
+//!   `converted_bson` (`native_to_bson(bson_to_native(canonical_bson)) == converted_bson`) and
+//!   its value against `converted_extjson`. A DBPointer we keep (pymongo makes a `DBRef` of it):
+//!   `dbpointer.json`'s cases take the canonical round trip and count as not applicable here,
+//!   and in `multi-type-deprecated.json`, whose conversion covers all three, the DBPointer is
+//!   compared in its converted form but the bytes only for a stable round trip.
+//! - A `valid` datetime outside the years 1 to 9999 (`datetime.json`'s "Y10K") is refused, as
+//!   pymongo 4's `bson.decode` refuses it with its default options (`InvalidBSON`: "year 10000
+//!   is out of range"), and beaker-session-jwt reads the `bsZ` claim with those options: the
+//!   error must be `Unsupported` in the BSON layer.
 //! - `decodeErrors`: `bson_to_native` must fail. Run for every case, and the error must be
 //!   `Malformed` or `Unsupported` in the BSON layer (not a limit, which would hide a missing
 //!   check).
@@ -41,6 +50,9 @@ struct Tally {
     lossy_run: usize,
     degenerate_run: usize,
     degenerate_passed: usize,
+    refused_as_pymongo: usize,
+    converted_run: usize,
+    converted_passed: usize,
     decode_errors_run: usize,
     decode_errors_passed: usize,
     converted_not_applicable: usize,
@@ -80,13 +92,18 @@ fn bson_corpus_conformance() {
     }
 
     println!(
-        "bson_corpus: {} files; valid {}/{} passed ({} of them lossy); degenerate_bson {}/{} \
+        "bson_corpus: {} files; valid {}/{} passed ({} of them lossy, {} refused as pymongo \
+         refuses them, {}/{} checked against converted_bson); degenerate_bson {}/{} \
          passed; decodeErrors {}/{} refused; not applicable: {} converted_bson, {} parseErrors; \
-         values checked against canonical_extjson {}/{} passed (lossy cases not compared)",
+         values checked against canonical or converted extjson {}/{} passed (lossy cases not \
+         compared)",
         tally.files,
         tally.valid_passed,
         tally.valid_run,
         tally.lossy_run,
+        tally.refused_as_pymongo,
+        tally.converted_passed,
+        tally.converted_run,
         tally.degenerate_passed,
         tally.degenerate_run,
         tally.decode_errors_passed,
@@ -110,7 +127,12 @@ fn bson_corpus_conformance() {
     assert_eq!(tally.degenerate_passed, tally.degenerate_run);
     assert_eq!(tally.decode_errors_passed, tally.decode_errors_run);
     assert_eq!(tally.extjson_passed, tally.extjson_checked);
-    assert_eq!(tally.extjson_checked, tally.valid_run - tally.lossy_run);
+    assert_eq!(tally.converted_passed, tally.converted_run);
+    assert!(tally.refused_as_pymongo > 0 && tally.converted_run > 0);
+    assert_eq!(
+        tally.extjson_checked,
+        tally.valid_run - tally.lossy_run - tally.refused_as_pymongo
+    );
 }
 
 fn check_file(path: &Path, tally: &mut Tally) {
@@ -141,6 +163,37 @@ fn check_file(path: &Path, tally: &mut Tally) {
     tally.parse_errors_not_applicable += array(&suite, "parseErrors").len();
 }
 
+/// The earliest and latest datetimes (ms) pymongo reads: Python's `datetime` years 1 to 9999.
+const DATETIME_MIN_MS: i64 = -62_135_596_800_000;
+const DATETIME_MAX_MS: i64 = 253_402_300_799_999;
+
+/// Whether `json` (Extended JSON) holds a `$date` pymongo refuses to decode.
+fn has_out_of_range_date(json: &Json) -> bool {
+    match json {
+        Json::Object(map) => map.iter().any(|(key, value)| {
+            let ms = value
+                .get("$numberLong")
+                .and_then(Json::as_str)
+                .and_then(|s| s.parse::<i64>().ok());
+            (key == "$date"
+                && ms.is_some_and(|ms| !(DATETIME_MIN_MS..=DATETIME_MAX_MS).contains(&ms)))
+                || has_out_of_range_date(value)
+        }),
+        Json::Array(items) => items.iter().any(has_out_of_range_date),
+        _ => false,
+    }
+}
+
+/// How a case's values are compared with its Extended JSON.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    /// `canonical_extjson`: every BSON type as itself.
+    Canonical,
+    /// `converted_extjson`: symbols as strings, undefined as null, and a DBPointer as the
+    /// `{"$ref", "$id"}` DBRef pymongo makes of it (the value we keep is compared with that).
+    Converted,
+}
+
 fn check_valid(label: &str, case: &Json, tally: &mut Tally) {
     tally.valid_run += 1;
     let lossy = case.get("lossy").and_then(Json::as_bool) == Some(true);
@@ -148,20 +201,58 @@ fn check_valid(label: &str, case: &Json, tally: &mut Tally) {
         tally.lossy_run += 1;
     }
     let canonical = hex(text_field(case, "canonical_bson"));
-    match round_trip(&canonical) {
-        Ok(out) if out == canonical => tally.valid_passed += 1,
-        Ok(out) => tally.failures.push(format!(
-            "{label}: wrote {} instead of the canonical bytes",
-            to_hex(&out)
-        )),
-        Err(e) => tally.failures.push(format!("{label}: {e}")),
+    let extjson = |field: &str| serde_json::from_str::<Json>(text_field(case, field));
+    if extjson("canonical_extjson").is_ok_and(|j| has_out_of_range_date(&j)) {
+        tally.refused_as_pymongo += 1;
+        match bson::read(&canonical, &Limits::default()) {
+            Err(Error::Unsupported {
+                layer: Layer::Bson, ..
+            }) => tally.valid_passed += 1,
+            other => tally.failures.push(format!(
+                "{label}: a datetime pymongo refuses was read as {other:?}"
+            )),
+        }
+        return;
+    }
+    // Symbols and undefined convert as pymongo converts them.
+    let canonical_text = text_field(case, "canonical_extjson");
+    let converts = case.get("converted_bson").is_some()
+        && (canonical_text.contains("$symbol") || canonical_text.contains("$undefined"));
+    let expected = if converts {
+        tally.converted_run += 1;
+        hex(text_field(case, "converted_bson"))
+    } else {
+        canonical.clone()
+    };
+    let has_pointer = canonical_text.contains("$dbPointer");
+    let bytes_ok = match round_trip(&canonical) {
+        Ok(out) if out == expected => true,
+        // The corpus converts the DBPointer too, which we keep: the bytes cannot be the
+        // converted ones; they must at least be stable (the values are checked below).
+        Ok(out) if converts && has_pointer && round_trip(&out).as_ref() == Ok(&out) => true,
+        Ok(out) => {
+            tally.failures.push(format!(
+                "{label}: wrote {} instead of the {} bytes",
+                to_hex(&out),
+                if converts { "converted" } else { "canonical" }
+            ));
+            false
+        }
+        Err(e) => {
+            tally.failures.push(format!("{label}: {e}"));
+            false
+        }
+    };
+    if bytes_ok {
+        tally.valid_passed += 1;
+        tally.converted_passed += usize::from(converts);
     }
     if let Some(degenerate) = case.get("degenerate_bson").and_then(Json::as_str) {
         tally.degenerate_run += 1;
         match round_trip(&hex(degenerate)) {
-            Ok(out) if out == canonical => tally.degenerate_passed += 1,
+            Ok(out) if out == expected => tally.degenerate_passed += 1,
             Ok(out) => tally.failures.push(format!(
-                "{label}: degenerate_bson wrote {} instead of the canonical bytes",
+                "{label}: degenerate_bson wrote {} instead of the expected bytes",
                 to_hex(&out)
             )),
             Err(e) => tally
@@ -169,11 +260,16 @@ fn check_valid(label: &str, case: &Json, tally: &mut Tally) {
                 .push(format!("{label}: degenerate_bson: {e}")),
         }
     }
-    if case.get("converted_bson").is_some() {
+    if case.get("converted_bson").is_some() && !converts {
         tally.converted_not_applicable += 1;
     }
     if !lossy {
-        check_extjson(label, case, &canonical, tally);
+        let (field, form) = if converts {
+            ("converted_extjson", Form::Converted)
+        } else {
+            ("canonical_extjson", Form::Canonical)
+        };
+        check_extjson(label, case, field, form, &canonical, tally);
     }
 }
 
@@ -187,38 +283,45 @@ fn round_trip(bytes: &[u8]) -> Result<Vec<u8>, String> {
 /// unnoticed). The comparison follows the Extended JSON spec's canonical mapping, one BSON type
 /// at a time, driven by our `Value` (so a document whose keys look like `$code` is still a
 /// document). Key order is not compared here; the byte round trip covers it.
-fn check_extjson(label: &str, case: &Json, canonical: &[u8], tally: &mut Tally) {
+fn check_extjson(
+    label: &str,
+    case: &Json,
+    field: &str,
+    form: Form,
+    canonical: &[u8],
+    tally: &mut Tally,
+) {
     tally.extjson_checked += 1;
-    let expected: Json = match serde_json::from_str(text_field(case, "canonical_extjson")) {
+    let expected: Json = match serde_json::from_str(text_field(case, field)) {
         Ok(json) => json,
         Err(e) => {
-            tally
-                .failures
-                .push(format!("{label}: canonical_extjson: {e}"));
+            tally.failures.push(format!("{label}: {field}: {e}"));
             return;
         }
     };
     match bson::read(canonical, &Limits::default()) {
-        Ok(doc) if doc_matches(&doc, &expected) => tally.extjson_passed += 1,
-        Ok(doc) => tally.failures.push(format!(
-            "{label}: read {doc:?}, canonical_extjson says {expected}"
-        )),
+        Ok(doc) if doc_matches(&doc, &expected, form) => tally.extjson_passed += 1,
+        Ok(doc) => tally
+            .failures
+            .push(format!("{label}: read {doc:?}, {field} says {expected}")),
         Err(e) => tally.failures.push(format!("{label}: read: {e}")),
     }
 }
 
-fn doc_matches(doc: &Document, json: &Json) -> bool {
+fn doc_matches(doc: &Document, json: &Json, form: Form) -> bool {
     let Some(object) = json.as_object() else {
         return false;
     };
     object.len() == doc.len()
-        && doc
-            .iter()
-            .all(|(key, value)| object.get(key).is_some_and(|j| value_matches(value, j)))
+        && doc.iter().all(|(key, value)| {
+            object
+                .get(key)
+                .is_some_and(|j| value_matches(value, j, form))
+        })
 }
 
-/// `json` is the canonical Extended JSON of `value`.
-fn value_matches(value: &Value, json: &Json) -> bool {
+/// `json` is the Extended JSON of `value`, in `form`.
+fn value_matches(value: &Value, json: &Json, form: Form) -> bool {
     let field = |name: &str| json.get(name);
     let text = |name: &str| json.get(name).and_then(Json::as_str);
     let one_field = json.as_object().map(serde_json::Map::len);
@@ -227,9 +330,9 @@ fn value_matches(value: &Value, json: &Json) -> bool {
             .and_then(|s| s.parse::<f64>().ok())
             .is_some_and(|e| e.to_bits() == d.to_bits() || (e.is_nan() && d.is_nan())),
         Value::String(s) => json.as_str() == Some(s.as_str()),
-        Value::Document(d) => doc_matches(d, json),
+        Value::Document(d) => doc_matches(d, json, form),
         Value::Array(items) => json.as_array().is_some_and(|a| {
-            a.len() == items.len() && items.iter().zip(a).all(|(v, j)| value_matches(v, j))
+            a.len() == items.len() && items.iter().zip(a).all(|(v, j)| value_matches(v, j, form))
         }),
         Value::Binary { subtype, bytes } => field("$binary").is_some_and(|b| {
             b.get("subType").and_then(Json::as_str) == Some(format!("{subtype:02x}").as_str())
@@ -252,6 +355,15 @@ fn value_matches(value: &Value, json: &Json) -> bool {
                     && r.get("options").and_then(Json::as_str) == Some(options.as_str())
             })
         }
+        Value::DbPointer(pointer) if form == Form::Converted => {
+            let DbPointer { namespace, id } = &**pointer;
+            one_field == Some(2)
+                && text("$ref") == Some(namespace.as_str())
+                && field("$id")
+                    .and_then(|i| i.get("$oid"))
+                    .and_then(Json::as_str)
+                    == Some(to_hex(id).to_lowercase().as_str())
+        }
         Value::DbPointer(pointer) => {
             let DbPointer { namespace, id } = &**pointer;
             field("$dbPointer").is_some_and(|p| {
@@ -267,7 +379,7 @@ fn value_matches(value: &Value, json: &Json) -> bool {
         Value::JavaScriptWithScope(cws) => {
             let CodeWithScope { code, scope } = &**cws;
             text("$code") == Some(code.as_str())
-                && field("$scope").is_some_and(|j| doc_matches(scope, j))
+                && field("$scope").is_some_and(|j| doc_matches(scope, j, form))
         }
         Value::Int32(i) => text("$numberInt") == Some(i.to_string().as_str()),
         Value::Timestamp { time, increment } => field("$timestamp").is_some_and(|t| {

@@ -4,11 +4,20 @@
 //! Without the `bson` feature the properties compare bytes (the `bson` crate's own parse and
 //! re-encode against ours); with it (`cargo test --features bson --test bson_differential`)
 //! they also compare values through `interop::bson`.
+//!
+//! Where we read as pymongo does and the `bson` crate does not, its side is converted first: a
+//! symbol is a string and undefined is null (pymongo's `bson.decode`), and a datetime outside
+//! the years 1 to 9999, which it reads, we refuse (pymongo raises `InvalidBSON`), so documents
+//! are generated within those years and the refusal has a property of its own.
 
 use beaker_session_jwt::bson as ours;
 use beaker_session_jwt::{CodeWithScope, DbPointer, Document, Limits, Regex, Value};
 use proptest::prelude::*;
 use proptest::sample::Index;
+
+/// The earliest and latest datetimes (ms) pymongo reads: Python's `datetime` years 1 to 9999.
+const DATETIME_MIN_MS: i64 = -62_135_596_800_000;
+const DATETIME_MAX_MS: i64 = 253_402_300_799_999;
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -49,7 +58,12 @@ fn leaf() -> impl Strategy<Value = Value> {
         Just(Value::Undefined),
         any::<[u8; 12]>().prop_map(Value::ObjectId),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::DateTime),
+        prop_oneof![
+            Just(DATETIME_MIN_MS),
+            Just(DATETIME_MAX_MS),
+            DATETIME_MIN_MS..=DATETIME_MAX_MS,
+        ]
+        .prop_map(Value::DateTime),
         Just(Value::Null),
         (key(), options()).prop_map(|(pattern, options)| Value::Regex(Box::new(Regex {
             pattern: pattern.into(),
@@ -139,10 +153,13 @@ fn mutate(bytes: &mut Vec<u8>, mutations: &[Mutation], fix_length: bool) {
     }
 }
 
-/// Regex options in alphabetical order, as our writer writes them (the `bson` crate writes
-/// them as held).
+/// A `bson` crate value as we read it: regex options in alphabetical order, as our writer
+/// writes them (the `bson` crate writes them as held); a symbol as a string and undefined as
+/// null, as pymongo reads them.
 fn sort_regex_options(value: &mut ::bson::Bson) {
     match value {
+        ::bson::Bson::Symbol(s) => *value = ::bson::Bson::String(core::mem::take(s)),
+        ::bson::Bson::Undefined => *value = ::bson::Bson::Null,
         ::bson::Bson::RegularExpression(re) => {
             let mut letters: Vec<char> = re.options.as_str().chars().collect();
             letters.sort_unstable();
@@ -187,6 +204,27 @@ fn with_sorted_regex_options(doc: &Document) -> Document {
     doc.iter().map(|(k, v)| (k, sorted(v))).collect()
 }
 
+/// What `doc`, once written, reads back as: symbols are strings and undefined is null.
+fn as_read(doc: &Document) -> Document {
+    fn read_as(value: &Value) -> Value {
+        match value {
+            Value::Symbol(s) => Value::String(s.clone()),
+            Value::Undefined => Value::Null,
+            Value::Document(d) => Value::Document(as_read(d)),
+            Value::Array(items) => Value::Array(items.iter().map(read_as).collect()),
+            Value::JavaScriptWithScope(cws) => {
+                let CodeWithScope { code, scope } = &**cws;
+                Value::JavaScriptWithScope(Box::new(CodeWithScope {
+                    code: code.clone(),
+                    scope: as_read(scope),
+                }))
+            }
+            other => other.clone(),
+        }
+    }
+    doc.iter().map(|(k, v)| (k, read_as(v))).collect()
+}
+
 fn sort_document_regexes(doc: &mut ::bson::Document) {
     for (_, value) in doc.iter_mut() {
         sort_regex_options(value);
@@ -202,6 +240,8 @@ fn both_agree(bytes: &[u8]) -> Result<bool, TestCaseError> {
     let (Ok(mine), Ok(mut theirs)) = (mine, theirs) else {
         return Ok(false);
     };
+    // Symbols and undefined as we (and pymongo) read them.
+    sort_document_regexes(&mut theirs);
     #[cfg(feature = "bson")]
     {
         // The bson crate sorts regex options as it reads them; we keep them as stored (and
@@ -212,7 +252,6 @@ fn both_agree(bytes: &[u8]) -> Result<bool, TestCaseError> {
             &with_sorted_regex_options(&mine)
         );
     }
-    sort_document_regexes(&mut theirs);
     let their_bytes = theirs
         .to_vec()
         .map_err(|e| TestCaseError::fail(format!("bson crate re-encode: {e}")))?;
@@ -241,7 +280,7 @@ proptest! {
         let parsed = ::bson::Document::from_reader(bytes.as_slice())
             .map_err(|e| TestCaseError::fail(format!("bson crate refused our bytes: {e}")))?;
         prop_assert_eq!(parsed.to_vec().expect("bson crate re-encode"), bytes.clone());
-        prop_assert_eq!(ours::read(&bytes, &Limits::default()).expect("our own bytes"), doc);
+        prop_assert_eq!(ours::read(&bytes, &Limits::default()).expect("our own bytes"), as_read(&doc));
     }
 
     /// Our bytes equal the `bson` crate's for the same document, and its bytes read back to our
@@ -252,7 +291,7 @@ proptest! {
         use beaker_session_jwt::interop::bson::{from_bson_document, to_bson_document};
         let theirs = to_bson_document(&doc).to_vec().expect("bson crate encode");
         prop_assert_eq!(ours::write(&doc).expect("generated documents are writable"), theirs.clone());
-        prop_assert_eq!(ours::read(&theirs, &Limits::default()).expect("bson crate bytes"), doc.clone());
+        prop_assert_eq!(ours::read(&theirs, &Limits::default()).expect("bson crate bytes"), as_read(&doc));
         prop_assert_eq!(from_bson_document(&to_bson_document(&doc)), doc);
     }
 
@@ -277,5 +316,42 @@ proptest! {
         mutate(&mut bytes, &mutations, fix);
         let _ = ours::read(&bytes, &tiny_limits());
         both_agree(&bytes)?;
+    }
+
+    /// A datetime the `bson` crate reads is refused where pymongo refuses it (outside years
+    /// 1 to 9999), by `read` and `view` alike, and never written.
+    #[test]
+    fn bson_differential_datetimes_outside_python_years_are_refused(
+        ms in prop_oneof![
+            any::<i64>(),
+            (DATETIME_MIN_MS - 2)..=(DATETIME_MIN_MS + 1),
+            (DATETIME_MAX_MS - 1)..=(DATETIME_MAX_MS + 2),
+        ],
+    ) {
+        let mut doc = ::bson::Document::new();
+        doc.insert("t", ::bson::DateTime::from_millis(ms));
+        let bytes = doc.to_vec().expect("bson crate encode");
+        let in_range = (DATETIME_MIN_MS..=DATETIME_MAX_MS).contains(&ms);
+        let read = ours::read(&bytes, &Limits::default());
+        prop_assert_eq!(read.is_ok(), in_range, "{:?}", read);
+        if !in_range {
+            let refused = matches!(
+                read,
+                Err(beaker_session_jwt::Error::Unsupported {
+                    layer: beaker_session_jwt::Layer::Bson,
+                    offset: 7,
+                    ..
+                })
+            );
+            prop_assert!(refused, "{:?}", read);
+        }
+        prop_assert_eq!(ours::view(&bytes, &Limits::default()).err(), read.clone().err());
+        let mut written = Document::new();
+        written.insert("t", Value::DateTime(ms));
+        prop_assert_eq!(ours::write(&written).map(|b| b == bytes).is_ok(), in_range);
+        if let Ok(doc) = read {
+            prop_assert!(both_agree(&bytes)?);
+            prop_assert_eq!(doc.get("t"), Some(&Value::DateTime(ms)));
+        }
     }
 }

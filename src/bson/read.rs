@@ -24,6 +24,13 @@ use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 /// values we return are dropped, cloned and compared recursively.
 pub const MAX_NESTING: usize = 1024;
 
+/// The earliest BSON datetime pymongo reads: 0001-01-01T00:00:00Z, Python's `datetime.min`,
+/// in milliseconds since the Unix epoch.
+pub(crate) const DATETIME_MIN_MS: i64 = -62_135_596_800_000;
+/// The latest BSON datetime pymongo reads: 9999-12-31T23:59:59.999Z (`datetime.max` has
+/// microseconds that milliseconds cannot reach).
+pub(crate) const DATETIME_MAX_MS: i64 = 253_402_300_799_999;
+
 /// The smallest document: a length and a terminator.
 const MIN_DOCUMENT_LEN: usize = 5;
 
@@ -32,11 +39,14 @@ const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 
 /// Reads one BSON document that spans all of `bytes`.
 ///
-/// Every element type of the BSON spec is read into its own [`Value`] variant, with nothing
-/// converted (a Symbol stays a Symbol, an int64 stays an Int64, a regex keeps its option letters
-/// as stored). Where the spec leaves room, pymongo decides: a repeated key keeps its first
-/// position and its last value ([`Document::from_entries`]), and the keys of an array are
-/// skipped without being checked (not even for UTF-8), as `bson/__init__.py` `_get_array` does.
+/// Every element type of the BSON spec is read as pymongo 4's `bson.decode` reads it with its
+/// default options (what beaker-session-jwt 1.0.4 calls): into its own [`Value`] variant (an
+/// int64 stays an Int64, a regex keeps its option letters as stored), except the two deprecated
+/// types pymongo converts, a symbol (0x0E) read as a [`Value::String`] and undefined (0x06) as
+/// [`Value::Null`]. Where the spec leaves room, pymongo decides too: a repeated key keeps its
+/// first position and its last value ([`Document::from_entries`]), the keys of an array are
+/// skipped without being checked (not even for UTF-8), as `bson/__init__.py` `_get_array` does,
+/// and a UTC datetime must fall in the years Python's `datetime` holds, 1 to 9999.
 ///
 /// # Errors
 /// - [`Error::Malformed`] in [`Layer::Bson`], at the offending byte offset, for anything the
@@ -44,7 +54,9 @@ const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 ///   binary, old binary's inner length, code-with-scope), a missing NUL terminator, a key or
 ///   string that is not UTF-8, a truncated fixed-width value, a boolean other than 0 or 1,
 ///   bytes after the document.
-/// - [`Error::Unsupported`] in [`Layer::Bson`] for an element type byte the spec does not define.
+/// - [`Error::Unsupported`] in [`Layer::Bson`] for an element type byte the spec does not
+///   define, and, at its 8 bytes, for a datetime before 0001-01-01 or after 9999-12-31
+///   (pymongo raises `InvalidBSON`, "year 0 is out of range").
 /// - [`Error::LimitExceeded`] when a bound below is hit.
 ///
 /// # Limits
@@ -340,7 +352,7 @@ fn scalar_value(value: ValueRef<'_>) -> Result<Value> {
 fn heap_of_ref(value: &ValueRef<'_>) -> usize {
     use session_bytes::{boxed, bytes, text};
     match value {
-        ValueRef::String(s) | ValueRef::JavaScript(s) | ValueRef::Symbol(s) => text(s.len()),
+        ValueRef::String(s) | ValueRef::JavaScript(s) => text(s.len()),
         ValueRef::Binary { bytes: b, .. } => bytes(b.len()),
         ValueRef::Regex { pattern, options } => boxed::<Regex>()
             .saturating_add(text(pattern.len()))
@@ -486,14 +498,28 @@ impl<'a> Reader<'a, '_> {
             0x01 => ValueRef::Double(f64::from_le_bytes(self.fixed(pos, last)?)),
             0x02 => ValueRef::String(self.string(pos, last)?),
             0x05 => self.binary(pos, last)?,
-            0x06 => ValueRef::Undefined,
+            // pymongo reads the deprecated undefined as None.
+            0x06 => ValueRef::Null,
             0x07 => ValueRef::ObjectId(self.fixed(pos, last)?),
             0x08 => match self.fixed(pos, last)? {
                 [0] => ValueRef::Bool(false),
                 [1] => ValueRef::Bool(true),
                 _ => return Err(malformed(*pos - 1, "boolean other than 0 or 1")),
             },
-            0x09 => ValueRef::DateTime(i64::from_le_bytes(self.fixed(pos, last)?)),
+            0x09 => {
+                let at = *pos;
+                let ms = i64::from_le_bytes(self.fixed(pos, last)?);
+                // pymongo's default `DatetimeConversion.DATETIME` builds a `datetime` and
+                // raises InvalidBSON ("year 0 is out of range") when it cannot.
+                if !(DATETIME_MIN_MS..=DATETIME_MAX_MS).contains(&ms) {
+                    return Err(Error::unsupported(
+                        Layer::Bson,
+                        at,
+                        "datetime outside years 1..=9999",
+                    ));
+                }
+                ValueRef::DateTime(ms)
+            }
             0x0A => ValueRef::Null,
             0x0B => {
                 let (pattern, after) = self.cstring(*pos, last)?;
@@ -507,7 +533,8 @@ impl<'a> Reader<'a, '_> {
                 ValueRef::DbPointer { namespace, id }
             }
             0x0D => ValueRef::JavaScript(self.string(pos, last)?),
-            0x0E => ValueRef::Symbol(self.string(pos, last)?),
+            // pymongo reads the deprecated symbol as a str.
+            0x0E => ValueRef::String(self.string(pos, last)?),
             0x10 => ValueRef::Int32(i32::from_le_bytes(self.fixed(pos, last)?)),
             0x11 => {
                 // Little-endian u64: the increment is the low half, the time the high half.
@@ -916,19 +943,40 @@ mod tests {
     }
 
     #[test]
-    fn bson_reads_deprecated_types_unconverted() {
-        // pymongo decodes these as str, None and DBRef('ns', ObjectId('0102..0c')); we keep the
-        // BSON types.
+    fn bson_reads_symbol_as_string_and_undefined_as_null() {
+        // pymongo 4.20.1: bson.decode reads a symbol as str and undefined as None (so
+        // beaker-session-jwt's session holds a str and None, and writes them back as such).
+        // A DBPointer is kept (pymongo makes a DBRef of it, which we have no type for).
         let id: Vec<u8> = (1..=12).collect();
         let mut dbp = sv(b"ns");
         dbp.extend_from_slice(&id);
+        let array = doc(&[el(0x0E, b"0", &sv(b"a")), el(0x06, b"1", &[])].concat());
         let bytes = doc(&[
             el(0x0E, b"sym", &sv(b"s\0y")),
             el(0x06, b"u", &[]),
             el(0x0C, b"p", &dbp),
+            el(0x04, b"arr", &array),
         ]
         .concat());
         let expected = doc_of(vec![
+            ("sym", Value::from("s\0y")),
+            ("u", Value::Null),
+            (
+                "p",
+                Value::DbPointer(Box::new(DbPointer {
+                    namespace: "ns".into(),
+                    id: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+                })),
+            ),
+            ("arr", Value::Array(vec![Value::from("a"), Value::Null])),
+        ]);
+        assert_eq!(ok(&bytes), expected);
+        let view = crate::bson::view(&bytes, &Limits::default()).unwrap();
+        assert_eq!(view.get("sym"), Some(ValueRef::String("s\0y")));
+        assert_eq!(view.get("u"), Some(ValueRef::Null));
+        assert_eq!(view.to_document().unwrap(), expected);
+        // The writer still writes the deprecated types it is given.
+        let written = doc_of(vec![
             ("sym", Value::Symbol("s\0y".into())),
             ("u", Value::Undefined),
             (
@@ -938,9 +986,75 @@ mod tests {
                     id: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
                 })),
             ),
+            (
+                "arr",
+                Value::Array(vec![Value::Symbol("a".into()), Value::Undefined]),
+            ),
         ]);
-        assert_eq!(ok(&bytes), expected);
-        assert_eq!(write(&expected).unwrap(), bytes);
+        assert_eq!(write(&written).unwrap(), bytes);
+    }
+
+    #[test]
+    fn bson_datetimes_outside_years_1_to_9999_are_refused_as_pymongo_does() {
+        // pymongo 4.20.1, default options: bson.decode of a datetime below
+        // -62135596800000 or above 253402300799999 raises InvalidBSON "year 0 is out of
+        // range" / "year 10000 is out of range"; both bounds themselves read.
+        let dt = |ms: i64| doc(&el(0x09, b"t", &ms.to_le_bytes()));
+        for ms in [DATETIME_MIN_MS, 0, -1, DATETIME_MAX_MS] {
+            assert_eq!(ok(&dt(ms)), doc_of(vec![("t", Value::DateTime(ms))]));
+            assert_eq!(
+                crate::bson::view(&dt(ms), &Limits::default())
+                    .unwrap()
+                    .get("t"),
+                Some(ValueRef::DateTime(ms))
+            );
+        }
+        let refused = |at| {
+            Err::<Document, _>(Error::unsupported(
+                Layer::Bson,
+                at,
+                "datetime outside years 1..=9999",
+            ))
+        };
+        for ms in [DATETIME_MIN_MS - 1, DATETIME_MAX_MS + 1, i64::MIN, i64::MAX] {
+            // The value's 8 bytes start after the length, the type byte and "t\0".
+            assert_eq!(read(&dt(ms), &Limits::default()), refused(7), "{ms}");
+            assert_eq!(
+                crate::bson::view(&dt(ms), &Limits::default()).err(),
+                refused(7).err(),
+                "{ms}"
+            );
+            // In an array and in a code-with-scope's scope too (pymongo decodes both).
+            let array = doc(&el(0x04, b"a", &dt(ms)));
+            assert_eq!(read(&array, &Limits::default()), refused(14), "{ms}");
+            let scope = dt(ms);
+            let mut cws = ((4 + 6 + scope.len()) as i32).to_le_bytes().to_vec();
+            cws.extend_from_slice(&sv(b"c"));
+            cws.extend_from_slice(&scope);
+            let code = doc(&el(0x0F, b"c", &cws));
+            assert_eq!(
+                read(&code, &Limits::default()).err(),
+                crate::bson::view(&code, &Limits::default()).err(),
+            );
+            assert!(matches!(
+                read(&code, &Limits::default()),
+                Err(Error::Unsupported {
+                    layer: Layer::Bson,
+                    ..
+                })
+            ));
+            // And we never write one (neither reader could read the cookie back).
+            let mut d = Document::new();
+            d.insert("ok", Value::DateTime(0));
+            d.insert(
+                "when",
+                Value::Document(doc_of(vec![("t", Value::DateTime(ms))])),
+            );
+            assert!(matches!(
+                write(&d),
+                Err(Error::Unwritable { layer: Layer::Bson, key, .. }) if key.as_str() == "when"
+            ));
+        }
     }
 
     #[test]
@@ -1104,8 +1218,7 @@ mod tests {
                 ok(&doc(&el(tag, b"a", &sv(b"a\0b"))))
                     .get("a")
                     .and_then(|v| match v {
-                        Value::String(s) | Value::JavaScript(s) | Value::Symbol(s) =>
-                            Some(s.as_str()),
+                        Value::String(s) | Value::JavaScript(s) => Some(s.as_str()),
                         _ => None,
                     }),
                 Some("a\0b")
@@ -1306,6 +1419,8 @@ mod tests {
         }
     }
 
+    /// Every type reads back as written, except the two pymongo converts (symbol, undefined:
+    /// `bson_reads_symbol_as_string_and_undefined_as_null`).
     #[test]
     fn bson_round_trips_every_type() {
         let mut scope = Document::new();
@@ -1331,10 +1446,10 @@ mod tests {
                 },
             );
         }
-        all.insert("undefined", Value::Undefined);
         all.insert("oid", Value::ObjectId([0xFF; 12]));
         all.insert("bool", Value::Bool(false));
-        all.insert("dt", Value::DateTime(i64::MIN));
+        all.insert("dt", Value::DateTime(DATETIME_MIN_MS));
+        all.insert("dt_max", Value::DateTime(DATETIME_MAX_MS));
         all.insert("null", Value::Null);
         all.insert(
             "regex",
@@ -1351,7 +1466,6 @@ mod tests {
             })),
         );
         all.insert("js", Value::JavaScript("".into()));
-        all.insert("sym", Value::Symbol("x".into()));
         all.insert(
             "cws",
             Value::JavaScriptWithScope(Box::new(CodeWithScope {

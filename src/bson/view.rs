@@ -56,7 +56,7 @@ pub struct ArrayView<'a> {
 pub enum ValueRef<'a> {
     /// BSON 0x01.
     Double(f64),
-    /// BSON 0x02.
+    /// BSON 0x02, and the deprecated symbol (0x0E), which pymongo reads as a `str`.
     String(&'a str),
     /// BSON 0x03.
     Document(DocumentView<'a>),
@@ -69,15 +69,13 @@ pub enum ValueRef<'a> {
         /// The bytes.
         bytes: &'a [u8],
     },
-    /// BSON 0x06.
-    Undefined,
     /// BSON 0x07.
     ObjectId([u8; 12]),
     /// BSON 0x08.
     Bool(bool),
-    /// BSON 0x09, milliseconds since the Unix epoch.
+    /// BSON 0x09, milliseconds since the Unix epoch, within years 1..=9999.
     DateTime(i64),
-    /// BSON 0x0A.
+    /// BSON 0x0A, and the deprecated undefined (0x06), which pymongo reads as `None`.
     Null,
     /// BSON 0x0B.
     Regex {
@@ -95,8 +93,6 @@ pub enum ValueRef<'a> {
     },
     /// BSON 0x0D.
     JavaScript(&'a str),
-    /// BSON 0x0E.
-    Symbol(&'a str),
     /// BSON 0x0F.
     JavaScriptWithScope {
         /// The code.
@@ -270,7 +266,6 @@ impl<'a> ValueRef<'a> {
                 subtype,
                 bytes: bytes.to_vec(),
             },
-            ValueRef::Undefined => Value::Undefined,
             ValueRef::ObjectId(id) => Value::ObjectId(id),
             ValueRef::Bool(b) => Value::Bool(b),
             ValueRef::DateTime(ms) => Value::DateTime(ms),
@@ -284,7 +279,6 @@ impl<'a> ValueRef<'a> {
                 id,
             })),
             ValueRef::JavaScript(s) => Value::JavaScript(Str::from(s)),
-            ValueRef::Symbol(s) => Value::Symbol(Str::from(s)),
             ValueRef::Int32(i) => Value::Int32(i),
             ValueRef::Timestamp { time, increment } => Value::Timestamp { time, increment },
             ValueRef::Int64(i) => Value::Int64(i),
@@ -356,7 +350,7 @@ impl<'a> Elements<'a> {
                 };
                 ValueRef::Binary { subtype, bytes }
             }
-            0x06 => ValueRef::Undefined,
+            0x06 => ValueRef::Null,
             0x07 => ValueRef::ObjectId(fixed(b, &mut pos)?),
             0x08 => ValueRef::Bool(fixed::<1>(b, &mut pos)? == [1]),
             0x09 => ValueRef::DateTime(i64::from_le_bytes(fixed(b, &mut pos)?)),
@@ -378,7 +372,7 @@ impl<'a> Elements<'a> {
                 }
             }
             0x0D => ValueRef::JavaScript(string(b, &mut pos)?),
-            0x0E => ValueRef::Symbol(string(b, &mut pos)?),
+            0x0E => ValueRef::String(string(b, &mut pos)?),
             0x10 => ValueRef::Int32(i32::from_le_bytes(fixed(b, &mut pos)?)),
             0x11 => {
                 let raw = u64::from_le_bytes(fixed(b, &mut pos)?);
@@ -519,6 +513,40 @@ mod tests {
             view.to_document().unwrap(),
             read(&bytes, &Limits::default()).unwrap()
         );
+    }
+
+    #[test]
+    fn bson_view_reads_deprecated_types_and_datetimes_as_read_does() {
+        // {"s": Symbol("x"), "u": Undefined, "t": DateTime(t)}, for t at and past the bounds.
+        for (ms, readable) in [
+            (read::DATETIME_MIN_MS, true),
+            (read::DATETIME_MAX_MS, true),
+            (read::DATETIME_MIN_MS - 1, false),
+            (read::DATETIME_MAX_MS + 1, false),
+        ] {
+            let mut bytes = vec![28, 0, 0, 0, 0x0E, b's', 0, 2, 0, 0, 0, b'x', 0];
+            bytes.extend_from_slice(&[0x06, b'u', 0, 0x09, b't', 0]);
+            bytes.extend_from_slice(&ms.to_le_bytes());
+            bytes.push(0);
+            assert_eq!(bytes.len(), 28);
+            let got = view(&bytes, &Limits::default());
+            match read(&bytes, &Limits::default()) {
+                Ok(doc) => {
+                    assert!(readable, "{ms}");
+                    let got = got.unwrap();
+                    assert_eq!(got.get("s"), Some(ValueRef::String("x")));
+                    assert_eq!(got.get("u"), Some(ValueRef::Null));
+                    assert_eq!(got.get("t"), Some(ValueRef::DateTime(ms)));
+                    assert_eq!(got.to_document().unwrap(), doc);
+                    assert_eq!(doc.get("s"), Some(&Value::from("x")));
+                    assert_eq!(doc.get("u"), Some(&Value::Null));
+                }
+                Err(e) => {
+                    assert!(!readable, "{ms}");
+                    assert_eq!(got.unwrap_err(), e);
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use super::read::MAX_NESTING;
+use super::read::{DATETIME_MAX_MS, DATETIME_MIN_MS, MAX_NESTING};
 use crate::error::{Error, Layer, Name, Result};
 use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
@@ -24,6 +24,9 @@ use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 /// - a regex pattern or options containing a NUL byte (pymongo: "regex patterns must not contain
 ///   the NULL byte"; options are a C string too);
 /// - nesting deeper than [`MAX_NESTING`] levels (pymongo raises `RecursionError` before that);
+/// - a datetime before 0001-01-01 or after 9999-12-31, which no Python `datetime` holds and
+///   pymongo's `bson.decode` (and [`read`](super::read())) refuses: a cookie holding one could
+///   not be read back by either;
 /// - a string, binary value or document longer than the int32 length BSON can declare. For a
 ///   top-level document that is too large, the key named is its last one.
 ///
@@ -131,6 +134,9 @@ fn write_scalar(out: &mut Vec<u8>, value: &Value, top_key: &str) -> Result<()> {
         }
         Value::ObjectId(id) => out.extend_from_slice(id),
         Value::Bool(b) => out.push(u8::from(*b)),
+        Value::DateTime(ms) if !(DATETIME_MIN_MS..=DATETIME_MAX_MS).contains(ms) => {
+            return Err(unwritable(top_key, "datetime outside years 1..=9999"));
+        }
         Value::DateTime(ms) | Value::Int64(ms) => out.extend_from_slice(&ms.to_le_bytes()),
         Value::Regex(regex) => {
             let Regex { pattern, options } = &**regex;
