@@ -121,6 +121,9 @@ pub struct CookieSession {
     cookie_expires: CookieExpires,
     /// `request['cookie_out']` while `request['set_cookie']` is true.
     set_cookie: Option<String>,
+    /// The `Domain` on this request's cookie `Morsel`: Beaker sets it only when `_domain` is
+    /// truthy and never removes it, so once written it stays for the rest of the request.
+    domain_attr: Option<String>,
     loaded_format: Option<Format>,
     key_index: Option<usize>,
 }
@@ -171,6 +174,7 @@ impl CookieSession {
             is_new: true,
             cookie_expires: config.cookie_expires,
             set_cookie: None,
+            domain_attr: None,
             loaded_format: None,
             key_index: None,
         };
@@ -320,14 +324,19 @@ impl CookieSession {
     pub fn delete(&mut self, config: &Config, env: &mut impl Env) -> Result<()> {
         // `expires = datetime.now(timezone.utc) - timedelta(365)`.
         let when = header::datetime_now_secs(env.now()).saturating_sub(365 * 86_400);
-        self.cookie_expires = CookieExpires::At(UnixTime::from_secs_f64(when as f64));
         let missing = |what| Error::malformed(Layer::Session, 0, what);
         let id = self.data.get("_id").ok_or(missing("no _id to delete"))?;
         let id = attribute_text(id)?;
         let domain = self.data.get("_domain").ok_or(missing("no _domain"))?;
+        let domain = self.morsel_domain(domain)?;
         let path = self.data.get("_path").ok_or(missing("no _path"))?;
-        let cookie = self.render(config, &id, domain, path)?;
+        let path = attribute_text(path)?;
+        // `_set_cookie_values` raises its KeyError before `_set_cookie_expires(expires)` stores
+        // the date, so a failed delete leaves `cookie_expires` as it was.
+        self.cookie_expires = CookieExpires::At(UnixTime::from_secs_f64(when as f64));
+        let cookie = self.render(config, &id, domain.as_deref(), &path, UnixTime::EPOCH)?;
         self.set_cookie = Some(cookie);
+        self.domain_attr = domain;
         self.clear();
         Ok(())
     }
@@ -383,52 +392,58 @@ impl CookieSession {
             .insert("_accessed_time", Value::Double(env.now().as_secs_f64()));
         // `_encrypt_data` drops `_expires`, `_path`, `_domain` for a JWT and keeps them in a
         // legacy cookie; `encode_cookie` does the same. It also refuses over 4064 characters.
-        let value = cookie::encode_cookie(&self.data, config)?;
-        // `_set_cookie_expires(None)` reads `self.cookie_expires`; `self.domain` is
-        // `self['_domain']` (a KeyError when gone); the path is `self.get('_path', '/')`.
-        let domain =
-            self.data
-                .get("_domain")
-                .ok_or(Error::malformed(Layer::Session, 0, "no _domain"))?;
-        let slash = Value::from("/");
-        let path = self.data.get("_path").unwrap_or(&slash);
-        // `_set_cookie_expires` reads the clock (`datetime.now`) only for a `timedelta`.
+        let value = match id_first(&self.data, config) {
+            Some(reordered) => cookie::encode_cookie(&reordered, config)?,
+            None => cookie::encode_cookie(&self.data, config)?,
+        };
+        // `_set_cookie_expires(None)` reads `self.cookie_expires`, and the clock
+        // (`datetime.now`) only for a `timedelta`, before anything below can raise.
         let now = match self.cookie_expires {
             CookieExpires::After(_) => env.now(),
             _ => UnixTime::EPOCH,
         };
-        let cookie = self.render_with(config, &value, domain, path, now)?;
+        // `self.domain` is `self['_domain']` (a KeyError when gone); the path is
+        // `self.get('_path', '/')`.
+        let domain =
+            self.data
+                .get("_domain")
+                .ok_or(Error::malformed(Layer::Session, 0, "no _domain"))?;
+        let domain = self.morsel_domain(domain)?;
+        let path = match self.data.get("_path") {
+            Some(path) => attribute_text(path)?,
+            None => String::from("/"),
+        };
+        let cookie = self.render(config, &value, domain.as_deref(), &path, now)?;
         self.set_cookie = Some(cookie);
+        self.domain_attr = domain;
         Ok(())
     }
 
-    /// The `Set-Cookie` for `value` when `cookie_expires` needs no clock (`delete` has set a
-    /// date).
-    fn render(&self, config: &Config, value: &str, domain: &Value, path: &Value) -> Result<String> {
-        self.render_with(config, value, domain, path, UnixTime::EPOCH)
+    /// The `Domain` attribute after `if self.domain: morsel['domain'] = self.domain`: a truthy
+    /// `_domain` replaces it, a falsy one leaves what an earlier write of this request set.
+    fn morsel_domain(&self, domain: &Value) -> Result<Option<String>> {
+        if is_truthy(domain) {
+            Ok(Some(attribute_text(domain)?))
+        } else {
+            Ok(self.domain_attr.clone())
+        }
     }
 
-    fn render_with(
+    /// The `Set-Cookie` for `value`; `now` is read only for `CookieExpires::After`.
+    fn render(
         &self,
         config: &Config,
         value: &str,
-        domain: &Value,
-        path: &Value,
+        domain: Option<&str>,
+        path: &str,
         now: UnixTime,
     ) -> Result<String> {
-        // `if self.domain:` — a falsy `_domain` sets no attribute.
-        let domain = if is_truthy(domain) {
-            Some(attribute_text(domain)?)
-        } else {
-            None
-        };
-        let path = attribute_text(path)?;
         let expires = header::expires_at(self.cookie_expires, now);
         let attrs = Attributes {
-            domain: domain.as_deref(),
+            domain,
             expires,
             httponly: config.httponly,
-            path: &path,
+            path,
             samesite: config.samesite.as_deref(),
             secure: config.secure,
         };
@@ -585,6 +600,30 @@ fn join_cookie_headers<'h>(headers: impl IntoIterator<Item = &'h str>) -> Option
         }
     }
     joined
+}
+
+/// The session as pymongo's `bson.encode` writes it, when that differs from its order: a
+/// top-level `_id` goes first (`_dict_to_bson(..., top_level=True)`), wherever it sits in the
+/// dict (after a `clear()` or a timeout, `_creation_time` is stamped before the new `_id`).
+/// JSON claims and legacy cookies keep the dict's order. `None` when nothing moves.
+fn id_first(data: &Session, config: &Config) -> Option<Session> {
+    if !config.bson_compress_jwt_payload || config.write_original_format {
+        return None;
+    }
+    // The first key a JWT writes (it drops `_expires`, `_path`, `_domain`).
+    let first = data
+        .keys()
+        .find(|k| !matches!(*k, "_expires" | "_path" | "_domain"))?;
+    if first == "_id" {
+        return None;
+    }
+    let id = data.get("_id")?;
+    let mut out = Session::new();
+    out.insert("_id", id.clone());
+    for (k, v) in data.iter().filter(|(k, _)| *k != "_id") {
+        out.insert(k, v.clone());
+    }
+    Some(out)
 }
 
 /// Python's truth value of a `_domain` value.
@@ -795,5 +834,69 @@ mod tests {
         let out = String::from(s.set_cookie().unwrap());
         let l = CookieSession::load_headers(["a=1", cookie_of(&out), "b=2"], &c, &mut env).unwrap();
         assert_eq!(l.id(), s.id());
+    }
+
+    /// pymongo writes a top-level `_id` first; after a clear, `_creation_time` precedes the new
+    /// `_id` in the dict but not in the cookie (found by tests/session_differential.rs).
+    #[test]
+    fn session_bson_writes_id_first_as_pymongo() {
+        let c = config();
+        let mut env = Fixed { now: 1.0, next: 0 };
+        let mut s = CookieSession::load(None, &c, &mut env).unwrap();
+        s.clear();
+        s.save(false, &c, &mut env).unwrap();
+        let keys: alloc::vec::Vec<_> = s.keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "_domain",
+                "_path",
+                "_creation_time",
+                "_id",
+                "_accessed_time"
+            ]
+        );
+        let value = cookie_of(s.set_cookie().unwrap())
+            .split_once('=')
+            .unwrap()
+            .1;
+        let decoded = cookie::decode_cookie(value, &c, 1.0).unwrap();
+        let keys: alloc::vec::Vec<_> = decoded.session.keys().collect();
+        assert_eq!(keys, ["_id", "_creation_time", "_accessed_time"]);
+    }
+
+    /// Beaker never removes a `Domain` it set on the request's morsel: a falsy `_domain` later
+    /// in the same request keeps it (found by tests/session_differential.rs).
+    #[test]
+    fn session_domain_sticks_for_the_request() {
+        let mut c = config();
+        c.cookie_domain = Some(String::from("example.org"));
+        let mut env = Fixed { now: 1.0, next: 0 };
+        let mut s = CookieSession::load(None, &c, &mut env).unwrap();
+        s.save(false, &c, &mut env).unwrap();
+        assert!(s.set_cookie().unwrap().contains("; Domain=example.org;"));
+        s.insert("_domain", "");
+        s.save(false, &c, &mut env).unwrap();
+        assert!(s.set_cookie().unwrap().contains("; Domain=example.org;"));
+        let mut fresh = CookieSession::load(None, &c, &mut env).unwrap();
+        fresh.insert("_domain", "");
+        fresh.save(false, &c, &mut env).unwrap();
+        assert!(!fresh.set_cookie().unwrap().contains("Domain"));
+    }
+
+    /// A delete that fails (no `_id`: Python's KeyError) leaves `cookie_expires` alone, so a
+    /// later save is not dated a year back (found by tests/session_differential.rs).
+    #[test]
+    fn session_failed_delete_keeps_cookie_expires() {
+        let c = config();
+        let mut env = Fixed {
+            now: 1.0e9,
+            next: 0,
+        };
+        let mut s = CookieSession::load(None, &c, &mut env).unwrap();
+        s.remove("_id");
+        assert!(s.delete(&c, &mut env).is_err());
+        s.save(false, &c, &mut env).unwrap();
+        assert!(!s.set_cookie().unwrap().contains("expires"));
     }
 }
