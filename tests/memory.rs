@@ -1,9 +1,12 @@
 //! Peak heap of one decode, measured with a counting global allocator, for the nastiest inputs
-//! we know, each inside a 4 KB cookie whose MAC verifies (the attacker may know an old legacy
-//! key, and the JWT cases are signed with the configured key to reach the inner layers): zlib
-//! bombs, BSON and JSON nesting, pickle memo bombs, runs of MARKs, huge declared lengths, and the
-//! widest documents. Each peak must stay under a bound derived from `Limits::DEFAULT`
-//! ([`Bound`]). This is a memory assertion only: no timing is measured here.
+//! we know, each inside a cookie of at most the default `max_cookie_len` (8 KB; most fill it)
+//! whose MAC verifies (the attacker may know an old legacy key, and the JWT cases are signed
+//! with the configured key to reach the inner layers): zlib bombs, BSON and JSON nesting,
+//! pickle memo bombs, runs of MARKs, huge declared lengths, the widest documents, and the
+//! pickle constructions that copy (issue 14: a memo'd regex state rebuilt into many objects, a
+//! memo'd pair list passed to `OrderedDict` again and again). Each peak must stay under a bound
+//! derived from `Limits::DEFAULT` ([`Bound`]). This is a memory assertion only: no timing is
+//! measured here.
 //!
 //! Each test holds one lock from its first line to its last, so no two tests of this binary
 //! allocate at the same time (the harness's own threads allocate little, and only between
@@ -81,8 +84,10 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
 const KEY: &str = "memory-test-jwt-key-01";
 const LEGACY_KEY: &str = "memory-test-legacy-key-01";
 const NOW: f64 = 1_700_000_000.0;
-/// A browser keeps about 4 KiB per cookie: every input here fits.
-const COOKIE_CAP: usize = 4096;
+/// The longest cookie the default limits read (`max_cookie_len`): the hostile inputs fill
+/// cookies up to this size (twice what a browser keeps), where the documented peak must still
+/// hold.
+const COOKIE_CAP: usize = Limits::DEFAULT.max_cookie_len;
 
 /// What one decode may hold, derived from the limits.
 struct Bound {
@@ -91,9 +96,11 @@ struct Bound {
 
 impl Bound {
     fn new() -> Bound {
-        Bound {
-            limits: Limits::DEFAULT,
-        }
+        Bound::of(Limits::DEFAULT)
+    }
+
+    fn of(limits: Limits) -> Bound {
+        Bound { limits }
     }
 
     /// Fixed part of every decode: the cookie and its decoded copies (base64, base85, JSON
@@ -103,10 +110,13 @@ impl Bound {
         8 * self.limits.max_cookie_len + 64 * 1024
     }
 
-    /// The inflate output: `max_inflated_len + 1` bytes, plus the half-size buffer it grew
-    /// from, alive during the last (moving) realloc.
+    /// The inflate output: `max_inflated_len + 1` bytes, plus the buffer it grew from, alive
+    /// during the last (moving) realloc. The buffer doubles, but its last step is capped at
+    /// the bound and its first size comes from the input, so the buffer it grows from can be
+    /// anything up to the bound: twice the bound, not one and a half (an 8 KB cookie of 4 MiB
+    /// of zeros peaks at 541,715 bytes, over the 1.5 bound's 524,289).
     fn inflate(&self) -> usize {
-        (self.limits.max_inflated_len + 1) * 3 / 2
+        (self.limits.max_inflated_len + 1) * 2
     }
 
     /// The session built: at most `max_session_bytes` (every value's slot and heap blocks are
@@ -121,6 +131,28 @@ impl Bound {
     /// builds or expands against `max_inflated_len`.
     fn strings(&self) -> usize {
         self.limits.max_inflated_len
+    }
+
+    /// The pickle reader's own heap, alive while the session is built from it. Its objects
+    /// (each node's slot, each owned buffer or box, each list or dict item) are charged as
+    /// they enter the heap against `max_inflated_len` (a pickle is not inflated: its objects
+    /// are what it expands into); the node and item vectors grow by doubling, so they hold
+    /// up to twice that. Beside them, the
+    /// machine's stack and memo hold 8-byte handles, at most one each per pickle byte (a
+    /// pickle is at most `max_cookie_len * 3 / 4` bytes), up to twice that in capacity: 24
+    /// bytes per cookie character for the two (the memo's map, for indices put out of order,
+    /// takes more per entry but needs 5 bytes of pickle for each). The third copy a vector
+    /// has during its moving realloc happens while the pickle is read, before any of the
+    /// session exists: [`Bound::session`] covers it.
+    fn pickle(&self) -> usize {
+        2 * self.limits.max_inflated_len + 24 * self.limits.max_cookie_len
+    }
+
+    /// A whole legacy pickle decode: the fixed part, the reader's heap, and the session built
+    /// from it (every string the reader owns is in its budget, every one the session holds in
+    /// the session's, so there is no [`Bound::strings`] term). With the defaults: 1,638,400.
+    fn pickle_decode(&self) -> usize {
+        self.fixed() + self.pickle() + self.session()
     }
 }
 
@@ -160,11 +192,11 @@ fn legacy_cookie(payload: &[u8]) -> String {
     hex + &data
 }
 
-/// Decodes `cookie` under `config`, measuring the peak; checks the cookie fits 4 KB and the
-/// peak is under `bound`. Returns the outcome for the caller to check.
+/// Decodes `cookie` under `config`, measuring the peak; checks the cookie fits the config's
+/// `max_cookie_len` and the peak is under `bound`. Returns the outcome for the caller to check.
 fn check(name: &str, cookie: &str, config: &Config, bound: usize) -> Result<(), Error> {
     assert!(
-        cookie.len() <= COOKIE_CAP,
+        cookie.len() <= config.limits.max_cookie_len,
         "{name}: cookie is {} bytes",
         cookie.len()
     );
@@ -196,8 +228,8 @@ fn nested_bson(depth: usize) -> Vec<u8> {
 fn memory_bsz_zlib_bomb_stops_at_inflate_bound() {
     let _serial = serial();
     let b = Bound::new();
-    // 2 MiB of zeros deflates to about 2 KB: a valid-MAC bomb inside a 4 KB cookie.
-    let cookie = bsz_cookie(&vec![0u8; 2 << 20]);
+    // 4 MiB of zeros deflates to about 4 KB: a valid-MAC bomb inside an 8 KB cookie.
+    let cookie = bsz_cookie(&vec![0u8; 4 << 20]);
     let got = check(
         "bsz zlib bomb",
         &cookie,
@@ -232,9 +264,9 @@ fn memory_bsz_largest_string_is_inflate_plus_one_copy() {
 fn memory_bsz_nesting_is_refused_at_depth() {
     let _serial = serial();
     let b = Bound::new();
-    // 1,000 levels (each level's length differs, so this is what deflates into 4 KB);
+    // 3,000 levels (each level's length differs, so this is about what deflates into 8 KB);
     // refused at level 65.
-    let cookie = bsz_cookie(&nested_bson(1_000));
+    let cookie = bsz_cookie(&nested_bson(3_000));
     let got = check(
         "bsz nesting",
         &cookie,
@@ -301,7 +333,7 @@ fn memory_json_nesting_is_refused_at_depth() {
     let _serial = serial();
     let b = Bound::new();
     // JSON-mode claims `{"a":[[[[...` filling the cookie, never closed; refused at depth 65.
-    let claims = format!("{{\"a\":{}", "[".repeat(2_990));
+    let claims = format!("{{\"a\":{}", "[".repeat((COOKIE_CAP - 90) / 4 * 3));
     let cookie = jwt::sign(claims.as_bytes(), &SecretKey::from(KEY));
     let got = check("json nesting", &cookie, &jwt_config(false), b.fixed());
     assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
@@ -371,7 +403,7 @@ fn memory_legacy_pickle_memo_bomb_is_bounded() {
     let _serial = serial();
     let b = Bound::new();
     let config = legacy_config(Serializer::Pickle);
-    let bound = b.fixed() + b.session() + b.strings();
+    let bound = b.pickle_decode();
     // 8^12 (68 billion) references to a 512-byte string once expanded, and 8^8 (16 million)
     // references to None: the session budget trips in both, after a few hundred copies (each
     // list of 8 reserves its slots before they are filled).
@@ -397,9 +429,9 @@ fn memory_legacy_pickle_memo_bomb_is_bounded() {
 fn memory_legacy_pickle_marks_are_refused_early() {
     let _serial = serial();
     let b = Bound::new();
-    // As many MARKs as a 4 KB cookie holds (about 2,900); refused at 2 * max_depth + 5 open.
+    // As many MARKs as an 8 KB cookie holds (about 6,100); refused at 2 * max_depth + 5 open.
     let mut p = vec![PROTO, 2];
-    p.extend(std::iter::repeat(MARK).take(2_900));
+    p.extend(std::iter::repeat(MARK).take(pickle_room(COOKIE_CAP) - 3));
     p.push(STOP);
     let cookie = legacy_cookie(&p);
     let config = legacy_config(Serializer::Pickle);
@@ -465,10 +497,215 @@ fn memory_pickle_read_direct_memo_bomb_is_bounded() {
         pickle::read(&p, &b.limits)
             .and_then(|x| x.into_session(Target::Bson, &[] as &[&str], &b.limits))
     });
-    let bound = b.fixed() + b.session() + b.strings();
+    // `pickle::read` returns objects that own their strings: copies of the input, counted
+    // against `max_inflated_len`.
+    let bound = b.pickle_decode() + b.strings();
     eprintln!("pickle memo bomb direct: peak {peak} bytes, bound {bound}");
     assert_eq!(got, Err(Error::LimitExceeded(Limit::SessionBytes)));
     assert!(peak <= bound, "peak {peak}");
+}
+
+/// The largest pickle a legacy cookie of `cap` characters holds: 40 hex of MAC, then base64.
+fn pickle_room(cap: usize) -> usize {
+    (cap - 40) / 4 * 3
+}
+
+/// Issue 14's first construction: `{'a': None}` after `builds` `bson.regex.Regex` objects, each
+/// made by NEWOBJ and given by BUILD one memo'd state whose pattern is `pattern_len` bytes of
+/// `UNICODE` text (which the reader owns: it is unescaped, not borrowed from the input). Each
+/// build is 8 input bytes and takes a copy of the pattern: the copies grow with the square of
+/// the cookie. `pattern_len + 8 * builds + 76` bytes long.
+fn regex_rebuilds(pattern_len: usize, builds: usize) -> Vec<u8> {
+    let mut p = vec![PROTO, 2, MARK, UNICODE];
+    p.extend(std::iter::repeat(b'x').take(pattern_len));
+    p.extend([b'\n', BINPUT, 1, POP, EMPTY_DICT, BINPUT, 2, MARK]);
+    p.extend(unicode("flags"));
+    p.extend([BININT1, 0]);
+    p.extend(unicode("pattern"));
+    p.extend([BINGET, 1, SETITEMS, POP, GLOBAL]);
+    p.extend(b"bson.regex\nRegex\n");
+    p.extend([BINPUT, 3, POP, EMPTY_TUPLE, BINPUT, 4, POP]);
+    for _ in 0..builds {
+        p.extend([BINGET, 3, BINGET, 4, NEWOBJ, BINGET, 2, BUILD]);
+    }
+    p.extend([POP_MARK, EMPTY_DICT]);
+    p.extend(unicode("a"));
+    p.extend([NONE, SETITEM, STOP]);
+    p
+}
+
+/// [`regex_rebuilds`] filling a pickle of `room` bytes, the pattern half of it (where the
+/// copies weigh most).
+fn regex_rebuilds_filling(room: usize) -> Vec<u8> {
+    let pattern = (room - 76) / 2;
+    let p = regex_rebuilds(pattern, (room - 76 - pattern) / 8);
+    assert!(
+        p.len() <= room && p.len() + 8 > room,
+        "{} of {room}",
+        p.len()
+    );
+    p
+}
+
+/// Issue 14's second construction: `{'a': None}` after `calls` calls of
+/// `collections.OrderedDict(pairs)`, `pairs` one memo'd list of `n` references to one pair.
+/// Each call is 6 input bytes and makes a dict of `n` pairs.
+fn ordered_dict_copies(n: usize, calls: usize) -> Vec<u8> {
+    let mut p = vec![PROTO, 2, MARK];
+    p.extend(unicode("k"));
+    p.extend([NONE, TUPLE2, BINPUT, 0, POP, EMPTY_LIST, BINPUT, 1, MARK]);
+    for _ in 0..n {
+        p.extend([BINGET, 0]);
+    }
+    p.extend([APPENDS, POP, GLOBAL]);
+    p.extend(b"collections\nOrderedDict\n");
+    p.extend([BINPUT, 2, POP]);
+    for _ in 0..calls {
+        p.extend([BINGET, 2, BINGET, 1, TUPLE1, REDUCE]);
+    }
+    p.extend([POP_MARK, EMPTY_DICT]);
+    p.extend(unicode("a"));
+    p.extend([NONE, SETITEM, STOP]);
+    p
+}
+
+#[test]
+fn memory_legacy_pickle_regex_rebuilds_are_charged() {
+    let _serial = serial();
+    let b = Bound::new();
+    // About 380 Regex objects sharing one 3 KB owned pattern, in an 8 KB cookie: 1.2 MB of
+    // copies when a BUILD's copy was not charged, and the cookie was read; now refused once
+    // the reader's objects pass their budget (`max_inflated_len`).
+    let p = regex_rebuilds_filling(pickle_room(COOKIE_CAP));
+    let config = legacy_config(Serializer::Pickle);
+    let got = check(
+        "legacy pickle regex rebuilds",
+        &legacy_cookie(&p),
+        &config,
+        b.pickle_decode(),
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+}
+
+#[test]
+fn memory_legacy_pickle_regex_rebuilds_are_charged_at_64k_cookies() {
+    let _serial = serial();
+    // The same construction once `max_cookie_len` is raised to 64 KB: 64 MB of copies before;
+    // the bound grows only with the cookie (its fixed part), not with its square.
+    let mut config = legacy_config(Serializer::Pickle);
+    config.limits.max_cookie_len = 64 * 1024;
+    let b = Bound::of(config.limits);
+    let p = regex_rebuilds_filling(pickle_room(config.limits.max_cookie_len));
+    let got = check(
+        "legacy pickle regex rebuilds (64 KB cookie)",
+        &legacy_cookie(&p),
+        &config,
+        b.pickle_decode(),
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+}
+
+#[test]
+fn memory_legacy_pickle_ordered_dict_copies_are_charged() {
+    let _serial = serial();
+    let b = Bound::new();
+    let config = legacy_config(Serializer::Pickle);
+    // A memo'd list of 2,000 references to one pair, passed to OrderedDict 32 times (6 KB
+    // cookie): 64,000 pairs (1 MB) piled up in the reader's heap when only their count was
+    // charged, and the cookie was read; now refused once the reader's objects pass their
+    // budget (`max_inflated_len`).
+    let p = ordered_dict_copies(2_000, 32);
+    let got = check(
+        "legacy pickle OrderedDict copies",
+        &legacy_cookie(&p),
+        &config,
+        b.pickle_decode(),
+    );
+    assert_eq!(got, Err(Error::LimitExceeded(Limit::InflatedLen)));
+    // A few calls stay well within the budget, and read as Python reads them.
+    let p = ordered_dict_copies(2_000, 2);
+    let got = check(
+        "legacy pickle OrderedDict, two calls",
+        &legacy_cookie(&p),
+        &config,
+        b.pickle_decode(),
+    );
+    assert_eq!(got, Ok(()));
+}
+
+/// `{'a': [x, x, ...]}` filling a pickle of `room` bytes: `item` (its opcodes) once, then
+/// `again` (opcodes that push one more) as often as it fits.
+fn widest_list(room: usize, item: &[u8], again: &[u8]) -> Vec<u8> {
+    let mut p = vec![PROTO, 2, EMPTY_DICT];
+    p.extend(unicode("a"));
+    p.extend([EMPTY_LIST, MARK]);
+    p.extend(item);
+    let tail = [APPENDS, SETITEM, STOP];
+    while p.len() + again.len() + tail.len() <= room {
+        p.extend(again);
+    }
+    p.extend(tail);
+    p
+}
+
+#[test]
+fn memory_legacy_pickle_widest_8k_cookies_are_bounded() {
+    let _serial = serial();
+    let b = Bound::new();
+    let config = legacy_config(Serializer::Pickle);
+    let room = pickle_room(COOKIE_CAP);
+    let cases: [(&str, Vec<u8>, Result<(), Error>); 5] = [
+        // One object per pickle byte, about 6,100: empty tuples are distinct objects here,
+        // so the reader's nodes pass its budget (the session's would refuse them too).
+        (
+            "widest empty tuples",
+            widest_list(room, &[EMPTY_TUPLE], &[EMPTY_TUPLE]),
+            Err(Error::LimitExceeded(Limit::InflatedLen)),
+        ),
+        // One node per 2 bytes (about 3,050 zeros): within every budget.
+        (
+            "widest zeros",
+            widest_list(room, &[BININT1, 0], &[BININT1, 0]),
+            Ok(()),
+        ),
+        // About 6,100 Nones: Python's `None` is one object, and the reader shares its node,
+        // so they cost a list item each.
+        ("widest Nones", widest_list(room, &[NONE], &[NONE]), Ok(())),
+        // One stack entry and one list item per pickle byte: the most the machine's stack
+        // holds.
+        ("widest DUPs", widest_list(room, &[NONE], &[DUP]), Ok(())),
+        // A memo entry per 6 bytes, each at a new index out of order: the memo's map.
+        (
+            "sparse memo",
+            widest_list(
+                room,
+                &[NONE],
+                &(0..(room as u32 - 16) / 6)
+                    .flat_map(|i| {
+                        let mut put = vec![DUP, LONG_BINPUT];
+                        put.extend_from_slice(&(1_000 + 7 * i).to_le_bytes());
+                        put
+                    })
+                    .collect::<Vec<u8>>(),
+            ),
+            Ok(()),
+        ),
+    ];
+    for (name, p, want) in cases {
+        let cookie = legacy_cookie(&p);
+        assert!(
+            cookie.len() + 8 > COOKIE_CAP,
+            "{name}: {} bytes",
+            cookie.len()
+        );
+        let got = check(
+            &format!("legacy pickle {name} (8 KB)"),
+            &cookie,
+            &config,
+            b.pickle_decode(),
+        );
+        assert_eq!(got, want, "{name}");
+    }
 }
 
 /// What a `Codec` still holds after decoding `cookie` and dropping the session: live bytes

@@ -203,6 +203,105 @@ fn pickle_memo_string_bomb_stops_at_max_inflated_len() {
     );
 }
 
+/// Issue 14's first construction, as its Python generator writes it: `{'a': None}` after
+/// `builds` Regex objects, each given by BUILD one memo'd state whose pattern is
+/// `pattern` (`V`: UNICODE text, which the reader owns; `X`: BINUNICODE, borrowed).
+fn regex_rebuilds(pattern: &[u8], builds: usize) -> Vec<u8> {
+    let mut p = [&b"\x80\x02("[..], pattern, b"q\x010}q\x02("].concat();
+    p.extend(
+        [
+            x("flags"),
+            b"K\x00".to_vec(),
+            x("pattern"),
+            b"h\x01u0".to_vec(),
+        ]
+        .concat(),
+    );
+    p.extend_from_slice(b"cbson.regex\nRegex\nq\x030)q\x040");
+    for _ in 0..builds {
+        p.extend_from_slice(b"h\x03h\x04\x81h\x02b");
+    }
+    p.extend([&b"1}"[..], &x("a"), b"Ns."].concat());
+    p
+}
+
+/// A Regex rebuilt from a memo'd state copies its pattern each time: each copy is charged, so
+/// 360 copies of a 3 KB pattern (1 MB, from a 6 KB pickle) are refused instead of grown
+/// into; a few are read as Python reads them.
+#[test]
+fn pickle_regex_build_copies_are_charged() {
+    let owned = [&b"V"[..], &b"x".repeat(3_007), b"\n"].concat();
+    assert_eq!(
+        session(&regex_rebuilds(&owned, 360), &[]).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::InflatedLen))
+    );
+    // The same pattern borrowed from the input is not copied (each Regex takes a node and a
+    // box), but its length counts against `max_inflated_len` at each BUILD, as a new
+    // Binary's bytes do.
+    let borrowed = x(&"x".repeat(3_007));
+    assert_eq!(
+        session(&regex_rebuilds(&borrowed, 360), &[]).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::InflatedLen))
+    );
+    for pattern in [owned, borrowed] {
+        let got = session(&regex_rebuilds(&pattern, 20), &[]).unwrap();
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["a"]);
+    }
+}
+
+/// Issue 14's second construction: `{'a': None}` after `calls` calls of
+/// `collections.OrderedDict(pairs)`, `pairs` one memo'd list of `n` references to one pair.
+fn ordered_dict_copies(n: usize, calls: usize) -> Vec<u8> {
+    let mut p = [&b"\x80\x02("[..], &x("k"), b"N\x86q\x000]q\x01("].concat();
+    p.extend(std::iter::repeat(*b"h\x00").take(n).flatten());
+    p.extend_from_slice(b"e0ccollections\nOrderedDict\nq\x020");
+    p.extend(std::iter::repeat(*b"h\x02h\x01\x85R").take(calls).flatten());
+    p.extend([&b"1}"[..], &x("a"), b"Ns."].concat());
+    p
+}
+
+/// `OrderedDict(list)` makes a dict as long as the list each time: its pairs are charged, so
+/// 32 calls on a memo'd list of 2,000 pairs (64,000 pairs, 1 MB, from a 4 KB pickle) are
+/// refused; before, only their count was (against `max_items`), and the pickle was read.
+#[test]
+fn pickle_ordered_dict_copies_are_charged() {
+    assert_eq!(
+        session(&ordered_dict_copies(2_000, 32), &[]).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::InflatedLen))
+    );
+    let got = session(&ordered_dict_copies(2_000, 2), &[]).unwrap();
+    assert_eq!(got.keys().collect::<Vec<_>>(), ["a"]);
+}
+
+/// The reader charges the memory its objects take against `max_inflated_len` (apart from
+/// the buffer lengths it also counts there): `pickle::read` alone refuses them once they pass
+/// it, whatever builds them.
+#[test]
+fn pickle_reader_objects_are_charged_against_max_inflated_len() {
+    let mut limits = Limits::DEFAULT;
+    limits.max_inflated_len = 16 * 1024;
+    // 1,000 empty tuples: a node each (about 48 bytes) and a list item each.
+    let tuples = [&b"\x80\x02]("[..], &b")".repeat(1_000), b"e."].concat();
+    assert_eq!(
+        pickle::read(&tuples, &limits).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::InflatedLen))
+    );
+    // 1,000 Nones share one node, as Python's `None` is one object: a list item each.
+    let nones = [&b"\x80\x02]("[..], &b"N".repeat(1_000), b"e."].concat();
+    let pickled = pickle::read(&nones, &limits).unwrap();
+    assert!(pickled.objects() < 5, "{}", pickled.objects());
+    // 1,000 empty lists in a list: a node, a block and an item each.
+    let lists = [&b"\x80\x02]("[..], &b"]".repeat(1_000), b"e."].concat();
+    assert_eq!(
+        pickle::read(&lists, &limits).map(|_| ()),
+        Err(Error::LimitExceeded(Limit::InflatedLen))
+    );
+    // About 56 and 72 bytes each: both fit 80 KB.
+    limits.max_inflated_len = 80 * 1024;
+    assert!(pickle::read(&tuples, &limits).is_ok());
+    assert!(pickle::read(&lists, &limits).is_ok());
+}
+
 #[test]
 fn pickle_100k_nested_marks_are_refused() {
     let mut p = b"\x80\x02".to_vec();
@@ -217,6 +316,10 @@ fn pickle_100k_nested_marks_are_refused() {
 /// away), also for 60,000 nested lists or tuples.
 #[test]
 fn pickle_deep_nesting_is_refused() {
+    // 60,000 objects (a 120 KB pickle, no cookie holds it) take more memory than the
+    // reader's `max_inflated_len` by default: raised so that the conversion meets them.
+    let mut limits = Limits::DEFAULT;
+    limits.max_inflated_len = usize::MAX;
     // [[[...[None]...]]] by EMPTY_LIST n times, NONE, APPEND n times; ((...(None,),...),) by
     // NONE and TUPLE1 n times.
     for (open, close) in [(b"]", b"a"), (b" ", b"\x85")] {
@@ -226,8 +329,16 @@ fn pickle_deep_nesting_is_refused() {
         p.push(b'N');
         p.extend(std::iter::repeat(close[0]).take(n));
         p.extend_from_slice(b"s.");
-        let got = session(&p, &[]);
+        let got = pickle::read(&p, &limits)
+            .and_then(|objects| objects.into_session(Target::Bson, &[] as &[&str], &limits));
         assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)), "{:?}", close);
+        // With the defaults the reader refuses them first.
+        assert_eq!(
+            session(&p, &[]),
+            Err(Error::LimitExceeded(Limit::InflatedLen)),
+            "{:?}",
+            close
+        );
     }
 }
 
@@ -236,6 +347,8 @@ fn pickle_deep_nesting_is_refused() {
 fn pickle_depth_is_capped_whatever_the_limit() {
     let mut unlimited = Limits::default();
     unlimited.max_depth = usize::MAX;
+    // And room for the reader's 50,000 nested lists (a 100 KB pickle).
+    unlimited.max_inflated_len = usize::MAX;
     let n = 50_000;
     let mut p = b"\x80\x02}X\x01\x00\x00\x00d".to_vec();
     p.extend(std::iter::repeat(b']').take(n));

@@ -213,7 +213,8 @@ fn new_fit<'a>(heap: &Heap<'a>, global: Global, args: &[Handle]) -> Fit<Obj<'a>>
 /// a placeholder in the state turns the target into that placeholder.
 ///
 /// # Errors
-/// [`Error::Malformed`] when the object takes no state or the state does not fit its row.
+/// [`Error::Malformed`] when the object takes no state or the state does not fit its row;
+/// [`Error::LimitExceeded`] with `InflatedLen` when the built object passes the heap's budget.
 pub(crate) fn build(heap: &mut Heap<'_>, target: Handle, state: Handle, at: usize) -> Result<()> {
     let built = match heap.obj(target) {
         Some(Obj::Placeholder(_)) => return Ok(()),
@@ -221,10 +222,9 @@ pub(crate) fn build(heap: &mut Heap<'_>, target: Handle, state: Handle, at: usiz
         None => Err(Bad::Shape),
     };
     let obj = settle(built, at, "BUILD state does not match the whitelist entry")?;
-    if let Some(slot) = heap.obj_mut(target) {
-        *slot = obj;
-    }
-    Ok(())
+    // Charged there: the built form may copy its state (a regex pattern), and a memo'd state
+    // can be applied to any number of objects.
+    heap.replace(target, obj)
 }
 
 fn build_fit<'a>(heap: &Heap<'a>, target: &Obj<'a>, state: Handle) -> Fit<Obj<'a>> {
@@ -442,19 +442,24 @@ fn set_from(heap: &mut Heap<'_>, args: &[Handle], at: usize) -> Fit<()> {
 }
 
 /// `OrderedDict()` (Python 3, items follow by SETITEMS) or `OrderedDict([[k, v], ...])`
-/// (Python 2).
+/// (Python 2). The new dict's pairs are charged when it is stored: a memo'd list of pairs can
+/// be passed again and again, and each call makes a dict as long as the list.
 fn ordered_dict<'a>(heap: &mut Heap<'a>, args: &[Handle], at: usize) -> Fit<Obj<'a>> {
-    let pairs = match args {
+    let list = match args {
         [] => return Ok(Obj::Dict(Vec::new())),
-        [list] => match value(heap, *list)? {
-            Obj::List(pairs) => pairs.clone(),
-            _ => return Err(Bad::Shape),
-        },
+        [list] => *list,
         _ => return Err(Bad::Shape),
     };
-    heap.charge_items(pairs.len()).map_err(Bad::Fatal)?;
-    let mut entries = Vec::with_capacity(pairs.len());
-    for pair in pairs {
+    let len = match value(heap, list)? {
+        Obj::List(pairs) => pairs.len(),
+        _ => return Err(Bad::Shape),
+    };
+    heap.charge_items(len).map_err(Bad::Fatal)?;
+    let Obj::List(pairs) = value(heap, list)? else {
+        return Err(Bad::Shape);
+    };
+    let mut entries = Vec::with_capacity(len);
+    for &pair in pairs {
         let (k, v) = match value(heap, pair)? {
             Obj::List(kv) => match kv.as_slice() {
                 [k, v] => (*k, *v),

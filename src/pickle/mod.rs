@@ -9,7 +9,10 @@
 //! extension code becomes an inert placeholder: never imported, never called, and an error
 //! unless `original_format_remove_keys` drops the session key that holds it. Memo references
 //! share one object, as in Python; a memo'd container counts again each time it is expanded
-//! into the session, so nothing grows beyond [`Limits`].
+//! into the session, so nothing grows beyond [`Limits`]. The objects themselves are charged
+//! where they enter the heap or change (its slot, each block it owns, each list or dict
+//! item), against `max_inflated_len`: what a `BUILD` or `OrderedDict(list)` copies from
+//! memo'd state is charged like anything else.
 //! [`Pickled::into_session`] then applies `original_format_remove_keys` and converts the
 //! objects for the JWT payload ([`Target`]), refusing what Python's `bson.encode` /
 //! `json.dumps` would refuse.

@@ -7,10 +7,13 @@ use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use core::mem::size_of;
+
 use crate::error::{Error, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::pickle::convert::ConvertBuffers;
 use crate::pickle::ops::Global;
+use crate::session_bytes::BLOCK;
 
 /// Index of an object in the [`Heap`].
 pub(crate) type Handle = usize;
@@ -250,6 +253,39 @@ impl Obj<'_> {
         }
     }
 
+    /// The heap this object holds outside its node: each block it owns (an owned string or
+    /// bytes, a spilled tuple, a list's or dict's items, a boxed payload), its size plus
+    /// [`BLOCK`]. A list's or dict's items are counted by length, not capacity, so that what
+    /// is charged never depends on the vectors a warm decode reuses.
+    #[inline]
+    fn held(&self) -> usize {
+        let owned = |b: &Buf<'_>| match b {
+            Buf::Owned(v) => v.capacity().saturating_add(BLOCK),
+            Buf::Borrowed(_) | Buf::Inline { .. } => 0,
+        };
+        match self {
+            Obj::Str(Cow::Owned(s)) => s.capacity().saturating_add(BLOCK),
+            Obj::Str2(b) | Obj::Bytes(b) | Obj::Binary { bytes: b, .. } => owned(b),
+            Obj::Tuple(Items::Spilled(v), _) => v
+                .capacity()
+                .saturating_mul(size_of::<Handle>())
+                .saturating_add(BLOCK),
+            Obj::List(v) => v
+                .len()
+                .saturating_mul(size_of::<Handle>())
+                .saturating_add(BLOCK),
+            Obj::Dict(v) => v
+                .len()
+                .saturating_mul(size_of::<(Handle, Handle)>())
+                .saturating_add(BLOCK),
+            Obj::Placeholder(_) => size_of::<Name>() + BLOCK,
+            Obj::Regex(Some(r)) => {
+                (size_of::<(Buf<'_>, i128)>() + BLOCK).saturating_add(owned(&r.0))
+            }
+            _ => 0,
+        }
+    }
+
     /// Bytes of buffer this object owns (what it costs against the byte budget).
     #[inline]
     pub(crate) fn buffer_len(&self) -> usize {
@@ -269,8 +305,20 @@ pub(crate) struct Node<'a> {
     pub(crate) at: usize,
 }
 
-/// Every object one pickle built. Allocation is bounded: at most `max_items` objects and
-/// `max_inflated_len` bytes of string/bytes buffers.
+/// Every object one pickle built. Allocation is bounded: at most `max_items` objects,
+/// `max_inflated_len` bytes of string/bytes buffers (borrowed ones included), and, counted
+/// apart, `max_inflated_len` bytes of memory for the objects themselves. A pickle is not
+/// inflated: its objects are what it expands into, so they get the budget an inflated payload
+/// has (not `max_session_bytes`: that one is the session's, which must fit exactly the
+/// session's own cost, whatever format it came in).
+///
+/// The heap is the one place objects are made and changed: [`Heap::alloc`] stores a new one,
+/// [`Heap::replace`] swaps one for its built form (`BUILD`), [`Heap::extend_list`] and
+/// [`Heap::extend_dict`] add items; there is no other mutable access. Each of them charges
+/// what the object takes (its node, and the blocks it owns: [`Obj::held`]) before storing it,
+/// so no opcode can grow the heap without being charged, whatever it copies. An object is
+/// charged once built and before it is stored: only the one being built is ever outside the
+/// budget, and it is a copy of the input or of objects already charged.
 #[derive(Clone, Debug)]
 pub(crate) struct Heap<'a> {
     nodes: Vec<Node<'a>>,
@@ -279,6 +327,10 @@ pub(crate) struct Heap<'a> {
     bytes: usize,
     max_items: usize,
     max_bytes: usize,
+    /// Memory the objects take ([`Heap::NODE`] each plus [`Obj::held`]), charged against
+    /// `max_held` (`max_inflated_len`).
+    held: usize,
+    max_held: usize,
     /// Emptied item vectors for new lists and dicts.
     pool: Pool,
 }
@@ -350,9 +402,14 @@ impl<'a> Heap<'a> {
             bytes: 0,
             max_items: limits.max_items,
             max_bytes: limits.max_inflated_len,
+            held: 0,
+            max_held: limits.max_inflated_len,
             pool,
         }
     }
+
+    /// What storing one object costs besides the blocks it owns: its node's slot.
+    const NODE: usize = size_of::<Node<'static>>();
 
     /// Stores a new empty list, its vector from the pool when it has one.
     ///
@@ -391,13 +448,87 @@ impl<'a> Heap<'a> {
     ///
     /// # Errors
     /// As [`Heap::alloc`].
-    #[inline]
+    #[inline(always)] // measured: a call per object costs more than the code it adds
     pub(crate) fn alloc_sized(&mut self, obj: Obj<'a>, bytes: usize, at: usize) -> Result<Handle> {
         debug_assert_eq!(bytes, obj.buffer_len());
-        self.charge_items(1)?;
-        self.charge_bytes(bytes)?;
+        // The three budgets checked with one branch (this runs for every object).
+        let items = self.items.saturating_add(1);
+        let bytes = self.bytes.saturating_add(bytes);
+        let held = self
+            .held
+            .saturating_add(Heap::NODE.saturating_add(obj.held()));
+        if items > self.max_items || bytes > self.max_bytes || held > self.max_held {
+            return Err(self.refuse(items));
+        }
+        (self.items, self.bytes, self.held) = (items, bytes, held);
         self.nodes.push(Node { obj, at });
         Ok(self.nodes.len() - 1)
+    }
+
+    /// The limit [`Heap::alloc_sized`] reports, `items` being the item count it refused: the
+    /// item count first, then the buffer lengths, then the memory (as separate charges would).
+    #[cold]
+    fn refuse(&self, items: usize) -> Error {
+        Error::LimitExceeded(if items > self.max_items {
+            Limit::Items
+        } else {
+            Limit::InflatedLen
+        })
+    }
+
+    /// Replaces the object at `h` with `obj` (its state applied by `BUILD`): `obj` is charged
+    /// and the blocks of the object it replaces are given back. Python rebuilds an object in
+    /// place; here the built form is a new value, often a copy (a regex pattern the state
+    /// shares with every other object built from it), so it is charged like a new object.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] with `InflatedLen`.
+    pub(crate) fn replace(&mut self, h: Handle, obj: Obj<'a>) -> Result<()> {
+        let Some(node) = self.nodes.get(h) else {
+            return Ok(());
+        };
+        let (old_bytes, old_held) = (node.obj.buffer_len(), node.obj.held());
+        self.charge_bytes(obj.buffer_len().saturating_sub(old_bytes))?;
+        self.charge_held(obj.held())?;
+        self.held = self.held.saturating_sub(old_held);
+        if let Some(slot) = self.obj_mut(h) {
+            *slot = obj;
+        }
+        Ok(())
+    }
+
+    /// Appends `items` to the list at `h`, each charged its slot; `false` (nothing done) when
+    /// `h` is not a list.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] with `InflatedLen`.
+    pub(crate) fn extend_list(&mut self, h: Handle, items: &[Handle]) -> Result<bool> {
+        if !matches!(self.obj(h), Some(Obj::List(_))) {
+            return Ok(false);
+        }
+        self.charge_held(items.len().saturating_mul(size_of::<Handle>()))?;
+        if let Some(Obj::List(v)) = self.obj_mut(h) {
+            v.extend_from_slice(items);
+        }
+        Ok(true)
+    }
+
+    /// Adds the key/value pairs of the flat `items` (an even number, checked by the caller) to
+    /// the dict at `h`, each charged its slot; `false` (nothing done) when `h` is not a dict.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] with `InflatedLen`.
+    pub(crate) fn extend_dict(&mut self, h: Handle, items: &[Handle]) -> Result<bool> {
+        if !matches!(self.obj(h), Some(Obj::Dict(_))) {
+            return Ok(false);
+        }
+        let pairs = items.len() / 2;
+        self.charge_held(pairs.saturating_mul(size_of::<(Handle, Handle)>()))?;
+        if let Some(Obj::Dict(d)) = self.obj_mut(h) {
+            d.reserve(pairs);
+            d.extend(pairs_of(items));
+        }
+        Ok(true)
     }
 
     /// Counts `n` more items of work against `max_items`.
@@ -426,6 +557,19 @@ impl<'a> Heap<'a> {
         Ok(())
     }
 
+    /// Counts `n` more bytes of memory the objects take.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] with `InflatedLen`.
+    #[inline]
+    fn charge_held(&mut self, n: usize) -> Result<()> {
+        self.held = self.held.saturating_add(n);
+        if self.held > self.max_held {
+            return Err(Error::LimitExceeded(Limit::InflatedLen));
+        }
+        Ok(())
+    }
+
     pub(crate) fn node(&self, h: Handle) -> Option<&Node<'a>> {
         self.nodes.get(h)
     }
@@ -434,7 +578,9 @@ impl<'a> Heap<'a> {
         self.nodes.get(h).map(|n| &n.obj)
     }
 
-    pub(crate) fn obj_mut(&mut self, h: Handle) -> Option<&mut Obj<'a>> {
+    /// Private on purpose: every change to an object goes through a method above that charges
+    /// it.
+    fn obj_mut(&mut self, h: Handle) -> Option<&mut Obj<'a>> {
         self.nodes.get_mut(h).map(|n| &mut n.obj)
     }
 
@@ -466,6 +612,15 @@ impl<'a> Heap<'a> {
         pool.made = made;
         (recycle(nodes), pool)
     }
+}
+
+/// The pairs of a flat key/value item list (its size hint is not exact: reserve
+/// `items.len() / 2` first); an odd last item is left out.
+pub(crate) fn pairs_of(items: &[Handle]) -> impl Iterator<Item = (Handle, Handle)> + '_ {
+    items.chunks_exact(2).filter_map(|pair| match *pair {
+        [k, v] => Some((k, v)),
+        _ => None,
+    })
 }
 
 /// `v` emptied, as a vector of `U`: the same allocation when `T` and `U` have the same layout
@@ -532,6 +687,8 @@ impl Objects<'_> {
             bytes,
             max_items,
             max_bytes,
+            held,
+            max_held,
             pool,
         } = self.heap;
         let nodes = nodes
@@ -548,6 +705,8 @@ impl Objects<'_> {
                 bytes,
                 max_items,
                 max_bytes,
+                held,
+                max_held,
                 pool,
             },
             root: self.root,
@@ -649,6 +808,67 @@ mod tests {
             pool.reclaim(Obj::List(Vec::with_capacity(1)));
         }
         assert_eq!(pool.lists.len(), Pool::VECTORS);
+    }
+
+    /// Every way into the heap charges the memory it takes, exactly: a budget of that much
+    /// passes, one byte less is refused.
+    #[test]
+    fn pickle_heap_charges_objects_items_and_builds() {
+        let text = alloc::string::String::from("an owned pattern, longer than inline");
+        let regex = || Obj::Regex(Some(Box::new((Buf::Owned(text.as_bytes().to_vec()), 0))));
+        let box_cost = size_of::<(Buf<'_>, i128)>() + BLOCK;
+        let steps: [(&str, usize); 5] = [
+            ("list", Heap::NODE + BLOCK),
+            ("append 3", 3 * size_of::<Handle>()),
+            (
+                "dict, 2 pairs",
+                Heap::NODE + BLOCK + 2 * size_of::<(Handle, Handle)>(),
+            ),
+            ("unbuilt regex", Heap::NODE),
+            ("built regex", box_cost + text.len() + BLOCK),
+        ];
+        let mut total = 0;
+        for (i, (name, cost)) in steps.iter().enumerate() {
+            total += cost;
+            for (budget, fits) in [(total, true), (total - 1, false)] {
+                let limits = Limits {
+                    max_inflated_len: budget,
+                    max_str_len: budget,
+                    ..Limits::DEFAULT
+                };
+                let mut heap = Heap::in_buffer(&limits, Vec::new(), Pool::new(), 4);
+                let mut run = || -> Result<()> {
+                    let list = heap.alloc_list(0)?;
+                    if i >= 1 {
+                        assert!(heap.extend_list(list, &[list, list, list])?);
+                    }
+                    if i >= 2 {
+                        heap.alloc(Obj::Dict(alloc::vec![(0, 0), (1, 1)]), 1)?;
+                    }
+                    if i >= 3 {
+                        let r = heap.alloc(Obj::Regex(None), 2)?;
+                        if i >= 4 {
+                            heap.replace(r, regex())?;
+                        }
+                    }
+                    Ok(())
+                };
+                let got = run();
+                assert_eq!(got.is_ok(), fits, "{name}, budget {budget}: {got:?}");
+            }
+        }
+        // Building it again gives back what the first build took.
+        let limits = Limits {
+            max_inflated_len: total + Heap::NODE,
+            ..Limits::DEFAULT
+        };
+        let mut heap = Heap::in_buffer(&limits, Vec::new(), Pool::new(), 4);
+        let r = heap.alloc(Obj::Regex(None), 0).unwrap();
+        for _ in 0..100 {
+            heap.replace(r, regex()).unwrap();
+        }
+        assert!(!heap.extend_list(r, &[r]).unwrap(), "not a list");
+        assert!(!heap.extend_dict(r, &[r, r]).unwrap(), "not a dict");
     }
 
     #[test]

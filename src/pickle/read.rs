@@ -13,7 +13,7 @@ use crate::limits::Limits;
 use crate::pickle::apply;
 use crate::pickle::convert::MAX_DEPTH;
 use crate::pickle::ops::{self, *};
-use crate::pickle::py::{Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled, Wide};
+use crate::pickle::py::{pairs_of, Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled, Wide};
 use crate::pickle::text;
 
 /// Reads a pickle into its objects. Turn the result into a session with
@@ -30,9 +30,13 @@ use crate::pickle::text;
 ///
 /// # Limits
 /// `max_items` (objects built, items visited, stack size), `max_str_len` (each string, bytes,
-/// text line or long), `max_inflated_len` (all string and bytes buffers together), `max_memo`
-/// (memo indices), `max_depth` (open MARKs: at most `2 * max_depth + 4`, `max_depth` capped at
-/// [`MAX_DEPTH`](crate::pickle::MAX_DEPTH)).
+/// text line or long), `max_inflated_len` (all string and bytes buffers together, and apart
+/// from them the memory the objects take: each object's slot in the heap, about 48 bytes, each
+/// block it owns, its size plus 16, and each list or dict item, 8 or 16 bytes, charged as
+/// each object is made, copied or grown, `BUILD` included), `max_memo` (memo indices),
+/// `max_depth` (open MARKs: at most `2 * max_depth + 4`, `max_depth` capped at
+/// [`MAX_DEPTH`](crate::pickle::MAX_DEPTH)). The stack and memo hold at most one entry per
+/// byte of `data`.
 pub fn read(data: &[u8], limits: &Limits) -> Result<Pickled> {
     Ok(Pickled {
         objects: read_with(data, limits, &mut Buffers::default())?.into_owned(),
@@ -80,6 +84,7 @@ pub(crate) fn read_with<'a>(
             dense,
             sparse: BTreeMap::new(),
         },
+        singletons: [None; 3],
         limits,
     };
     let root = machine.run();
@@ -120,6 +125,8 @@ struct Machine<'a, 'l> {
     /// Stack lengths at each open MARK; nothing below the last one may be popped.
     marks: Vec<usize>,
     memo: Memo,
+    /// The handles of `None`, `True` and `False` once pushed (see [`Machine::push_singleton`]).
+    singletons: [Option<Handle>; 3],
     limits: &'l Limits,
 }
 
@@ -259,9 +266,9 @@ impl<'a> Machine<'a, '_> {
                 let top = self.top(at)?;
                 self.push_handle(top)?;
             }
-            NONE => self.push_sized(Obj::None, 0, at)?,
-            NEWTRUE => self.push_sized(Obj::Bool(true), 0, at)?,
-            NEWFALSE => self.push_sized(Obj::Bool(false), 0, at)?,
+            NONE => self.push_singleton(0, Obj::None, at)?,
+            NEWTRUE => self.push_singleton(1, Obj::Bool(true), at)?,
+            NEWFALSE => self.push_singleton(2, Obj::Bool(false), at)?,
             INT => {
                 let obj = text::int_line(self.line(at)?).ok_or(malformed(at, "bad INT text"))?;
                 self.push(obj, at)?;
@@ -494,11 +501,18 @@ impl<'a> Machine<'a, '_> {
                 let (&cls, args) = items
                     .split_first()
                     .ok_or(malformed(at, "OBJ without a class"))?;
-                let cls = self
-                    .heap
-                    .obj(cls)
-                    .cloned()
-                    .ok_or(malformed(at, "bad handle"))?;
+                // Only a class or a placeholder can be called: anything else is refused
+                // before it is copied (a memo'd list would be, whole).
+                let cls = match self.heap.obj(cls) {
+                    Some(obj @ (Obj::Global(_) | Obj::Placeholder(_))) => obj.clone(),
+                    Some(_) => {
+                        return Err(malformed(
+                            at,
+                            "call of an object that is not a whitelisted global",
+                        ))
+                    }
+                    None => return Err(malformed(at, "bad handle")),
+                };
                 let obj = self.instantiate(cls, args, at)?;
                 self.push(obj, at)?;
             }
@@ -592,7 +606,7 @@ impl<'a> Machine<'a, '_> {
         }
     }
 
-    #[inline]
+    #[inline(always)] // measured: the most frequent opcode's work, kept in the loop
     fn utf8(&mut self, n: u64, at: usize) -> Result<()> {
         let raw = self.sized(n, at)?;
         // Python writes lone surrogates with 'surrogatepass'; a Rust string cannot hold them.
@@ -628,9 +642,31 @@ impl<'a> Machine<'a, '_> {
     }
 
     /// [`Machine::push`] of an object whose buffer is `bytes` long (0: it owns none).
-    #[inline]
+    #[inline(always)] // measured: the string and int opcodes run faster with it in place
     fn push_sized(&mut self, obj: Obj<'a>, bytes: usize, at: usize) -> Result<()> {
         let h = self.heap.alloc_sized(obj, bytes, at)?;
+        self.push_handle(h)
+    }
+
+    /// `NONE`, `NEWTRUE`, `NEWFALSE`: `None`, `True` and `False` are single objects in Python,
+    /// and here too: the first push of each makes its node, later ones share it (so a run of
+    /// one-byte `NONE`s costs the reader a handle each, not a node). Each still counts as an
+    /// item. No opcode changes them (`BUILD` refuses them), so sharing is safe.
+    #[inline]
+    fn push_singleton(&mut self, which: usize, obj: Obj<'a>, at: usize) -> Result<()> {
+        let h = match self.singletons.get(which).copied().flatten() {
+            Some(h) => {
+                self.heap.charge_items(1)?;
+                h
+            }
+            None => {
+                let h = self.heap.alloc_sized(obj, 0, at)?;
+                if let Some(slot) = self.singletons.get_mut(which) {
+                    *slot = Some(h);
+                }
+                h
+            }
+        };
         self.push_handle(h)
     }
 
@@ -757,13 +793,11 @@ impl<'a> Machine<'a, '_> {
         let items = self.stack.get(start..).unwrap_or_default();
         check_pairs(&self.heap, items, at)?;
         let dict = self.top_below(start, at)?;
-        match self.heap.obj_mut(dict) {
-            Some(Obj::Dict(d)) => {
-                d.reserve(items.len() / 2);
-                d.extend(pairs_of(items));
+        if !self.heap.extend_dict(dict, items)? {
+            match self.heap.obj(dict) {
+                Some(Obj::Placeholder(_)) => {}
+                _ => return Err(malformed(at, "SETITEM on an object that is not a dict")),
             }
-            Some(Obj::Placeholder(_)) => {}
-            _ => return Err(malformed(at, "SETITEM on an object that is not a dict")),
         }
         self.stack.truncate(start);
         Ok(())
@@ -857,12 +891,13 @@ impl<'a> Machine<'a, '_> {
 }
 
 fn append_to(heap: &mut Heap<'_>, list: Handle, items: &[Handle], at: usize) -> Result<()> {
-    match heap.obj_mut(list) {
-        Some(Obj::List(v)) => v.extend_from_slice(items),
-        Some(Obj::Placeholder(_)) => {}
-        _ => return Err(malformed(at, "APPEND to an object that is not a list")),
+    if heap.extend_list(list, items)? {
+        return Ok(());
     }
-    Ok(())
+    match heap.obj(list) {
+        Some(Obj::Placeholder(_)) => Ok(()),
+        _ => Err(malformed(at, "APPEND to an object that is not a list")),
+    }
 }
 
 /// A flat item list must be key/value pairs with hashable keys.
@@ -879,15 +914,6 @@ fn check_pairs(heap: &Heap<'_>, items: &[Handle], at: usize) -> Result<()> {
     } else {
         Err(malformed(at, "unhashable dict key"))
     }
-}
-
-/// The pairs of a flat item list that [`check_pairs`] accepted (its size hint is not exact:
-/// reserve `items.len() / 2` first).
-fn pairs_of(items: &[Handle]) -> impl Iterator<Item = (Handle, Handle)> + '_ {
-    items.chunks_exact(2).filter_map(|pair| match *pair {
-        [k, v] => Some((k, v)),
-        _ => None,
-    })
 }
 
 /// A whitelisted global, or a placeholder naming it.
