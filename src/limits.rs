@@ -17,7 +17,10 @@ pub struct Limits {
     pub max_write_len: usize,
     /// Most bytes one zlib stream may inflate to; inflation stops there and the whole decode is
     /// refused. Default 256 KiB (a full 4 KiB cookie of real session data inflates to well under
-    /// 64 KiB). Reports [`Limit::InflatedLen`](crate::Limit::InflatedLen).
+    /// 64 KiB). A legacy pickle is not inflated; it expands into the objects its reader builds,
+    /// so the same bound caps the heap those objects take (each node, string, buffer and item
+    /// counted as it is built, copied or grown). Reports
+    /// [`Limit::InflatedLen`](crate::Limit::InflatedLen).
     pub max_inflated_len: usize,
     /// Deepest nesting of documents, arrays and containers (BSON, JSON, pickle). Default 64.
     /// Reports [`Limit::Depth`](crate::Limit::Depth).
