@@ -1,13 +1,16 @@
 //! Properties of the whole decoder, through the public API: encode→decode identity in all four
-//! formats, single-byte changes refused, no panic on any bytes under tiny `Limits`, and key
-//! rotation. Each layer's own properties live with it (`json_proptests.rs`,
-//! `bson_differential.rs`); the fuzz targets in `fuzz/` check the same oracles at depth.
+//! formats (BSON reading the deprecated symbol and undefined as pymongo does), single-byte
+//! changes refused, no panic on any bytes under tiny `Limits`, key rotation, and datetimes no
+//! Python `datetime` holds refused on write. Each layer's own properties live with it
+//! (`json_proptests.rs`, `bson_differential.rs`); the fuzz targets in `fuzz/` check the same
+//! oracles at depth.
 
 use base64ct::{Base64, Encoding};
 use beaker_session_jwt::pickle::{self, Target};
 use beaker_session_jwt::{
-    base85, bson, decode_cookie, encode_cookie, json, jwt, legacy, zlib, Config, DbPointer,
-    Document, Error, Format, Limits, Regex, SecretKey, Serializer, Session, Value,
+    base85, bson, decode_cookie, encode_cookie, json, jwt, legacy, zlib, CodeWithScope, Config,
+    DbPointer, Document, Error, Format, Layer, Limits, Regex, SecretKey, Serializer, Session,
+    Value,
 };
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
@@ -80,7 +83,8 @@ fn json_double() -> impl Strategy<Value = f64> {
     })
 }
 
-/// Values without children that `format` writes and reads back as themselves.
+/// Values without children that `format` writes and reads back as themselves, or, for BSON's
+/// deprecated symbol and undefined, as pymongo reads them ([`as_read`]).
 fn leaf(format: Format) -> BoxedStrategy<Value> {
     let json = prop_oneof![
         Just(Value::Null),
@@ -123,7 +127,7 @@ fn leaf(format: Format) -> BoxedStrategy<Value> {
                 .prop_map(|(subtype, bytes)| Value::Binary { subtype, bytes }),
             Just(Value::Undefined),
             any::<[u8; 12]>().prop_map(Value::ObjectId),
-            any::<i64>().prop_map(Value::DateTime),
+            (DATETIME_MIN_MS..=DATETIME_MAX_MS).prop_map(Value::DateTime),
             (text(), "[a-z]{0,4}").prop_map(|(p, o)| {
                 let mut letters: Vec<char> = o.chars().collect();
                 letters.sort_unstable();
@@ -163,7 +167,7 @@ fn value(format: Format) -> impl Strategy<Value = Value> {
     })
 }
 
-/// A session `format` carries exactly.
+/// A session `format` carries: it reads back as [`as_read`] of itself.
 fn session(format: Format) -> impl Strategy<Value = Session> {
     prop::collection::vec(
         (
@@ -178,6 +182,37 @@ fn session(format: Format) -> impl Strategy<Value = Session> {
 /// A format and a session it carries.
 fn format_session() -> impl Strategy<Value = (Format, Session)> {
     prop::sample::select(FORMATS.to_vec()).prop_flat_map(|f| (Just(f), session(f)))
+}
+
+/// What a session written by `encode_cookie` reads back as: itself, except that a BSON symbol
+/// reads as a string and undefined as null, as pymongo 4's `bson.decode` reads them (the
+/// other formats never hold either).
+fn as_read(session: &Session) -> Session {
+    session.iter().map(|(k, v)| (k, value_as_read(v))).collect()
+}
+
+fn value_as_read(value: &Value) -> Value {
+    match value {
+        Value::Symbol(s) => Value::String(s.clone()),
+        Value::Undefined => Value::Null,
+        Value::Array(items) => Value::Array(items.iter().map(value_as_read).collect()),
+        Value::Document(doc) => Value::Document(as_read(doc)),
+        Value::JavaScriptWithScope(cws) => Value::JavaScriptWithScope(Box::new(CodeWithScope {
+            code: cws.code.clone(),
+            scope: as_read(&cws.scope),
+        })),
+        other => other.clone(),
+    }
+}
+
+/// A datetime no Python `datetime` holds (before year 1 or after year 9999).
+fn out_of_range_datetime() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        i64::MIN..DATETIME_MIN_MS,
+        DATETIME_MAX_MS + 1..=i64::MAX,
+        Just(DATETIME_MIN_MS - 1),
+        Just(DATETIME_MAX_MS + 1),
+    ]
 }
 
 /// Limits so small that almost every layer trips one.
@@ -249,7 +284,8 @@ fn keys() -> impl Strategy<Value = Vec<String>> {
 // proptest's defaults: 256 cases per property, `PROPTEST_CASES` overrides.
 proptest! {
     /// A session each format can carry, written by `encode_cookie`, decodes to the same
-    /// session, in the same format, verified by key 0.
+    /// session ([`as_read`]: symbol and undefined as pymongo reads them), in the same format,
+    /// verified by key 0.
     #[test]
     fn proptests_encode_decode_identity((format, session) in format_session()) {
         let c = config(format);
@@ -257,7 +293,35 @@ proptest! {
         let decoded = decode_cookie(&cookie, &c, NOW).unwrap();
         prop_assert_eq!(decoded.format, format);
         prop_assert_eq!(decoded.key_index, 0);
-        prop_assert_eq!(decoded.session, session);
+        prop_assert_eq!(decoded.session, as_read(&session));
+    }
+
+    /// In bsZ mode, a session holding, at any depth under one key, a datetime outside years
+    /// 1..=9999 (which pymongo cannot read) is refused by `encode_cookie`: `Unwritable` in
+    /// `Layer::Bson`, naming that key.
+    #[test]
+    fn proptests_out_of_range_datetime_is_unwritable_in_bsz_mode(
+        session in session(Format::JwtBson),
+        key in key(Format::JwtBson),
+        ms in out_of_range_datetime(),
+        wrappers in prop::collection::vec(any::<bool>(), 0..4),
+    ) {
+        let mut held = Value::DateTime(ms);
+        for in_array in wrappers {
+            held = if in_array {
+                Value::Array(vec![Value::Null, held])
+            } else {
+                Value::Document(Document::from_entries(vec![("t".into(), held)]))
+            };
+        }
+        let mut session = session;
+        session.insert(key.as_str(), held);
+        match encode_cookie(&session, &config(Format::JwtBson)) {
+            Err(Error::Unwritable { layer: Layer::Bson, key: name, .. }) => {
+                prop_assert_eq!(name.as_str(), key.as_str());
+            }
+            other => prop_assert!(false, "{ms}: {other:?}"),
+        }
     }
 
     /// Changing any one byte of a valid cookie (to any other ASCII byte) is refused with
@@ -303,7 +367,7 @@ proptest! {
         let all: Vec<&str> = keys.iter().map(String::as_str).collect();
         let decoded = decode_cookie(&cookie, &config_for(format, &all), NOW).unwrap();
         prop_assert_eq!(decoded.key_index, i);
-        prop_assert_eq!(decoded.session, session);
+        prop_assert_eq!(decoded.session, as_read(&session));
     }
 
     /// A cookie signed with a key outside the configured list (a JWT key, or for legacy

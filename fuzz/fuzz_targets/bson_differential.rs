@@ -1,6 +1,6 @@
 #![no_main]
 //! Our `bson::read` against the `bson` crate on any bytes: where both accept, values agree; where
-//! one side only accepts (outside two documented classes), the panic says which side and why.
+//! one side only accepts (outside three documented `Verdict`s), the panic says which and why.
 use beaker_session_jwt_fuzz::{bson_differential, Verdict};
 use libfuzzer_sys::fuzz_target;
 

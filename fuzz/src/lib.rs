@@ -11,7 +11,8 @@ use beaker_session_jwt::interop::bson::from_bson_document;
 use beaker_session_jwt::pickle::{self, opcodes as op, Target};
 use beaker_session_jwt::{
     charged_bytes, decode_cookie, encode_cookie, CodeWithScope, Codec, Config, DbPointer, Decoded,
-    Document, Error, Format, Limit, Limits, Regex, SecretKey, Serializer, Session, Str, Value,
+    Document, Error, Format, Layer, Limit, Limits, Regex, SecretKey, Serializer, Session, Str,
+    Value,
 };
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -36,6 +37,10 @@ pub const FORMATS: [Format; 4] = [
 pub const REMOVE_KEY: &str = "rm";
 /// Nesting of generated values below the session itself: well inside `Limits::max_depth`.
 const GEN_DEPTH: usize = 6;
+/// The datetimes Python's `datetime` holds, years 1..=9999, in milliseconds since the epoch:
+/// all pymongo reads, so all `bson::read` reads and `bson::write` writes.
+const DATETIME_MIN_MS: i64 = -62_135_596_800_000;
+const DATETIME_MAX_MS: i64 = 253_402_300_799_999;
 
 /// The config the seeds were written for: keys `[K1, K2]`, default limits, reading `format`.
 /// The legacy formats turn `read_original_format` on (validate key [`LEGACY_KEY`], the
@@ -106,8 +111,11 @@ pub fn tiny_limits() -> Limits {
     limits
 }
 
-/// An arbitrary session that `format` can carry exactly, so that it must decode to itself:
-/// - [`Format::JwtBson`]: every BSON type (keys without NUL, regex options sorted as written);
+/// An arbitrary session that `format` can carry, so that it must decode to [`as_read`] of
+/// itself:
+/// - [`Format::JwtBson`]: every BSON type (keys without NUL, regex options sorted as written,
+///   datetimes in years 1..=9999; a symbol and undefined, which read back as pymongo reads
+///   them, as a string and null);
 /// - [`Format::JwtJson`]: JSON's types in their read-back form (an int is `Int32` when it fits,
 ///   one NaN);
 /// - [`Format::LegacyPickle`]: what the pickle writer writes and a BSON payload keeps (datetimes
@@ -145,7 +153,7 @@ impl<'a> Arbitrary<'a> for FormatSession {
     }
 }
 
-/// An [`arbitrary_session`] with every BSON type.
+/// An [`arbitrary_session`] with every BSON type (it reads back as [`as_read`] of itself).
 #[derive(Debug)]
 pub struct BsonSession(pub Session);
 
@@ -210,9 +218,6 @@ fn value(u: &mut Unstructured<'_>, format: Format, depth: usize) -> Result<Value
 
 /// The pymongo classes the legacy pickle writer writes and the reader's whitelist builds.
 fn pickle_scalar(u: &mut Unstructured<'_>) -> Result<Value> {
-    // datetime.datetime's range, years 1..=9999, in milliseconds since the epoch.
-    const MIN_MS: i64 = -62_135_596_800_000;
-    const MAX_MS: i64 = 253_402_300_799_999;
     Ok(match u.int_in_range(0..=8u8)? {
         0 => Value::Null,
         1 => Value::Binary {
@@ -221,7 +226,7 @@ fn pickle_scalar(u: &mut Unstructured<'_>) -> Result<Value> {
         },
         2 => Value::ObjectId(u.arbitrary()?),
         3 => Value::Bool(u.arbitrary()?),
-        4 => Value::DateTime(u.int_in_range(MIN_MS..=MAX_MS)?),
+        4 => Value::DateTime(u.int_in_range(DATETIME_MIN_MS..=DATETIME_MAX_MS)?),
         5 => {
             let mut options = String::new();
             for letter in "ilmsux".chars() {
@@ -255,7 +260,7 @@ fn bson_scalar(u: &mut Unstructured<'_>) -> Result<Value> {
         2 => Value::Undefined,
         3 => Value::ObjectId(u.arbitrary()?),
         4 => Value::Bool(u.arbitrary()?),
-        5 => Value::DateTime(u.arbitrary()?),
+        5 => Value::DateTime(u.int_in_range(DATETIME_MIN_MS..=DATETIME_MAX_MS)?),
         6 => {
             let pattern: String = u.arbitrary()?;
             let mut options: Vec<char> = u.arbitrary::<String>()?.chars().collect();
@@ -293,7 +298,8 @@ fn canonical_nan(d: f64) -> f64 {
 
 /// What a session becomes once written as a JWT under `config` and read back, when the format
 /// can hold it: the keys a JWT write drops are gone (and, in JSON mode, the `bsZ` claim a read
-/// drops), regex options are in the order BSON stores them, and in JSON mode every NaN is the
+/// drops), regex options are in the order BSON stores them, a symbol is a string and undefined
+/// null (pymongo's reading, and what the JSON writer writes), and in JSON mode every NaN is the
 /// one NaN JSON reads (`json.dumps` writes any NaN as `NaN`, payload bits lost, as in Python).
 pub fn as_rewritten(session: &Session, config: &Config) -> Session {
     let json_mode = !config.bson_compress_jwt_payload;
@@ -305,9 +311,19 @@ pub fn as_rewritten(session: &Session, config: &Config) -> Session {
         .collect()
 }
 
-/// Regex options sorted and, for JSON, one NaN.
+/// What a session written by `bson::write` (or by `encode_cookie`, in any format) reads back
+/// as: itself, with regex options in the order BSON stores them (sorted), a symbol as a string
+/// and undefined as null, as pymongo 4's `bson.decode` reads them (the JSON writer writes them
+/// so too). [`arbitrary_session`]s hold sorted options, so only the last two change.
+pub fn as_read(session: &Session) -> Session {
+    normalized_doc(session, false)
+}
+
+/// Regex options sorted, a symbol as a string, undefined as null and, for JSON, one NaN.
 fn normalized(value: &Value, json: bool) -> Value {
     match value {
+        Value::Symbol(s) => Value::String(s.clone()),
+        Value::Undefined => Value::Null,
         Value::Regex(regex) => {
             let Regex { pattern, options } = &**regex;
             let mut letters: Vec<char> = options.chars().collect();
@@ -567,6 +583,10 @@ pub enum Verdict {
     TheyRefuseNonCanonical,
     /// The `bson` crate accepted and we refused on a [`Limits`] bound: by design.
     WeBound(Limit),
+    /// The `bson` crate accepted a UTC datetime outside years 1..=9999 (it holds any i64) that
+    /// we refuse, as pymongo 4.20.1 does (`InvalidBSON`, "year 10000 is out of range"), and
+    /// with every such datetime set to 0 the readers agree (one of the three verdicts above).
+    TheyAcceptDatetimeOutOfRange,
     /// Only we accepted; carries the `bson` crate's error text.
     OnlyWeAccept(String),
     /// Only the `bson` crate accepted; carries our error.
@@ -575,8 +595,65 @@ pub enum Verdict {
 
 /// Reads `bytes` with our BSON reader (default limits) and with the `bson` crate. Panics if
 /// both accept but read different values (compared through `interop::bson`, regex options
-/// sorted).
+/// sorted, a symbol as the string and undefined as the null we read them as).
+///
+/// Where only the `bson` crate accepts and our refusal is for a datetime it read, outside years
+/// 1..=9999, that datetime's 8 bytes are set to 0 (same length, nothing else moves) and the
+/// bytes compared again, until the readers agree ([`Verdict::TheyAcceptDatetimeOutOfRange`])
+/// or disagree on something else (that verdict, so a datetime never hides a disagreement).
 pub fn bson_differential(bytes: &[u8]) -> Verdict {
+    let mut input = bytes.to_vec();
+    let mut refused = None;
+    loop {
+        let verdict = differential_once(&input);
+        if let Verdict::OnlyTheyAccept(e) = &verdict {
+            if let Some(at) = their_datetime_we_refuse(&input, *e) {
+                refused = refused.or(Some(*e));
+                input[at..at + 8].fill(0);
+                continue;
+            }
+        }
+        return match (verdict, refused) {
+            (verdict, None) => verdict,
+            (verdict @ (Verdict::OnlyWeAccept(_) | Verdict::OnlyTheyAccept(_)), Some(_)) => verdict,
+            // The `bson` crate refused once the datetime was in range: our refusal was not
+            // (only) about the datetime.
+            (Verdict::BothRefuse, Some(e)) => Verdict::OnlyTheyAccept(e),
+            (_, Some(_)) => Verdict::TheyAcceptDatetimeOutOfRange,
+        };
+    }
+}
+
+/// Where `ours` is our refusal of a datetime outside years 1..=9999 that the `bson` crate read
+/// from `bytes`, that datetime's offset: `Unsupported` in `Layer::Bson` at 8 bytes that hold
+/// such a datetime, and the `bson` crate's document holds that datetime.
+fn their_datetime_we_refuse(bytes: &[u8], ours: Error) -> Option<usize> {
+    let Error::Unsupported {
+        layer: Layer::Bson,
+        offset,
+        ..
+    } = ours
+    else {
+        return None;
+    };
+    let ms = i64::from_le_bytes(bytes.get(offset..offset.checked_add(8)?)?.try_into().ok()?);
+    let their_doc = Value::Document(from_bson_document(&theirs(bytes).ok()?));
+    let refused = !(DATETIME_MIN_MS..=DATETIME_MAX_MS).contains(&ms);
+    (refused && holds_datetime(&their_doc, ms)).then_some(offset)
+}
+
+fn holds_datetime(value: &Value, ms: i64) -> bool {
+    match value {
+        Value::DateTime(t) => *t == ms,
+        Value::Array(items) => items.iter().any(|v| holds_datetime(v, ms)),
+        Value::Document(doc) => doc.iter().any(|(_, v)| holds_datetime(v, ms)),
+        Value::JavaScriptWithScope(cws) => cws.scope.iter().any(|(_, v)| holds_datetime(v, ms)),
+        _ => false,
+    }
+}
+
+/// One comparison of [`bson_differential`].
+fn differential_once(bytes: &[u8]) -> Verdict {
     let ours = our_bson::read(bytes, &Limits::DEFAULT);
     match (ours, theirs(bytes)) {
         (Ok(ours), Ok(theirs)) => {

@@ -215,7 +215,13 @@ fn db_pointer_from_bson(pointer: &::bson::Bson) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{Error, Layer};
     use alloc::vec;
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z in ms: the datetimes `bson::write`
+    /// writes (those pymongo reads), the same bounds as `bson/read.rs`.
+    const DATETIME_MIN_MS: i64 = -62_135_596_800_000;
+    const DATETIME_MAX_MS: i64 = 253_402_300_799_999;
 
     fn every_type() -> Document {
         let mut scope = Document::new();
@@ -299,11 +305,31 @@ mod tests {
                 options: "imx".into(),
             })),
         );
+        // `every_type`'s i64::MIN converts both ways, but no Python `datetime` holds it, so our
+        // writer refuses it (below); the bytes compared carry the extremes pymongo reads.
+        d.insert("dt", Value::DateTime(DATETIME_MIN_MS));
+        d.insert("dt_max", Value::DateTime(DATETIME_MAX_MS));
         let ours = crate::bson::write(&d).unwrap();
         let theirs = to_bson_document(&d).to_vec().unwrap();
         assert_eq!(ours, theirs);
         let parsed = ::bson::Document::from_reader(ours.as_slice()).unwrap();
         assert_eq!(from_bson_document(&parsed), d);
+    }
+
+    #[test]
+    fn interop_datetime_outside_years_1_to_9999_is_held_but_not_written() {
+        for ms in [i64::MIN, DATETIME_MIN_MS - 1, DATETIME_MAX_MS + 1, i64::MAX] {
+            let mut d = Document::new();
+            d.insert("dt", Value::DateTime(ms));
+            // The `bson` crate holds and writes any i64; the conversion keeps it.
+            let theirs = to_bson_document(&d);
+            assert_eq!(from_bson_document(&theirs), d);
+            assert!(theirs.to_vec().is_ok());
+            assert!(matches!(
+                crate::bson::write(&d),
+                Err(Error::Unwritable { layer: Layer::Bson, key, .. }) if key.as_str() == "dt"
+            ));
+        }
     }
 
     #[test]
