@@ -1,10 +1,11 @@
 //! The inflate step alone, on the zlib streams inside the bench's bsZ cookies (written by the
-//! Python package: C zlib at level 9): our decoder (`zlib::Inflater`, the library's inflate under
-//! every feature set) against miniz_oxide (the inflate the crate used before, kept by the tests
-//! as a differential oracle) and, with `--features zlib-rs`, zlib-rs. Each with its state and
+//! Python package: C zlib at level 9): the library's `zlib::Inflater` (miniz_oxide in the
+//! default build, our own decoder with `--features fast-zlib`) against miniz_oxide called
+//! directly and zlib-rs (a dev-dependency: the tests' strict oracle). Each with its state and
 //! output buffer reused, as a `Codec` reuses them.
 //!
-//! IDs: `inflate/<backend>/<size>`, backend `ours`, `miniz_oxide` or `zlib_rs`.
+//! IDs: `inflate/<backend>/<size>`, backend `library_default` (the default build's
+//! `Inflater`) or `library_fast_zlib` (with the feature), `miniz_oxide` or `zlib_rs`.
 
 mod common;
 
@@ -20,6 +21,13 @@ use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
 
 use common::{Fmt, KEY1, SIZES};
+
+/// The library's inflate in this build.
+const LIBRARY: &str = if cfg!(feature = "fast-zlib") {
+    "library_fast_zlib"
+} else {
+    "library_default"
+};
 
 /// The zlib stream of a bsZ cookie: verified payload, the `bsZ` claim, base85.
 fn stream(size: &str) -> Vec<u8> {
@@ -40,7 +48,6 @@ fn miniz(input: &[u8], state: &mut DecompressorOxide, out: &mut [u8]) -> usize {
     written
 }
 
-#[cfg(feature = "zlib-rs")]
 fn zlib_rs(input: &[u8], state: &mut zlib_rs::Inflate, out: &mut [u8]) -> usize {
     state.reset(true);
     let status = state.decompress(input, out, zlib_rs::InflateFlush::Finish);
@@ -56,14 +63,16 @@ fn benches(c: &mut Criterion) {
     for size in SIZES {
         let input = stream(size);
         let mut inflater = zlib::Inflater::new();
-        let mut ours = Vec::new();
-        inflater.inflate_into(&input, &mut ours, &limits).unwrap();
-        let len = ours.len();
+        let mut library = Vec::new();
+        inflater
+            .inflate_into(&input, &mut library, &limits)
+            .unwrap();
+        let len = library.len();
 
-        group.bench_function(format!("ours/{size}"), |b| {
+        group.bench_function(format!("{LIBRARY}/{size}"), |b| {
             b.iter(|| {
                 inflater
-                    .inflate_into(black_box(&input), &mut ours, &limits)
+                    .inflate_into(black_box(&input), &mut library, &limits)
                     .unwrap()
             })
         });
@@ -71,21 +80,18 @@ fn benches(c: &mut Criterion) {
         let mut state = Box::<DecompressorOxide>::default();
         let mut out = vec![0u8; len];
         assert_eq!(miniz(&input, &mut state, &mut out), len);
-        assert_eq!(out, ours);
+        assert_eq!(out, library);
         group.bench_function(format!("miniz_oxide/{size}"), |b| {
             b.iter(|| miniz(black_box(&input), &mut state, &mut out))
         });
 
-        #[cfg(feature = "zlib-rs")]
-        {
-            let mut state = zlib_rs::Inflate::new(true, 15);
-            let mut out = vec![0u8; len];
-            assert_eq!(zlib_rs(&input, &mut state, &mut out), len);
-            assert_eq!(out, ours);
-            group.bench_function(format!("zlib_rs/{size}"), |b| {
-                b.iter(|| zlib_rs(black_box(&input), &mut state, &mut out))
-            });
-        }
+        let mut state = zlib_rs::Inflate::new(true, 15);
+        let mut out = vec![0u8; len];
+        assert_eq!(zlib_rs(&input, &mut state, &mut out), len);
+        assert_eq!(out, library);
+        group.bench_function(format!("zlib_rs/{size}"), |b| {
+            b.iter(|| zlib_rs(black_box(&input), &mut state, &mut out))
+        });
     }
     group.finish();
 }
