@@ -90,6 +90,7 @@ const URL_DIGITS: [u8; 256] =
 
 /// The value of each standard base64 character (RFC 4648 §4); [`INVALID`] for every other
 /// byte, `=` included.
+#[cfg(feature = "legacy")]
 const STD_DIGITS: [u8; 256] =
     digits(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
@@ -162,6 +163,7 @@ fn decode_table(text: &[u8], out: &mut Vec<u8>, table: &[u8; 256]) -> Option<()>
 ///
 /// # Errors
 /// [`Error::Malformed`] in [`Layer::Base64`]; `out` is left empty.
+#[cfg(feature = "legacy")]
 pub(crate) fn decode_std_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
     out.clear();
     let body = if text.len() % 4 != 0 {
@@ -182,6 +184,7 @@ pub(crate) fn decode_std_to(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
 }
 
 /// Encodes `bytes` as standard padded base64 (Python `base64.b64encode`).
+#[cfg(any(feature = "legacy", feature = "serde"))]
 pub(crate) fn encode_std(bytes: &[u8]) -> String {
     Base64::encode_string(bytes)
 }
@@ -218,6 +221,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "legacy")]
     fn base64_decode_to_reuses_and_matches_decode() {
         let mut out = alloc::vec![9u8; 100];
         for text in [&b""[..], b"-_8", b"aGVsbG8", b"aGVsbG8h", b"aGVsbG8hIQ"] {
@@ -248,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "legacy")]
     fn base64_std_table_decoder_agrees_with_base64ct() {
         let mut out = Vec::new();
         for t in texts_over(b"AQgw+/9=-_ ", 5) {
@@ -294,6 +299,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "legacy")]
     fn base64_std_round_trip() {
         assert_eq!(encode_std(b"\xfb\xff"), "+/8=");
         assert_eq!(decode_std(b"+/8=").unwrap(), b"\xfb\xff");

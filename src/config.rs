@@ -308,6 +308,11 @@ impl Config {
         for key in &self.jwt_secret_keys {
             check_key(key, self.allow_weak_keys)?;
         }
+        if (self.read_original_format || self.write_original_format) && !cfg!(feature = "legacy") {
+            return Err(Error::Config(
+                "read_original_format and write_original_format need the crate's `legacy` feature",
+            ));
+        }
         if self.read_original_format || self.write_original_format {
             match &self.original_format_validate_key {
                 None => return Err(Error::Config("no original_format_validate_key specified")),
@@ -445,6 +450,29 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "legacy"))]
+    fn config_jwt_only_build_refuses_legacy_options() {
+        for option in [
+            "session.read_original_format",
+            "session.write_original_format",
+        ] {
+            let err = Config::from_options([
+                ("session.jwt_secret_keys", K1),
+                (option, "true"),
+                ("session.original_format_validate_key", K2),
+            ]);
+            assert_eq!(
+                err.unwrap_err(),
+                Error::Config(
+                    "read_original_format and write_original_format need the crate's `legacy` feature"
+                )
+            );
+        }
+        assert!(Config::from_options([("session.jwt_secret_keys", K1)]).is_ok());
+    }
+
+    #[test]
+    #[cfg(feature = "legacy")]
     fn config_legacy_needs_validate_key() {
         let err = Config::from_options([
             ("session.jwt_secret_keys", K1),

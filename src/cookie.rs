@@ -8,11 +8,15 @@ use alloc::vec::Vec;
 
 use crate::base85;
 use crate::bson;
-use crate::config::{Config, Serializer};
+use crate::config::Config;
+#[cfg(feature = "legacy")]
+use crate::config::Serializer;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::json;
 use crate::jwt;
+#[cfg(feature = "legacy")]
 use crate::legacy;
+#[cfg(feature = "legacy")]
 use crate::pickle;
 use crate::session_bytes::{self, SessionBytes};
 use crate::time;
@@ -102,6 +106,7 @@ pub(crate) struct Scratch {
     /// Decode: the stacks the JSON reader builds the claims on (empty between calls).
     json: json::Stacks,
     /// Decode: the vectors a legacy pickle is read and converted in.
+    #[cfg(feature = "legacy")]
     pickle: pickle::Buffers,
 }
 
@@ -116,6 +121,7 @@ impl Scratch {
             claims: String::new(),
             stacks: bson::Stacks::new(),
             json: json::Stacks::new(),
+            #[cfg(feature = "legacy")]
             pickle: pickle::Buffers::new(),
         }
     }
@@ -132,6 +138,7 @@ pub(crate) enum Opened {
         key_index: usize,
     },
     /// A legacy cookie, fully decoded.
+    #[cfg_attr(not(feature = "legacy"), allow(dead_code))]
     Legacy { session: Session, format: Format },
 }
 
@@ -207,6 +214,7 @@ pub(crate) fn open(s: &mut Scratch, value: &str, config: &Config) -> Result<Open
         return Err(Error::LimitExceeded(Limit::CookieLen));
     }
     match open_jwt(s, value, config) {
+        #[cfg(feature = "legacy")]
         Err(e) if config.read_original_format && falls_through_to_legacy(&e) => {
             let session = legacy::decode_with(
                 value,
@@ -230,6 +238,7 @@ pub(crate) fn open(s: &mut Scratch, value: &str, config: &Config) -> Result<Open
 /// Python reaches the legacy reader on `ValueError` and joserfc's `DecodeError` only: a value
 /// that is not a JWS, a header or payload segment that is not base64url/JSON, a `bsZ` that is
 /// not base85.
+#[cfg(feature = "legacy")]
 fn falls_through_to_legacy(e: &Error) -> bool {
     matches!(
         e,
@@ -369,11 +378,15 @@ pub fn encode_cookie(session: &Session, config: &Config) -> Result<String> {
 /// [`Codec::encode_cookie`](crate::Codec::encode_cookie).
 pub(crate) fn encode_in(s: &mut Scratch, session: &Session, config: &Config) -> Result<String> {
     config.validate()?;
+    #[cfg(feature = "legacy")]
     let cookie = if config.write_original_format {
         legacy::encode_with(session, config, &mut s.deflater)?
     } else {
         encode_jwt(s, session, config)?
     };
+    // `Config::validate` refuses the legacy options without the feature.
+    #[cfg(not(feature = "legacy"))]
+    let cookie = encode_jwt(s, session, config)?;
     if cookie.len() > config.limits.max_write_len {
         return Err(Error::LimitExceeded(Limit::WriteLen));
     }

@@ -12,10 +12,13 @@ use alloc::vec;
 
 use crate::base64;
 use crate::base85;
-use crate::config::{Config, SecretKey, Serializer};
+#[cfg(feature = "legacy")]
+use crate::config::Serializer;
+use crate::config::{Config, SecretKey};
 use crate::cookie::{decode_cookie, Decoded, Format};
 use crate::error::{Error, Layer, Limit, Result};
 use crate::json;
+#[cfg(feature = "legacy")]
 use crate::legacy;
 use crate::mac;
 use crate::time;
@@ -145,12 +148,18 @@ fn decode_unverified(value: &str, config: &Config) -> Result<Decoded> {
             other => return other,
         }
     }
+    decode_unverified_legacy(value, &c)
+}
+
+/// The legacy half of [`decode_unverified`].
+#[cfg(feature = "legacy")]
+fn decode_unverified_legacy(value: &str, c: &Config) -> Result<Decoded> {
     let resigned = resign_legacy(value).ok_or(Error::malformed(
         Layer::LegacyMac,
         0,
         "shorter than the 40-hex signature",
     ))?;
-    let session = legacy::decode(&resigned, &c)?;
+    let session = legacy::decode(&resigned, c)?;
     let format = match c.original_format_data_serializer {
         Serializer::Pickle => Format::LegacyPickle,
         Serializer::Json => Format::LegacyJson,
@@ -160,6 +169,13 @@ fn decode_unverified(value: &str, config: &Config) -> Result<Decoded> {
         format,
         key_index: 0,
     })
+}
+
+/// Without the `legacy` feature a value that is not a JWT is refused as the JWT reader
+/// refused it.
+#[cfg(not(feature = "legacy"))]
+fn decode_unverified_legacy(_value: &str, _c: &Config) -> Result<Decoded> {
+    Err(Error::malformed(Layer::Jws, 0, "not three segments"))
 }
 
 /// The same rule as `cookie::falls_through_to_legacy` (Python's `ValueError` / `DecodeError`).
@@ -197,6 +213,7 @@ fn resign_jwt(value: &str) -> Option<String> {
 
 /// A legacy value with its 40 hex replaced by the throwaway key's HMAC-SHA1, or `None` when
 /// it is shorter than that.
+#[cfg(feature = "legacy")]
 fn resign_legacy(value: &str) -> Option<String> {
     let rest = value.get(LEGACY_SIG_LEN..)?;
     let tag = mac::sha1(UNVERIFIED_KEY, rest.as_bytes());
@@ -275,6 +292,7 @@ mod tests {
     use super::*;
     use crate::cookie::encode_cookie;
     use crate::jwt;
+    #[cfg(feature = "legacy")]
     use crate::limits::Limits;
 
     const K1: &str = "inspect-key-one-0123456789";
@@ -413,6 +431,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "legacy")]
     fn legacy_config(serializer: &str, validate_key: &str) -> Config {
         Config::from_options([
             ("session.jwt_secret_keys", K1),
@@ -424,6 +443,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "legacy")]
     fn inspect_legacy_verified_and_unverified() {
         for (serializer, format) in [
             ("pickle", Format::LegacyPickle),
@@ -460,6 +480,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "legacy")]
     fn inspect_unverified_pickle_never_runs_code() {
         // `os.system("ls")` as a protocol-2 pickle, under a signature nobody checks.
         let pickle = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00lsq\x01\x85q\x02Rq\x03.";
@@ -479,6 +500,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "legacy")]
     fn inspect_unverified_short_non_jws_is_malformed_legacy() {
         let config = Config::new([K1]).unwrap();
         assert!(matches!(

@@ -48,9 +48,13 @@ mod header;
 pub mod inspect;
 pub mod json;
 pub mod jwt;
+#[cfg(feature = "legacy")]
+#[cfg_attr(docsrs, doc(cfg(feature = "legacy")))]
 pub mod legacy;
 mod limits;
 mod mac;
+#[cfg(feature = "legacy")]
+#[cfg_attr(docsrs, doc(cfg(feature = "legacy")))]
 pub mod pickle;
 mod session_bytes;
 mod small_str;

@@ -20,6 +20,7 @@ pub(crate) fn sha256(key: &[u8], msg: &[&[u8]]) -> [u8; 32] {
 }
 
 /// HMAC-SHA1 of `msg` under `key` (20 bytes).
+#[cfg(feature = "legacy")]
 pub(crate) fn sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
     let mut mac = match Hmac::<sha1::Sha1>::new_from_slice(key) {
         Ok(m) => m,
@@ -42,6 +43,7 @@ pub(crate) fn verify_sha256(key: &[u8], msg: &[&[u8]], tag: &[u8]) -> bool {
 }
 
 /// Verifies an HMAC-SHA1 tag in constant time.
+#[cfg(feature = "legacy")]
 pub(crate) fn verify_sha1(key: &[u8], msg: &[u8], tag: &[u8]) -> bool {
     let mut mac = match Hmac::<sha1::Sha1>::new_from_slice(key) {
         Ok(m) => m,
@@ -86,6 +88,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "legacy")]
     fn mac_rfc2202_sha1_case_2() {
         let tag = sha1(b"Jefe", b"what do ya want for nothing?");
         assert_eq!(hex(&tag), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");

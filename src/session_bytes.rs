@@ -72,6 +72,7 @@ impl SessionBytes {
     /// # Errors
     /// As [`SessionBytes::charge`].
     #[inline]
+    #[cfg_attr(not(feature = "legacy"), allow(dead_code))] // the pickle conversion
     pub(crate) fn reserve(&mut self, slots: usize, document: bool) -> Result<()> {
         let slot = if document { Self::ENTRY } else { Self::ITEM };
         self.spend(slot.saturating_mul(slots).saturating_add(BLOCK))
@@ -83,6 +84,7 @@ impl SessionBytes {
     /// # Errors
     /// As [`SessionBytes::charge`].
     #[inline]
+    #[cfg_attr(not(feature = "legacy"), allow(dead_code))] // the pickle conversion
     pub(crate) fn fill(&mut self, key: Option<&Str>, value: &Value) -> Result<()> {
         let key = key.map_or(0, |k| text(key_len(k)));
         self.spend(key.saturating_add(heap_of(value, false)))

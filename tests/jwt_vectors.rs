@@ -242,11 +242,13 @@ fn vectors_jwt_json_match_python() {
 }
 
 #[test]
+#[cfg(feature = "legacy")]
 fn vectors_legacy_pickle_match_python() {
     check_all("vectors_legacy_pickle_match_python", &legacy_pickle());
 }
 
 #[test]
+#[cfg(feature = "legacy")]
 fn vectors_legacy_json_match_python() {
     check_all("vectors_legacy_json_match_python", &legacy_json());
 }
@@ -1128,6 +1130,7 @@ fn jwt_json() -> Vec<Vector> {
     ]
 }
 
+#[cfg_attr(not(feature = "legacy"), allow(dead_code))]
 fn legacy_pickle() -> Vec<Vector> {
     vec![
         refused(
@@ -1385,6 +1388,7 @@ fn legacy_pickle() -> Vec<Vector> {
     ]
 }
 
+#[cfg_attr(not(feature = "legacy"), allow(dead_code))]
 fn legacy_json() -> Vec<Vector> {
     vec![
         refused(
