@@ -1,7 +1,7 @@
 """Runs the Rust benches and the Python timing on the same cookies and prints one Markdown table:
 Python µs, ours (one-shot and reused `Codec`), the primitive floor, and the ratios.
 
-    python3 benches/compare.py [--python PATH] [--features zlib-rs]
+    python3 benches/compare.py [--python PATH] [--features fast-zlib]
                                [--no-bench] [--quick] [--alloc] [--arena]
 
 Rust figures are criterion's medians (wall time, `target/criterion/.../new/estimates.json`);

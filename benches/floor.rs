@@ -154,9 +154,8 @@ fn legacy<'s>(cookie: &str, out: &'s mut [u8]) -> Option<&'s [u8]> {
     b64std(rest.as_bytes(), out)
 }
 
-/// Bounded zlib inflate: the library's own [`Inflater`] (its fastest inflate: our decoder by
-/// default; see `src/zlib.rs` for the `zlib-rs` feature) with a reused state and output
-/// buffer. Returns the output length.
+/// Bounded zlib inflate: the library's own [`Inflater`] (miniz_oxide by default, our decoder
+/// with the `fast-zlib` feature) with a reused state and output buffer. Returns the output length.
 fn inflate(
     input: &[u8],
     inflater: &mut Inflater,
