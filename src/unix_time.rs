@@ -53,8 +53,10 @@ impl UnixTime {
 
 /// `f64::floor` lives in std only (core gained it in Rust 1.85, after our MSRV).
 fn libm_floor(x: f64) -> f64 {
-    // Beyond 2^52 every f64 is already whole; NaN and the infinities pass through.
-    if !x.is_finite() || x.abs() >= 4_503_599_627_370_496.0 {
+    // Beyond 2^52 every f64 is already whole; NaN and the infinities pass through. (`f64::abs`
+    // is in core only since Rust 1.85, after our MSRV.)
+    const WHOLE: f64 = 4_503_599_627_370_496.0;
+    if !x.is_finite() || x >= WHOLE || x <= -WHOLE {
         return x;
     }
     let t = x as i64 as f64;
