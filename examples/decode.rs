@@ -5,8 +5,8 @@
 //! cargo run --example decode --features bson -- examples/sample.cookie [examples/sample.ini]
 //! ```
 //!
-//! The `.ini` defaults to the cookie's path with the extension `.ini`; its `session.*` (or
-//! `beaker.session.*`) lines are read as Beaker reads them. `examples/sample.cookie` was
+//! The `.ini` defaults to the cookie's path with the extension `.ini`; its `[app:main]` section
+//! is read by `Config::from_ini_file` as PasteDeploy and Beaker read it. `examples/sample.cookie` was
 //! written by the Python package beaker-session-jwt 1.0.4 (see `tests/data/make_vectors.py`).
 //! With the `bson` feature the session prints as a `bson::Document`; without it, as `Debug`.
 
@@ -15,16 +15,6 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use beaker_session_jwt::{decode_cookie, Config, Session};
-
-/// `name = value` lines of an `.ini` file (sections and comments skipped).
-fn ini_pairs(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with(['#', ';', '[']))
-        .filter_map(|line| line.split_once('='))
-        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
-        .collect()
-}
 
 #[cfg(feature = "bson")]
 fn show(session: &Session) -> String {
@@ -37,11 +27,9 @@ fn show(session: &Session) -> String {
 }
 
 fn run(cookie_path: &Path, ini_path: &Path) -> Result<String, String> {
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
-    let cookie = read(cookie_path)?;
-    let pairs = ini_pairs(&read(ini_path)?);
-    let config = Config::from_options(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| format!("{}: {e}", ini_path.display()))?;
+    let cookie = std::fs::read_to_string(cookie_path)
+        .map_err(|e| format!("{}: {e}", cookie_path.display()))?;
+    let config = Config::from_ini_file(ini_path, "app:main").map_err(|e| e.to_string())?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());

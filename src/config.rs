@@ -9,7 +9,8 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Name, Result};
+use crate::ini::{IniError, IniErrorKind};
 use crate::limits::Limits;
 use crate::unix_time::UnixTime;
 
@@ -192,35 +193,287 @@ impl Config {
         }
     }
 
-    /// Builds a config from option pairs exactly as a Beaker `.ini` holds them. Names may carry
-    /// the `session.` or `beaker.session.` prefix; pairs with any other prefix are ignored, so a
-    /// whole `[app:main]` section can be passed. Values are parsed as Beaker does: booleans with
+    /// Builds a config from option pairs exactly as a Beaker `.ini` holds them, then
+    /// [validates](Config::validate) it. Values are parsed as Beaker does: booleans with
     /// `asbool` (`true/yes/on/y/t/1`, `false/no/off/n/f/0`, case-insensitive, trimmed), lists
-    /// split on `,` and trimmed. Unknown session options (Beaker's own `type`, `data_dir`, ...)
-    /// are ignored; the extra option `allow_weak_keys` and `time_mode` (`beaker`|`strict`) are ours.
+    /// split on `,` and trimmed. The extra options `allow_weak_keys` and `time_mode`
+    /// (`beaker`|`strict`) are ours.
+    ///
+    /// Which pairs are read is [`Config::option_name`]'s rule, so a whole `[app:main]` section
+    /// can be passed:
+    ///
+    /// | name | read as |
+    /// |------|---------|
+    /// | `session.NAME`, `beaker.session.NAME` | option `NAME`; an unknown `NAME` is [`Error::UnknownOption`] |
+    /// | `NAME` (no prefix), a known option | option `NAME` (`jwt_secret_keys = ...` works too) |
+    /// | anything else (`use`, `debug`, `sqlalchemy.url`, `other.thing`) | ignored: not a session option |
+    ///
+    /// Beaker options this crate accepts and ignores (they choose a server-side store, its
+    /// locking or encryption, or the WSGI glue, none of which a cookie session has):
+    /// [`IGNORED_BEAKER_OPTIONS`](Config::IGNORED_BEAKER_OPTIONS), and `sa.*` (Beaker's
+    /// SQLAlchemy store settings).
+    ///
+    /// ```
+    /// use beaker_session_jwt::{Config, Error};
+    ///
+    /// let config = Config::from_options([
+    ///     ("use", "egg:myapp"),                       // not a session option: ignored
+    ///     ("session.type", "cookie"),                 // Beaker's, accepted and ignored
+    ///     ("session.jwt_secret_keys", "a-key-of-at-least-14-bytes"),
+    ///     ("beaker.session.timeout", "3600"),
+    ///     ("httponly", "true"),                       // unprefixed known option
+    /// ])?;
+    /// assert_eq!(config.timeout, Some(3600));
+    /// assert!(config.httponly);
+    ///
+    /// let typo = Config::from_options([
+    ///     ("session.jwt_secret_keys", "a-key-of-at-least-14-bytes"),
+    ///     ("session.timout", "3600"),
+    /// ]);
+    /// assert_eq!(typo.unwrap_err().to_string(),
+    ///            r#"config: unknown option "timout" (did you mean "timeout"?)"#);
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] for a value Beaker would refuse and as [`Config::validate`].
+    /// [`Error::UnknownOption`] for an unknown prefixed option, [`Error::Config`] for a value
+    /// Beaker would refuse and as [`Config::validate`].
+    ///
+    /// # Limits
+    /// One pass over the pairs; each value is parsed once.
     pub fn from_options<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Config> {
         let mut c = Config::unvalidated();
         for (name, value) in pairs {
-            let name = name.trim();
-            let Some(opt) = name
-                .strip_prefix("beaker.session.")
-                .or_else(|| name.strip_prefix("session."))
-            else {
-                continue;
-            };
-            c.set_option(opt, value)?;
+            if let Some(opt) = Config::option_name(name) {
+                c.set_option(opt, value)?;
+            }
         }
         c.validate()?;
         Ok(c)
     }
 
-    /// Sets one option by its Beaker name (without prefix) from its `.ini` text.
+    /// The session option an `.ini` name stands for, by [`Config::from_options`]'s rule: the
+    /// name without its `beaker.session.` or `session.` prefix (known or not: an unknown one is
+    /// refused by [`Config::set_option`]), an unprefixed name when it is an option this crate
+    /// sets, and `None` (not a session option) for anything else.
+    ///
+    /// ```
+    /// use beaker_session_jwt::Config;
+    /// assert_eq!(Config::option_name("beaker.session.timout"), Some("timout"));
+    /// assert_eq!(Config::option_name(" jwt_secret_keys"), Some("jwt_secret_keys"));
+    /// assert_eq!(Config::option_name("sqlalchemy.url"), None);
+    /// assert_eq!(Config::option_name("debug"), None);
+    /// ```
+    pub fn option_name(name: &str) -> Option<&str> {
+        let name = name.trim();
+        match name
+            .strip_prefix("beaker.session.")
+            .or_else(|| name.strip_prefix("session."))
+        {
+            Some(opt) => Some(opt),
+            None => Config::OPTIONS.contains(&name).then_some(name),
+        }
+    }
+
+    /// Every option [`Config::set_option`] sets (without prefix).
+    pub const OPTIONS: [&'static str; 20] = [
+        "key",
+        "jwt_secret_keys",
+        "bson_compress_jwt_payload",
+        "read_original_format",
+        "write_original_format",
+        "original_format_validate_key",
+        "original_format_data_serializer",
+        "original_format_remove_keys",
+        "timeout",
+        "time_mode",
+        "allow_weak_keys",
+        "cookie_path",
+        "cookie_domain",
+        "cookie_expires",
+        "invalidate_corrupt",
+        "save_accessed_time",
+        "auto",
+        "secure",
+        "httponly",
+        "samesite",
+    ];
+
+    /// Beaker options (`beaker/util.py` `coerce_session_params`, `beaker/session.py`,
+    /// `beaker/middleware.py`, the `beaker/ext` stores) that [`Config::set_option`] accepts and
+    /// ignores: a cookie session has no use for them.
+    ///
+    /// | option | what it does in Beaker |
+    /// |--------|------------------------|
+    /// | `type` | the session store (`cookie`, `file`, `ext:database`, ...) |
+    /// | `data_dir`, `lock_dir`, `url`, `table_name`, `schema_name`, `bind`, `memcache_module` | where a server-side store keeps sessions |
+    /// | `namespace_class`, `regions`, `expire`, `enabled`, `log_file` | store and cache machinery |
+    /// | `id`, `use_cookies`, `webtest_varname` | the session id given in code, cookie-less sessions, WebTest glue |
+    /// | `secret`, `validate_key` | the unsigned/`SignedCookie` secrets of Beaker's own cookie stores (the legacy key here is `original_format_validate_key`) |
+    /// | `encrypt_key`, `encrypt_nonce_bits`, `crypto_type` | Beaker's encrypted cookies (not written by beaker-session-jwt) |
+    /// | `data_serializer` | Beaker's own serializer (here `original_format_data_serializer`) |
+    /// | `key_length` | Beaker's generated id length |
+    pub const IGNORED_BEAKER_OPTIONS: [&'static str; 23] = [
+        "type",
+        "data_dir",
+        "lock_dir",
+        "url",
+        "table_name",
+        "schema_name",
+        "bind",
+        "memcache_module",
+        "namespace_class",
+        "regions",
+        "expire",
+        "enabled",
+        "log_file",
+        "id",
+        "use_cookies",
+        "webtest_varname",
+        "secret",
+        "validate_key",
+        "encrypt_key",
+        "encrypt_nonce_bits",
+        "crypto_type",
+        "data_serializer",
+        "key_length",
+    ];
+
+    /// Reads the `[section]` of a PasteDeploy `.ini` text ([`ini`](crate::ini) says how:
+    /// `[DEFAULT]`, `%(name)s` interpolation, continuation lines) and builds the config from
+    /// its options as [`Config::from_options`] does. `%(here)s` and `%(__file__)s` are not set
+    /// (the text has no file): use [`Config::from_ini_file`] for them, or put `here` in
+    /// `[DEFAULT]`.
+    ///
+    /// ```
+    /// use beaker_session_jwt::Config;
+    ///
+    /// let text = "\
+    /// [DEFAULT]
+    /// key_base = a-key-of-at-least-14-bytes
+    ///
+    /// [app:main]
+    /// use = egg:myapp
+    /// session.jwt_secret_keys = %(key_base)s-new,
+    ///     %(key_base)s-old
+    /// session.timeout = 600
+    /// ";
+    /// let config = Config::from_ini(text, "app:main")?;
+    /// assert_eq!(config.jwt_secret_keys.len(), 2);
+    /// assert_eq!(config.timeout, Some(600));
+    ///
+    /// let missing = Config::from_ini(text, "app:other").unwrap_err();
+    /// assert_eq!(missing.to_string(), "no [app:other] section (found: [app:main])");
+    /// # Ok::<(), beaker_session_jwt::ini::IniError>(())
+    /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] when the value cannot be parsed as Beaker would.
+    /// [`IniError`](crate::ini::IniError): a syntax error (with its line), a missing section
+    /// (listing those found), a value that cannot be interpolated, or
+    /// [`IniErrorKind::Config`](crate::ini::IniErrorKind::Config) with the option at fault
+    /// for what [`Config::from_options`] refuses.
+    ///
+    /// # Limits
+    /// Bounded by the text (see [`ini::app_settings`](crate::ini::app_settings)).
+    pub fn from_ini(text: &str, section: &str) -> core::result::Result<Config, IniError> {
+        Config::from_pairs(&crate::ini::app_settings(text, section, &[])?, section)
+    }
+
+    /// [`Config::from_options`] on a section's settings, errors naming the option.
+    fn from_pairs(
+        pairs: &[(String, String)],
+        section: &str,
+    ) -> core::result::Result<Config, IniError> {
+        let mut c = Config::unvalidated();
+        for (name, value) in pairs {
+            if let Some(opt) = Config::option_name(name) {
+                c.set_option(opt, value).map_err(|e| {
+                    IniError::in_section(section, Some(name), IniErrorKind::Config(e))
+                })?;
+            }
+        }
+        c.validate()
+            .map_err(|e| IniError::in_section(section, None, IniErrorKind::Config(e)))?;
+        Ok(c)
+    }
+
+    /// [`Config::from_ini`] on the file at `path`, with `%(here)s` (the file's folder) and
+    /// `%(__file__)s` (its path) set as PasteDeploy sets them.
+    ///
+    /// ```no_run
+    /// let config = beaker_session_jwt::Config::from_ini_file("production.ini", "app:main")?;
+    /// # Ok::<(), beaker_session_jwt::ini::IniError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Config::from_ini`], and [`IniErrorKind::Read`](crate::ini::IniErrorKind::Read)
+    /// (with the path) when the file cannot be read.
+    ///
+    /// # Limits
+    /// As [`Config::from_ini`]; the whole file is read into memory.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn from_ini_file(
+        path: impl AsRef<std::path::Path>,
+        section: &str,
+    ) -> core::result::Result<Config, IniError> {
+        let path = path.as_ref();
+        let pairs = crate::ini::file_settings(path, section)?;
+        Config::from_pairs(&pairs, section)
+            .map_err(|e| e.with_file(std::string::ToString::to_string(&path.display())))
+    }
+
+    /// The environment variables [`Config::from_env`] reads, with the option each one sets:
+    /// those of the `beaker-cookie` CLI, which keep secrets out of `ps` and shell history.
+    pub const ENV_VARS: [(&'static str, &'static str); 2] = [
+        ("BEAKER_JWT_SECRET_KEYS", "jwt_secret_keys"),
+        (
+            "BEAKER_ORIGINAL_FORMAT_VALIDATE_KEY",
+            "original_format_validate_key",
+        ),
+    ];
+
+    /// A config from the environment: `BEAKER_JWT_SECRET_KEYS` (comma-separated, first signs)
+    /// and `BEAKER_ORIGINAL_FORMAT_VALIDATE_KEY` (see [`Config::ENV_VARS`]), parsed as the same
+    /// options in an `.ini` are; Beaker's defaults for the rest.
+    ///
+    /// ```
+    /// # std::env::set_var("BEAKER_JWT_SECRET_KEYS", "a-key-of-at-least-14-bytes,an-older-key-0123");
+    /// let config = beaker_session_jwt::Config::from_env()?;
+    /// assert_eq!(config.jwt_secret_keys.len(), 2);
+    /// # Ok::<(), beaker_session_jwt::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a variable is not valid UTF-8, and as [`Config::validate`] (no
+    /// `BEAKER_JWT_SECRET_KEYS` is "no jwt_secret_keys specified").
+    ///
+    /// # Limits
+    /// Reads two variables.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn from_env() -> Result<Config> {
+        let mut c = Config::unvalidated();
+        for (var, option) in Config::ENV_VARS {
+            match std::env::var(var) {
+                Ok(value) => c.set_option(option, &value)?,
+                Err(std::env::VarError::NotPresent) => {}
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(Error::Config("a BEAKER_* variable is not valid UTF-8"))
+                }
+            }
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Sets one option by its Beaker name (without prefix) from its `.ini` text: one of
+    /// [`Config::OPTIONS`], or one of [`Config::IGNORED_BEAKER_OPTIONS`] (or `sa.*`), accepted
+    /// and ignored.
+    ///
+    /// # Errors
+    /// [`Error::UnknownOption`] for any other name (with the nearest known option when one is
+    /// close); [`Error::Config`] when the value cannot be parsed as Beaker would.
     pub fn set_option(&mut self, name: &str, value: &str) -> Result<()> {
         match name {
             "key" => self.key = non_empty(value, "key must not be empty")?,
@@ -289,7 +542,15 @@ impl Config {
                     Some(String::from(v))
                 }
             }
-            _ => {}
+            ignored
+                if Config::IGNORED_BEAKER_OPTIONS.contains(&ignored)
+                    || ignored.starts_with("sa.") => {}
+            unknown => {
+                return Err(Error::UnknownOption {
+                    name: Name::new(unknown),
+                    suggestion: nearest_option(unknown),
+                })
+            }
         }
         Ok(())
     }
@@ -376,6 +637,50 @@ fn check_key(key: &SecretKey, allow_weak: bool) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The known option ([`Config::OPTIONS`] or [`Config::IGNORED_BEAKER_OPTIONS`]) nearest to
+/// `name` by edit distance (ASCII case ignored), when it is close enough to be a typo: at most
+/// 3 edits and at most a third of the option's length (so `ab` suggests nothing).
+fn nearest_option(name: &str) -> Option<&'static str> {
+    Config::OPTIONS
+        .iter()
+        .chain(&Config::IGNORED_BEAKER_OPTIONS)
+        .filter_map(|&known| {
+            let d = edit_distance(name, known)?;
+            (d <= 3 && d.saturating_mul(3) <= known.len().max(3)).then_some((d, known))
+        })
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance over ASCII-lowercased bytes, in one fixed row (no allocation); `None`
+/// when either side is longer than the row (no option is).
+fn edit_distance(a: &str, b: &str) -> Option<usize> {
+    const MAX: usize = 64;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > MAX || b.len() > MAX {
+        return None;
+    }
+    let mut row = [0usize; MAX + 1];
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = i;
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(!ca.eq_ignore_ascii_case(cb));
+            #[allow(clippy::indexing_slicing)] // j + 1 <= b.len() <= MAX, the row has MAX + 1
+            let (left, up) = (row[j], row[j + 1]);
+            diagonal = up;
+            #[allow(clippy::indexing_slicing)] // as above
+            {
+                row[j + 1] = substitute.min(left + 1).min(up + 1);
+            }
+        }
+    }
+    row.get(b.len()).copied()
 }
 
 fn non_empty(value: &str, what: &'static str) -> Result<String> {

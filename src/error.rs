@@ -59,6 +59,16 @@ pub enum Error {
     LimitExceeded(Limit),
     /// The configuration cannot be used (no keys, an empty or weak key, a bad option value).
     Config(&'static str),
+    /// A `session.*` / `beaker.session.*` option this crate does not know (a typo would
+    /// otherwise disable a setting silently). Names it, and the nearest known option when one
+    /// is close.
+    UnknownOption {
+        /// The option as given, without its `session.` / `beaker.session.` prefix (truncated
+        /// to [`Name::CAPACITY`] bytes).
+        name: Name,
+        /// The known option nearest to `name`, when one is close enough to be a likely typo.
+        suggestion: Option<&'static str>,
+    },
     /// (feature `serde`) A session value does not fit the Rust type it is read into: a wrong
     /// type, an integer out of the field's range, a missing field, an unknown enum variant.
     /// Writing a Rust value that has no session form is [`Error::Unwritable`] in [`Layer::Serde`].
@@ -229,7 +239,10 @@ impl Error {
             Error::BadSignature => None,
             Error::Expired => Some(Layer::Session),
             Error::Mismatch { .. } => Some(Layer::Serde),
-            Error::LimitExceeded(_) | Error::Config(_) | Error::Random => None,
+            Error::LimitExceeded(_)
+            | Error::Config(_)
+            | Error::UnknownOption { .. }
+            | Error::Random => None,
         }
     }
 
@@ -274,6 +287,13 @@ impl fmt::Display for Error {
             Error::Expired => f.write_str("session expired"),
             Error::LimitExceeded(limit) => write!(f, "limit exceeded: {limit}"),
             Error::Config(what) => write!(f, "config: {what}"),
+            Error::UnknownOption { name, suggestion } => {
+                write!(f, "config: unknown option {name:?}")?;
+                match suggestion {
+                    Some(known) => write!(f, " (did you mean {known:?}?)"),
+                    None => Ok(()),
+                }
+            }
             Error::Mismatch { key, what } => write!(f, "serde: {what} at key {key:?}"),
             Error::Random => f.write_str("no randomness for a new session id"),
         }

@@ -45,6 +45,7 @@ mod cookie;
 mod cookie_session;
 mod error;
 mod header;
+pub mod ini;
 pub mod inspect;
 pub mod json;
 pub mod jwt;
@@ -64,7 +65,7 @@ mod value;
 mod view;
 pub mod zlib;
 
-#[cfg(any(feature = "bson", feature = "serde"))]
+#[cfg(any(feature = "arbitrary", feature = "bson", feature = "serde"))]
 pub mod interop;
 
 pub use crate::{

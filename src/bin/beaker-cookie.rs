@@ -1,8 +1,9 @@
 //! `beaker-cookie`: decode, encode, inspect and migrate Beaker session cookies, and make keys,
 //! from the command line (feature `cli`). Sessions travel as MongoDB Extended JSON v2.
 //!
-//! Exit status: 0 on success, 1 when the cookie or session is refused (one line on stderr with
-//! the category and the layer, nothing on stdout), 2 for a usage error.
+//! Exit status: 0 on success (also when stdout is closed early, as by `| head -1`), 1 when the
+//! cookie or session is refused (one line on stderr with the category and the layer, nothing on
+//! stdout), 2 for a usage error.
 
 // The crate root is a file, so its modules' paths are spelled out: one job per file.
 #[path = "beaker-cookie/args.rs"]
@@ -13,8 +14,6 @@ mod commands;
 mod extjson;
 #[path = "beaker-cookie/failure.rs"]
 mod failure;
-#[path = "beaker-cookie/ini.rs"]
-mod ini;
 #[path = "beaker-cookie/input.rs"]
 mod input;
 #[path = "beaker-cookie/report.rs"]
@@ -83,6 +82,8 @@ fn main() -> ExitCode {
             let mut stdout = std::io::stdout().lock();
             match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
+                // `... | head -1`: the reader has what it wanted; not a refused cookie.
+                Err(e) if failure::stdout_closed(&e) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("beaker-cookie {}: writing stdout: {e}", name(&cli.command));
                     ExitCode::from(1)

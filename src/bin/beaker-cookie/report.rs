@@ -8,7 +8,7 @@ use beaker_session_jwt::{Config, Format, Session};
 
 use crate::args::InspectArgs;
 use crate::extjson::{self, Style};
-use crate::failure::Failure;
+use crate::failure::{self, Failure};
 use crate::input;
 use crate::settings;
 
@@ -30,9 +30,10 @@ pub fn format_name(format: Format) -> &'static str {
 /// `inspect`: the report for stdout.
 pub fn inspect(args: &InspectArgs, stdin: impl Read) -> Result<String, Failure> {
     let config = settings::config(&args.options, !args.no_verify)?;
-    let value = input::cookie(stdin, config.limits.max_cookie_len)?;
+    let value = input::cookie(args.input.cookie.as_deref(), stdin, &config)?;
     let now = settings::now(&args.options);
-    let found = inspect_cookie(&value, &config, !args.no_verify, now)?;
+    let found = inspect_cookie(&value, &config, !args.no_verify, now)
+        .map_err(|e| failure::refused_cookie(&e, &value, &config, now, true))?;
     let style = if args.relaxed {
         Style::Relaxed
     } else {
@@ -127,7 +128,7 @@ fn time(session: &Session, key: &str, now: f64) -> String {
 }
 
 /// `3723.5 s (1h 2m 3s)`.
-fn duration(secs: f64) -> String {
+pub fn duration(secs: f64) -> String {
     let whole = secs as u64; // saturating cast of a non-negative float
     let (d, h, m, s) = (
         whole / 86_400,

@@ -1,18 +1,15 @@
 //! The `Config` a subcommand runs with: Beaker's options from the app's `.ini`, then the
 //! environment, then the command line (each later source overrides the earlier ones), each
-//! parsed by `Config::set_option` exactly as the library parses an `.ini` line. Every error
-//! names the flag, variable or file line at fault.
+//! parsed by `Config::set_option` exactly as the library parses an `.ini` line. The `.ini` is
+//! read by the library's PasteDeploy reader (`beaker_session_jwt::ini`), its names mapped by
+//! `Config::option_name` and the variables are `Config::ENV_VARS`, so `Config::from_ini_file`
+//! and `Config::from_env` read what the CLI reads. Every error names the flag, variable or
+//! file line at fault.
 
 use beaker_session_jwt::{Config, Error, SecretKey, MIN_KEY_LEN};
 
 use crate::args::Options;
 use crate::failure::Failure;
-use crate::ini;
-
-/// The environment variables that may hold secrets (kept out of `ps` and shell history).
-pub const ENV_JWT_SECRET_KEYS: &str = "BEAKER_JWT_SECRET_KEYS";
-/// See [`ENV_JWT_SECRET_KEYS`].
-pub const ENV_VALIDATE_KEY: &str = "BEAKER_ORIGINAL_FORMAT_VALIDATE_KEY";
 
 /// Only here to start from Beaker's defaults: `Config::new` needs a valid key, which is then
 /// removed before any option is read.
@@ -68,27 +65,21 @@ impl Options {
 fn collect(options: &Options) -> Result<Vec<Setting>, Failure> {
     let mut settings = Vec::new();
     if let Some(path) = &options.config {
-        let pairs = ini::app_settings(path, &options.config_section)
+        let pairs = beaker_session_jwt::ini::file_settings(path, &options.config_section)
             .map_err(|e| Failure::usage(format!("--config: {e}")))?;
-        for (key, value) in pairs {
-            // Config::set_option ignores Beaker options that do not concern cookies.
-            let Some(name) = key
-                .strip_prefix("beaker.session.")
-                .or_else(|| key.strip_prefix("session."))
-            else {
+        for (key, value) in &pairs {
+            // The library's rule: other apps' options are skipped, unknown session ones refused.
+            let Some(name) = Config::option_name(key) else {
                 continue;
             };
             settings.push(Setting {
                 source: format!("{} [{}] {key}", path.display(), options.config_section),
                 name: name.to_string(),
-                value,
+                value: value.clone(),
             });
         }
     }
-    for (var, name) in [
-        (ENV_JWT_SECRET_KEYS, "jwt_secret_keys"),
-        (ENV_VALIDATE_KEY, "original_format_validate_key"),
-    ] {
+    for (var, name) in Config::ENV_VARS {
         match std::env::var(var) {
             Ok(value) => settings.push(Setting {
                 source: var.to_string(),
@@ -125,11 +116,10 @@ fn source_of(settings: &[Setting], name: &str) -> String {
                 .iter()
                 .find(|(_, option)| *option == name)
                 .map_or("", |(flag, _)| flag);
-            let var = match name {
-                "jwt_secret_keys" => format!("{ENV_JWT_SECRET_KEYS}, "),
-                "original_format_validate_key" => format!("{ENV_VALIDATE_KEY}, "),
-                _ => String::new(),
-            };
+            let var = Config::ENV_VARS
+                .iter()
+                .find(|(_, option)| *option == name)
+                .map_or(String::new(), |(var, _)| format!("{var}, "));
             format!("{name} is not set (give {flag}, {var}or session.{name} in --config)")
         })
 }

@@ -47,8 +47,15 @@ pub fn stats(args: &MigrateArgs, file: &std::path::Path) -> Result<String, Failu
         .map_err(|e| Failure::input(format!("reading {}: {e}", file.display())))?
     {
         counts.total += 1;
+        // A line is pasted as `decode` takes it: the value, `name=value` or a header line.
         let value = match line {
-            Line::Value(value) => value,
+            Line::Value(value) => match input::extract(&value, &config) {
+                Ok(value) => value,
+                Err(_) => {
+                    *counts.rejected.entry("input".to_string()).or_default() += 1;
+                    continue;
+                }
+            },
             Line::Refused(why) => {
                 *counts.rejected.entry(why.to_string()).or_default() += 1;
                 continue;
