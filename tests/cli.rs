@@ -851,6 +851,15 @@ not migratable: 0
     let options = legacy_reading(&["--stats", "-"]);
     args.extend(options.iter().map(String::as_str));
     assert_eq!(run(&args, &lines.join("\n")).stdout, want);
+    // The same with each line pasted as a Cookie header, blanks around.
+    let pasted: Vec<String> = lines
+        .iter()
+        .map(|l| match *l {
+            "" => String::new(),
+            l => format!(" Cookie: theme=dark; beaker.session.id={l}\t"),
+        })
+        .collect();
+    assert_eq!(run(&args, &pasted.join("\n")).stdout, want);
     // A missing file is a usage error naming the flag.
     assert!(run(
         &[
@@ -886,48 +895,474 @@ fn cli_keygen_prints_fresh_hex_keys() {
     assert_eq!(decode(&["--jwt-secret-keys", &a], &cookie), "{}");
 }
 
+/// `SUB --help` is short and grouped, with examples; `SUB --help-all` (and `help SUB`) has
+/// every flag and the details.
 #[test]
 fn cli_help_documents_every_subcommand_and_flag() {
     let top = run(&["--help"], "").ok().to_string();
     for sub in ["decode", "encode", "inspect", "migrate", "keygen"] {
         assert!(top.contains(sub), "{sub} missing from --help");
     }
-    let beaker_flags = [
+    let everyday = [
         "--config",
-        "--config-section",
         "--jwt-secret-keys",
         "--bson-compress-jwt-payload",
         "--read-original-format",
         "--write-original-format",
         "--original-format-validate-key",
-        "--original-format-data-serializer",
-        "--original-format-remove-keys",
         "--timeout",
-        "--time-mode",
-        "--allow-weak-keys",
         "--now",
         "BEAKER_JWT_SECRET_KEYS",
         "BEAKER_ORIGINAL_FORMAT_VALIDATE_KEY",
         "Exit status",
+        "Examples:",
+    ];
+    let rare = [
+        "--config-section",
+        "--original-format-data-serializer",
+        "--original-format-remove-keys",
+        "--time-mode",
+        "--allow-weak-keys",
     ];
     let own: [(&str, &[&str]); 5] = [
-        ("decode", &["--relaxed"]),
+        ("decode", &["--relaxed", "[COOKIE]"]),
         ("encode", &[]),
-        ("inspect", &["--no-verify", "--relaxed", "UNVERIFIED"]),
-        ("migrate", &["--stats"]),
+        (
+            "inspect",
+            &["--no-verify", "--relaxed", "UNVERIFIED", "[COOKIE]"],
+        ),
+        ("migrate", &["--stats", "[COOKIE]"]),
         ("keygen", &["--bytes"]),
     ];
     for (sub, flags) in own {
         let help = run(&[sub, "--help"], "");
         assert_eq!(help.code, 0, "{help:#?}");
-        let common: &[&str] = if sub == "keygen" { &[] } else { &beaker_flags };
+        let lines = help.stdout.lines().count();
+        assert!(lines <= 45, "{sub} --help is {lines} lines");
+        // Two or three examples, each a command line.
+        let examples = help
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("  ") && l.contains("beaker-cookie "))
+            .count();
+        assert!((2..=3).contains(&examples), "{sub}: {examples} examples");
+        assert_eq!(run(&[sub, "-h"], "").stdout, help.stdout);
+        let all = run(&[sub, "--help-all"], "");
+        assert_eq!(all.code, 0, "{all:#?}");
+        let keygen = sub == "keygen";
+        let common: &[&str] = if keygen { &[] } else { &everyday };
         for flag in flags.iter().chain(common) {
             assert!(help.stdout.contains(flag), "{sub} --help lacks {flag}");
+            assert!(all.stdout.contains(flag), "{sub} --help-all lacks {flag}");
         }
-        // `help SUB` says the same.
-        assert_eq!(run(&["help", sub], "").stdout, help.stdout);
+        if !keygen {
+            for heading in ["Cookie input:", "Config and keys:", "Format options:"] {
+                if sub == "encode" && heading == "Cookie input:" {
+                    continue; // it reads Extended JSON
+                }
+                assert!(
+                    help.stdout.contains(heading),
+                    "{sub} --help lacks {heading}"
+                );
+            }
+            for flag in rare {
+                assert!(all.stdout.contains(flag), "{sub} --help-all lacks {flag}");
+                // Named once in the short help's footer, not described as a flag.
+                assert!(
+                    !help.stdout.contains(&format!("      {flag} ")),
+                    "{sub} --help describes {flag}"
+                );
+            }
+        }
+        // `help SUB` is the long help.
+        assert_eq!(run(&["help", sub], "").stdout, all.stdout);
     }
     assert!(run(&["--version"], "").ok().starts_with("beaker-cookie "));
+}
+
+/// What people paste: the value, `name=value`, a `Cookie:` header, a `Set-Cookie:` line, with
+/// blanks around, on stdin or as the argument.
+#[test]
+fn cli_cookie_input_accepts_pairs_headers_and_an_argument() {
+    let ini = sample_ini();
+    let c = SAMPLE_COOKIE.trim();
+    let pasted = [
+        c.to_string(),
+        format!("  {c}\t \n"),
+        format!("\t{c} \r\n\n"),
+        format!("beaker.session.id={c}"),
+        format!("Cookie: theme=dark; beaker.session.id={c}; lang=en"),
+        format!("cookie:beaker.session.id=\"{c}\"\n"),
+        format!("theme=dark; beaker.session.id={c}"),
+        format!("Set-Cookie: beaker.session.id={c}; Path=/; HttpOnly; SameSite=Lax"),
+    ];
+    for text in &pasted {
+        assert_eq!(
+            decode(&["--config", &ini], text),
+            SAMPLE_SESSION,
+            "{text:.40}"
+        );
+        assert_eq!(
+            run(&["decode", "--config", &ini, text], "").ok(),
+            SAMPLE_SESSION,
+            "argument {text:.40}"
+        );
+    }
+    // inspect and migrate take the argument too.
+    let report = run(&["inspect", "--config", &ini, &pasted[4]], "");
+    assert!(report.stdout.contains("jwt-bson"), "{report:#?}");
+    let jwt = run(&["migrate", "--config", &ini, &pasted[7]], "")
+        .ok()
+        .to_string();
+    assert_eq!(decode(&["--config", &ini], &jwt), SAMPLE_SESSION);
+    // The cookie is picked by the configured name (session.key).
+    let renamed = TempFile::new(
+        "renamed.ini",
+        &format!(
+            "{}\nsession.key = myapp\n",
+            fs::read_to_string(&ini).expect("sample.ini")
+        ),
+    );
+    let header = format!("Cookie: beaker.session.id=junk; myapp={c}");
+    assert_eq!(
+        decode(&["--config", renamed.path()], &header),
+        SAMPLE_SESSION
+    );
+    // A header without it names the cookies it has (names only, never values).
+    let line = run(&["decode", "--config", &ini], "Cookie: theme=dark; lang=en")
+        .rejected()
+        .to_string();
+    assert!(
+        line.contains(r#"no cookie named "beaker.session.id""#)
+            && line.contains(r#""theme", "lang""#)
+            && !line.contains("dark"),
+        "{line}"
+    );
+    let line = run(
+        &["decode", "--config", &ini],
+        &format!("Set-Cookie: other={c}; Path=/"),
+    )
+    .rejected()
+    .to_string();
+    assert!(
+        line.contains(r#"sets "other", not "beaker.session.id""#),
+        "{line}"
+    );
+    let line = run(&["decode", "--config", &ini], &format!("session={c}"))
+        .rejected()
+        .to_string();
+    assert!(line.contains(r#"a cookie named "session""#), "{line}");
+    // A value with a blank inside is still refused, as one cookie value with a space.
+    assert!(run(&["decode", "--config", &ini], "two\nlines")
+        .rejected()
+        .contains("more than one line"));
+    // --stats conflicts with a cookie argument.
+    run(&["migrate", "--config", &ini, "--stats", "-", c], "").usage();
+}
+
+/// A legacy cookie with legacy reading off names the flag; a bad signature points at
+/// `--no-verify`.
+#[test]
+fn cli_hints_name_the_flag_that_helps() {
+    let legacy = LEGACY_PICKLE_COOKIE.trim();
+    for sub in ["decode", "migrate", "inspect"] {
+        let line = run(&[sub, "--jwt-secret-keys", K1, legacy], "")
+            .rejected()
+            .to_string();
+        assert!(
+            line.contains("looks like a legacy Beaker cookie")
+                && line.contains("--read-original-format true"),
+            "{sub}: {line}"
+        );
+    }
+    // With legacy reading on, no such hint (the cookie decodes).
+    let options = legacy_reading(&[]);
+    let mut args: Vec<&str> = vec!["decode"];
+    args.extend(options.iter().map(String::as_str));
+    args.push(legacy);
+    assert_same_json(run(&args, "").ok(), LEGACY_PICKLE_SESSION);
+    // A JWT that is not legacy-shaped gets no legacy hint.
+    let line = run(&["decode", "--jwt-secret-keys", K1, "a.b"], "")
+        .rejected()
+        .to_string();
+    assert!(!line.contains("legacy"), "{line}");
+    // Bad signature: inspect suggests --no-verify, decode suggests inspect --no-verify.
+    let line = run(&["inspect", "--jwt-secret-keys", K1], SAMPLE_COOKIE)
+        .rejected()
+        .to_string();
+    assert!(
+        line.starts_with(
+            "beaker-cookie inspect: rejected: bad-signature: signature did not verify; "
+        ) && line.contains("--no-verify"),
+        "{line}"
+    );
+    let line = run(&["decode", "--jwt-secret-keys", K1], SAMPLE_COOKIE)
+        .rejected()
+        .to_string();
+    assert!(line.contains("inspect --no-verify"), "{line}");
+    // A trailing tab is trimmed, so it is not mistaken for a bad signature.
+    let tabbed = format!("{}\t", SAMPLE_COOKIE.trim());
+    assert_eq!(
+        decode(&["--config", &sample_ini()], &tabbed),
+        SAMPLE_SESSION
+    );
+}
+
+/// Each part of a refusal is said once: the category, the layer, what.
+#[test]
+fn cli_messages_say_each_prefix_once() {
+    let ini = sample_ini();
+    let cases = [
+        (
+            "a.b.c.d",
+            "beaker-cookie decode: rejected: malformed in jws: ",
+        ),
+        (
+            "eyJhbGciOiJub25lIn0.e30.",
+            "beaker-cookie decode: rejected: unsupported in jws: algorithm",
+        ),
+    ];
+    for (cookie, start) in cases {
+        let line = run(&["decode", "--config", &ini, cookie], "")
+            .rejected()
+            .to_string();
+        assert!(line.starts_with(start), "{line}");
+        assert_eq!(line.matches("jws").count(), 1, "{line}");
+        assert_eq!(
+            line.matches("unsupported").count(),
+            line.contains("unsupported") as usize,
+            "{line}"
+        );
+    }
+    let line = run(&["decode", "--config", &ini, &"x".repeat(9000)], "")
+        .rejected()
+        .to_string();
+    assert!(
+        line.starts_with("beaker-cookie decode: rejected: limit-exceeded: max_cookie_len: "),
+        "{line}"
+    );
+    assert!(!line.contains("limit exceeded"), "{line}");
+}
+
+/// The numbers that matter: the session's age and the timeout; a length and its limit.
+#[test]
+fn cli_refusals_give_the_numbers() {
+    let session = r#"{"_accessed_time":{"$numberDouble":"1000.5"}}"#;
+    let cookie = encode(&["--jwt-secret-keys", K1], session);
+    let line = run(
+        &[
+            "decode",
+            "--jwt-secret-keys",
+            K1,
+            "--timeout",
+            "10",
+            "--now",
+            "1030.5",
+        ],
+        &cookie,
+    )
+    .rejected()
+    .to_string();
+    assert_eq!(
+        line,
+        "beaker-cookie decode: rejected: expired: session expired: age 30.000 s (30s) \
+         (now - _accessed_time), over the timeout of 10 s by 20.000 s (20s)"
+    );
+    // migrate says the same.
+    let line = run(
+        &[
+            "migrate",
+            "--jwt-secret-keys",
+            K1,
+            "--timeout",
+            "10",
+            "--now",
+            "1030.5",
+            &cookie,
+        ],
+        "",
+    )
+    .rejected()
+    .to_string();
+    assert!(
+        line.contains("age 30.000 s") && line.contains("timeout of 10 s"),
+        "{line}"
+    );
+    // Strict mode: no _accessed_time at all.
+    let bare = encode(&["--jwt-secret-keys", K1], "{}");
+    let line = run(
+        &[
+            "decode",
+            "--jwt-secret-keys",
+            K1,
+            "--timeout",
+            "10",
+            "--time-mode",
+            "strict",
+        ],
+        &bare,
+    )
+    .rejected()
+    .to_string();
+    assert!(
+        line.contains("no _accessed_time (time_mode strict); timeout 10 s"),
+        "{line}"
+    );
+    // The cookie's length and max_cookie_len (8192 by default).
+    let line = run(
+        &["decode", "--config", &sample_ini(), &"x".repeat(9000)],
+        "",
+    )
+    .rejected()
+    .to_string();
+    assert!(
+        line.ends_with("the cookie value is 9000 bytes, over the limit of 8192"),
+        "{line}"
+    );
+    // Stdin far over the limit is not read to its end.
+    let line = run(&["decode", "--config", &sample_ini()], &"x".repeat(100_000))
+        .rejected()
+        .to_string();
+    assert!(
+        line.contains("limit-exceeded: max_cookie_len: stdin is over") && line.contains("8192"),
+        "{line}"
+    );
+    // The written length and max_write_len.
+    let big: String = (0..400)
+        .map(|i: u64| format!("\"k{i}\": \"{:x}\"", i * 7919 * 104_729))
+        .collect::<Vec<_>>()
+        .join(",");
+    let line = run(&["encode", "--jwt-secret-keys", K1], &format!("{{{big}}}"))
+        .rejected()
+        .to_string();
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        line.starts_with(
+            "beaker-cookie encode: rejected: limit-exceeded: max_write_len: the cookie would be "
+        ),
+        "{line}"
+    );
+    assert!(
+        numbers.len() == 2 && numbers[0] > numbers[1],
+        "{line}: {numbers:?}"
+    );
+}
+
+/// A bad flag value that is not secret is echoed, with what was expected.
+#[test]
+fn cli_bad_flag_values_are_echoed() {
+    let cases = [
+        (
+            "--bson-compress-jwt-payload",
+            "maybe",
+            "expected true/false",
+        ),
+        ("--read-original-format", "sometimes", "expected true/false"),
+        ("--allow-weak-keys", "2", "expected true/false"),
+        ("--timeout", "1h", "expected a whole number of seconds"),
+        ("--time-mode", "lenient", "expected beaker or strict"),
+        (
+            "--original-format-data-serializer",
+            "xml",
+            "expected pickle or json",
+        ),
+        ("--now", "yesterday", "ISO 8601"),
+    ];
+    for (flag, value, expected) in cases {
+        let err = run(&["decode", "--jwt-secret-keys", K1, flag, value], "")
+            .usage()
+            .to_string();
+        assert!(
+            err.contains(flag)
+                && err.contains(expected)
+                && err.contains(&format!("got \"{value}\"")),
+            "{flag}: {err}"
+        );
+    }
+    // Beaker's asbool words still pass.
+    for word in ["yes", "Off", "1", "T"] {
+        let cookie = encode(
+            &["--jwt-secret-keys", K1, "--bson-compress-jwt-payload", word],
+            "{}",
+        );
+        assert_eq!(decode(&["--jwt-secret-keys", K1], &cookie), "{}");
+    }
+}
+
+/// `--now` takes Unix seconds or an ISO 8601 date-time with `Z` or an offset.
+#[test]
+fn cli_now_takes_iso_8601() {
+    let session = r#"{"_accessed_time":{"$numberDouble":"1000.5"}}"#;
+    let cookie = encode(&["--jwt-secret-keys", K1], session);
+    let at = |now: &str| {
+        run(
+            &[
+                "decode",
+                "--jwt-secret-keys",
+                K1,
+                "--timeout",
+                "10",
+                "--now",
+                now,
+            ],
+            &cookie,
+        )
+    };
+    // 1000.5 + 10 = 1970-01-01T00:16:50.5Z, the last moment it is fresh.
+    for fresh in [
+        "1970-01-01T00:16:50.5Z",
+        "1970-01-01T00:16:50,500z",
+        "1970-01-01 01:16:50.5+01:00",
+        "1969-12-31T23:46:50.5-0030",
+    ] {
+        assert_eq!(at(fresh).ok(), session, "{fresh}");
+    }
+    for stale in [
+        "1970-01-01T00:16:51Z",
+        "1970-01-01T01:16:50.6+01:00",
+        "2026-12-06T10:00:00Z",
+    ] {
+        assert!(at(stale).rejected().contains("expired"), "{stale}");
+    }
+    // The age is counted from the ISO date: 2026-12-06T10:00:00Z is 1796551200.
+    let line = at("2026-12-06T10:00:00Z").rejected().to_string();
+    assert!(line.contains("age 1796550199.500 s"), "{line}");
+    // No zone (local time would depend on the machine), impossible dates.
+    for bad in [
+        "2026-12-06T10:00:00",
+        "2026-02-30T00:00:00Z",
+        "2026-12-06",
+        "2026-12-06T25:00:00Z",
+    ] {
+        let err = at(bad).usage().to_string();
+        assert!(
+            err.contains("Z or an offset") && err.contains(bad),
+            "{bad}: {err}"
+        );
+    }
+}
+
+/// `beaker-cookie ... | head -1`: the reader went away; that is not a refused cookie.
+#[test]
+fn cli_closed_stdout_exits_0_quietly() {
+    let mut child = Command::new(BIN)
+        .args(["inspect", "--config", &sample_ini()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Close the reading end before the binary writes: it writes only after stdin's end.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(SAMPLE_COOKIE.as_bytes()).expect("stdin");
+    drop(stdin);
+    let out = child.wait_with_output().expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
 }
 
 #[test]

@@ -14,11 +14,18 @@
 //!   requirements) instead of building the venv.
 //!
 //! Without either, a missing `python3` or a failed install FAILS the tests with the reason.
+//!
+//! Building takes a minute or two (pip downloads and installs the pins), so each step is
+//! reported on stderr as it starts and ends: `interop venv: building at PATH`, `pip installing
+//! N requirements`, `done in X s`. These lines are written to the `std::io::stderr()` handle,
+//! which libtest does not capture (it captures only `print!`/`eprint!`), so they show during
+//! a plain `cargo test`, not only with `-- --nocapture`. A venv already built says nothing.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use std::{env, fs};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -79,6 +86,11 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
     hash
 }
 
+/// One progress line on the real stderr, past libtest's capture (see the module docs).
+fn progress(line: &str) {
+    let _ = writeln!(std::io::stderr(), "interop venv: {line}");
+}
+
 fn run(what: &str, command: &mut Command) -> Result<Vec<u8>, String> {
     let output = command
         .output()
@@ -124,18 +136,33 @@ fn build_venv() -> Result<PathBuf, String> {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let tmp = root.join(format!("tmp-{}-{nanos}", std::process::id()));
-    eprintln!(
-        "building the Python reference venv (once) in {} from {}",
+    let started = Instant::now();
+    let count = String::from_utf8_lossy(&pins)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('-'))
+        .count();
+    progress(&format!(
+        "building the Python reference at {} (once per requirements file and Python; \
+         about 2 minutes) with Python {}",
         venv.display(),
-        requirements.display()
-    );
-    let built = install(&tmp, &requirements).and_then(|()| {
+        String::from_utf8_lossy(&version.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap_or("3")
+    ));
+    let built = install(&tmp, &requirements, count).and_then(|()| {
         fs::write(tmp.join(".complete"), &pins).map_err(|e| format!("writing the marker: {e}"))
     });
     if let Err(why) = built {
+        progress(&format!(
+            "FAILED after {:.0} s (the test says why)",
+            started.elapsed().as_secs_f64()
+        ));
         let _ = fs::remove_dir_all(&tmp);
         return Err(why);
     }
+    progress(&format!("done in {:.0} s", started.elapsed().as_secs_f64()));
     match fs::rename(&tmp, &venv) {
         Ok(()) => Ok(venv_python(&venv)),
         // Another process finished first: use its venv, drop ours.
@@ -153,12 +180,19 @@ fn build_venv() -> Result<PathBuf, String> {
     }
 }
 
-fn install(tmp: &Path, requirements: &Path) -> Result<(), String> {
+fn install(tmp: &Path, requirements: &Path, count: usize) -> Result<(), String> {
+    let step = Instant::now();
+    progress(&format!("python3 -m venv {}", tmp.display()));
     run(
         "python3 -m venv",
         Command::new("python3").arg("-m").arg("venv").arg(tmp),
     )?;
     let python = venv_python(tmp);
+    progress(&format!(
+        "venv made in {:.0} s; pip installing {count} requirements from {} (from PyPI)",
+        step.elapsed().as_secs_f64(),
+        requirements.display()
+    ));
     run(
         "pip install -r tests/python/requirements.txt",
         Command::new(&python)
