@@ -9,8 +9,12 @@
 
 mod common;
 
+#[path = "../../../tests/common/pyenv.rs"]
+#[allow(dead_code)]
+mod pyenv;
+
 use std::{
-    env, fs,
+    env,
     io::Write,
     path::{Path, PathBuf},
     process::{Command, Stdio},
@@ -28,35 +32,10 @@ fn step(after: f64, path: &'static str, cookie: &str) -> Step {
     Step(after, path, cookie.to_owned())
 }
 
+/// The Python reference: the core's venv (`tests/common/pyenv.rs`, built once per requirements
+/// file under the target directory, whichever test binary gets there first).
 fn python() -> Option<PathBuf> {
-    if env::var("BEAKER_SKIP_PYTHON").is_ok_and(|v| v == "1") {
-        eprintln!("python_wsgi: skipped (BEAKER_SKIP_PYTHON=1): not compared against Python");
-        return None;
-    }
-    if let Some(python) = env::var_os("BEAKER_INTEROP_PYTHON") {
-        return Some(PathBuf::from(python));
-    }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let target =
-        env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from);
-    let venvs = target.join("interop-venv");
-    let found = fs::read_dir(&venvs).ok().and_then(|dir| {
-        dir.filter_map(|e| e.ok().map(|e| e.path()))
-            // `tmp-*` folders are venvs another process is still moving into place.
-            .find(|venv| {
-                let name = venv.file_name().map(|n| n.to_string_lossy().into_owned());
-                !name.is_some_and(|n| n.starts_with("tmp-")) && venv.join(".complete").is_file()
-            })
-    });
-    match found {
-        Some(venv) => Some(venv.join("bin").join("python")),
-        None => panic!(
-            "python_wsgi: no Python reference: set BEAKER_INTEROP_PYTHON, or run the core's \
-             tests first (`cargo test --test python_interop` builds {}), or set \
-             BEAKER_SKIP_PYTHON=1",
-            venvs.display()
-        ),
-    }
+    pyenv::python("python_wsgi")
 }
 
 /// The lines Python's middleware gives for `steps` under `options`.
