@@ -72,6 +72,22 @@ pub struct Decoded {
 /// is set. A [`Codec`](crate::Codec) does the
 /// same with its buffers and inflater kept across calls, and can read a few keys in place.
 ///
+/// ```
+/// use beaker_session_jwt::{decode_cookie, Config, Error, Format};
+///
+/// let config = Config::from_options([("session.jwt_secret_keys", "example-secret-0123456789")])?;
+/// // Written by the Python package: `{"user": "ada"}` as bsZ claims.
+/// let cookie = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJic1oiOiJjLWorWVV8P1Y-RWx3P0JVOyhsY1F4WHslMDMwO317eyJ9.kPnGAIq44admir72EPj5tvEt9DbcKb7fopmdEHc0OnM";
+/// let decoded = decode_cookie(cookie, &config, 1_700_000_000.0)?;
+/// assert_eq!(decoded.format, Format::JwtBson);
+/// assert_eq!(decoded.session.get("user").and_then(|v| v.as_str()), Some("ada"));
+///
+/// // A forged or mangled cookie is an error, never a partial session.
+/// let forged = cookie.replace("kPnG", "kPnH");
+/// assert_eq!(decode_cookie(&forged, &config, 0.0), Err(Error::BadSignature));
+/// # Ok::<(), beaker_session_jwt::Error>(())
+/// ```
+///
 /// # Errors
 /// Every [`Error`] category: [`Error::Config`] first if `config` does not validate;
 /// [`Error::LimitExceeded`] when a [`Limits`](crate::Limits) bound trips; [`Error::BadSignature`];
@@ -361,6 +377,18 @@ pub fn decode_cookie_or_empty(value: &str, config: &Config, now: impl Into<UnixT
 /// and `nbf` datetimes are written as whole Unix seconds (joserfc's `convert_claims`).
 /// Each call allocates a fresh level-9 compressor state (~320 KB); a [`Codec`](crate::Codec)
 /// keeps one.
+///
+/// ```
+/// use beaker_session_jwt::{decode_cookie, encode_cookie, Config, Session};
+///
+/// let config = Config::new(["example-secret-0123456789"])?;
+/// let mut session = Session::new();
+/// session.insert("user", "ada");
+/// let cookie = encode_cookie(&session, &config)?; // "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...."
+/// assert_eq!(cookie.split('.').count(), 3);
+/// assert_eq!(decode_cookie(&cookie, &config, 0.0)?.session, session);
+/// # Ok::<(), beaker_session_jwt::Error>(())
+/// ```
 ///
 /// # Errors
 /// [`Error::Config`]; [`Error::Unwritable`] naming the session key of a value the format

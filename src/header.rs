@@ -15,6 +15,15 @@ use crate::unix_time::UnixTime;
 /// spoils ours. An empty value is returned as `Some("")` (decoding it is an error, as in
 /// Python).
 ///
+/// ```
+/// use beaker_session_jwt::{cookie_from_header, Config};
+/// let config = Config::new(["example-secret-0123456789"])?;
+/// let header = "theme=dark; beaker.session.id=\"eyJ0eXAi...\"; lang=en";
+/// assert_eq!(cookie_from_header(header, &config), Some("eyJ0eXAi..."));
+/// assert_eq!(cookie_from_header("theme=dark", &config), None);
+/// # Ok::<(), beaker_session_jwt::Error>(())
+/// ```
+///
 /// # Limits
 /// One pass over `header`; no allocation.
 pub fn cookie_from_header<'h>(header: &'h str, config: &Config) -> Option<&'h str> {

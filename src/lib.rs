@@ -16,6 +16,28 @@
 //! Every allocation and every loop is bounded by a [`Limits`] value (see its fields for the
 //! defaults): cookie length, inflated size, nesting depth, element count, string length, pickle
 //! memo size.
+//!
+//! # Example
+//! The Python app's options, a cookie it wrote, and one written back (a web service would use
+//! [`CookieSession`], or the axum and actix-web integrations beside this crate, which follow
+//! Beaker's session rules):
+//!
+//! ```
+//! use beaker_session_jwt::{decode_cookie, encode_cookie, Config};
+//!
+//! let config = Config::from_options([
+//!     ("session.jwt_secret_keys", "example-secret-0123456789"),
+//!     ("session.timeout", "3600"),
+//! ])?;
+//! let from_python = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJic1oiOiJjLWorWVV8P1Y-RWx3P0JVOyhsY1F4WHslMDMwO317eyJ9.kPnGAIq44admir72EPj5tvEt9DbcKb7fopmdEHc0OnM";
+//! let mut session = decode_cookie(from_python, &config, 1_700_000_000.0)?.session;
+//! assert_eq!(session.get("user").and_then(|v| v.as_str()), Some("ada"));
+//!
+//! session.insert("visits", 1);
+//! let cookie = encode_cookie(&session, &config)?; // the Python app reads it back
+//! # assert_eq!(decode_cookie(&cookie, &config, 0.0)?.session, session);
+//! # Ok::<(), beaker_session_jwt::Error>(())
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -12,6 +12,17 @@ use alloc::vec::Vec;
 pub use crate::small_str::Str;
 
 /// A session: a document of string keys to values, in insertion order.
+///
+/// ```
+/// use beaker_session_jwt::{Session, Value};
+/// let mut session = Session::new();
+/// session.insert("user_id", 42);
+/// session.insert("roles", vec!["admin", "editor"]);
+/// session.insert("user_id", 43); // replaces in place, as a Python dict does
+/// assert_eq!(session.keys().collect::<Vec<_>>(), ["user_id", "roles"]);
+/// assert_eq!(session.get("user_id").and_then(Value::as_i64), Some(43));
+/// assert_eq!(session.remove("roles").map(|v| v.kind()), Some("array"));
+/// ```
 pub type Session = Document;
 
 /// One value of a session.
