@@ -85,10 +85,13 @@ def jwt_cookie(session, key, bsz):
     return s._encrypt_data(dict(session))
 
 
-def legacy_cookie(session, serializer):
+def legacy_payload(session, serializer):
+    """The payload inside a Beaker legacy cookie (under its HMAC and base64), checked by
+    reading it back out of a `SignedCookie` written with LEGACY_KEY."""
     ser = PickleSerializer() if serializer == "pickle" else JsonSerializer()
     data = base64.b64encode(ser.dumps(session)).decode("utf8")
-    return SignedCookie(LEGACY_KEY).value_encode(data)[1]
+    cookie = SignedCookie(LEGACY_KEY).value_encode(data)[1]
+    return base64.b64decode(cookie[40:])
 
 
 def claims(token):
@@ -110,11 +113,16 @@ def main():
     bson_sessions = all_sessions + list(bson_only())
     for name, session in bson_sessions:
         for kname, key in (("k1", K1), ("k2", K2)):
-            token = jwt_cookie(session, key, True)
-            write("cookie_decode_bsz", f"{name}_{kname}", token)
-            write("jwt_verify", f"bsz_{name}_{kname}", token)
+            write("jwt_verify", f"bsz_{name}_{kname}", jwt_cookie(session, key, True))
         token = jwt_cookie(session, K1, True)
         payload = claims(token)
+        # cookie_decode_bsz signs its input itself: a shape byte (0 the bsZ text, 1 the zlib
+        # stream, 2 the BSON; fuzz/src/lib.rs `bsz_claims`), then that layer's bytes.
+        text = json.loads(payload)["bsZ"]
+        stream = base64.b85decode(text)
+        write("cookie_decode_bsz", f"text_{name}", b"\x00" + text.encode())
+        write("cookie_decode_bsz", f"zlib_{name}", b"\x01" + stream)
+        write("cookie_decode_bsz", f"bson_{name}", b"\x02" + zlib.decompress(stream))
         write("cookie_decode_signed", f"bsz_{name}", b"\x01" + payload)
         write("json_read", f"bsz_claims_{name}", payload)
         b85 = json.loads(payload).get("bsZ", "")
@@ -126,24 +134,22 @@ def main():
         write("zlib_inflate", name, zlib.compress(raw, 9))
     for name, session in all_sessions:
         for kname, key in (("k1", K1), ("k2", K2)):
-            token = jwt_cookie(session, key, False)
-            write("cookie_decode_json", f"{name}_{kname}", token)
-            write("jwt_verify", f"json_{name}_{kname}", token)
+            write("jwt_verify", f"json_{name}_{kname}", jwt_cookie(session, key, False))
         payload = claims(jwt_cookie(session, K1, False))
+        # cookie_decode_json signs its input (the claims) itself.
+        write("cookie_decode_json", name, payload)
         write("cookie_decode_signed", f"json_{name}", b"\x00" + payload)
         write("json_read", name, payload)
         write("json_read", f"python_{name}", json.dumps(session))
         write("cookie_roundtrip", name, payload)
-        # cookie_decode_legacy reads with the pickle serializer, so JSON-serializer cookies
-        # seed only the refusal path there.
-        for ser in ("pickle", "json"):
-            write("cookie_decode_legacy", f"{ser}_{name}", legacy_cookie(session, ser))
-        write("cookie_decode_legacy", f"jwt_{name}", jwt_cookie(session, K1, True))
-        # The legacy_decode_* targets sign their payload themselves: a mode byte (odd: BSON JWT
-        # payload) then the serializer's input (a pickle; a JSON text the target deflates).
+        # The legacy targets sign their payload themselves: cookie_decode_legacy's input is the
+        # pickle inside a Beaker cookie; legacy_decode_* take a mode byte (odd: BSON JWT
+        # payload) then the serializer's bytes (a pickle; the zlib stream of Beaker's
+        # JsonSerializer, which the target does not re-deflate).
+        write("cookie_decode_legacy", name, legacy_payload(session, "pickle"))
         for mode in (b"\x00", b"\x01"):
             write("legacy_decode_pickle", f"{name}_{mode[0]}", mode + pickle.dumps(session, 2))
-            write("legacy_decode_json", f"{name}_{mode[0]}", mode + json.dumps(session).encode())
+            write("legacy_decode_json", f"{name}_{mode[0]}", mode + legacy_payload(session, "json"))
         write("pickle_read", name, pickle.dumps(session, 2))
         write("pickle_read", f"proto0_{name}", pickle.dumps(session, 0))
         write("pickle_read", f"proto5_{name}", pickle.dumps(session, 5))
@@ -152,11 +158,12 @@ def main():
     for name, session in bson_only():
         write("pickle_read", name, pickle.dumps(session, 2))
         write("legacy_decode_pickle", f"{name}_1", b"\x01" + pickle.dumps(session, 2))
-        write("cookie_decode_legacy", f"pickle_{name}", legacy_cookie(session, "pickle"))
-    # Refusals: a legacy cookie with a wrong HMAC, a zlib bomb, a pickle naming os.system.
+        write("cookie_decode_legacy", name, legacy_payload(session, "pickle"))
+    # Refusals: a zlib bomb, a pickle naming os.system.
     write("zlib_inflate", "bomb_1m", zlib.compress(b"\x00" * (1 << 20), 9))
-    write("cookie_decode_legacy", "bad_mac", "0" * 40 + base64.b64encode(pickle.dumps({}, 2)).decode())
-    write("pickle_read", "os_system", b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00idq\x00\x85R}\x86.")
+    os_system = b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00idq\x00\x85R}\x86."
+    write("pickle_read", "os_system", os_system)
+    write("cookie_decode_legacy", "os_system", os_system)
     print("seeds written under", CORPUS)
 
 

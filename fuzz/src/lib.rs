@@ -3,6 +3,15 @@
 //! oracles too long for a 15-line target.
 //!
 //! Everything here reaches the library through its public API only: no target skips the MAC.
+//! To get past it, the decode targets sign what they decode with the harness's own keys, as a
+//! key holder would ([`jwt_cookie`], [`bsz_claims`], [`legacy_cookie`]).
+//!
+//! Every target runs under [`memory`]'s counting global allocator; the decode targets fail a
+//! run whose peak heap passes the bound for the limits in use ([`memory::decode_bound`]).
+
+#![deny(unsafe_code)]
+
+pub mod memory;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use base64ct::{Base64, Encoding};
@@ -10,9 +19,9 @@ use beaker_session_jwt::bson as our_bson;
 use beaker_session_jwt::interop::bson::from_bson_document;
 use beaker_session_jwt::pickle::{self, opcodes as op, Target};
 use beaker_session_jwt::{
-    charged_bytes, decode_cookie, encode_cookie, CodeWithScope, Codec, Config, DbPointer, Decoded,
-    Document, Error, Format, Layer, Limit, Limits, Regex, SecretKey, Serializer, Session, Str,
-    Value,
+    base85, charged_bytes, decode_cookie, encode_cookie, json, jwt, zlib, CodeWithScope, Codec,
+    Config, DbPointer, Decoded, Document, Error, Format, Layer, Limit, Limits, Regex, SecretKey,
+    Serializer, Session, Str, Value,
 };
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -77,6 +86,45 @@ pub fn legacy_cookie(payload: &[u8]) -> String {
     let tag = mac.finalize().into_bytes();
     let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
     hex + &data
+}
+
+/// A JWT of `claims` (any bytes) signed with [`K1`], the signing key: what the decode targets
+/// wrap their input in, so every mutation of it passes the MAC.
+pub fn jwt_cookie(claims: &[u8]) -> String {
+    jwt::sign(claims, &SecretKey::from(K1))
+}
+
+/// The claims `{"bsZ": text}` of a bsZ cookie (what Python writes), `text` built from the fuzz
+/// input by `shape` (taken modulo 3), so each layer behind the MAC gets mutations of its own
+/// input: 0, `bytes` is the bsZ text itself (read as UTF-8, lossily); 1, `bytes` is the zlib
+/// stream, base85-encoded here; 2, `bytes` is the BSON document, deflated and base85-encoded
+/// here.
+pub fn bsz_claims(shape: u8, bytes: &[u8]) -> Vec<u8> {
+    let text = match shape % 3 {
+        0 => String::from_utf8_lossy(bytes).into_owned(),
+        1 => base85::encode(bytes),
+        _ => base85::encode(&zlib::deflate(bytes)),
+    };
+    let mut claims = Document::new();
+    claims.insert("bsZ", text);
+    json::write(&claims, json::Style::Compact)
+        .expect("a one-string document is writable")
+        .into_bytes()
+}
+
+/// The decode targets' common check of a cookie the harness signed: `decode_cookie` under
+/// `config`, its peak heap within [`memory::decode_bound`]; [`assert_view_agrees`] (the view's
+/// decode within the same bound); what decodes rewrites ([`assert_rewrites`]). Returns the
+/// decode's result for the target's own oracles.
+pub fn check_decode(cookie: &str, config: &Config) -> std::result::Result<Decoded, Error> {
+    let decoded = memory::bounded(config, "decode_cookie", || {
+        decode_cookie(cookie, config, NOW)
+    });
+    assert_view_agrees(cookie, config, &decoded);
+    if let Ok(d) = &decoded {
+        assert_rewrites(&d.session, config);
+    }
+    decoded
 }
 
 /// As [`config`], with the read and write caps raised to 64 KiB so that large arbitrary
@@ -382,7 +430,9 @@ pub fn assert_view_agrees(
     decoded: &std::result::Result<Decoded, Error>,
 ) {
     let mut codec = Codec::new();
-    let view = codec.decode_view(cookie, config, NOW);
+    let view = memory::bounded(config, "decode_view", || {
+        codec.decode_view(cookie, config, NOW)
+    });
     match (decoded, view) {
         (Ok(d), Ok(v)) => {
             assert_eq!(v.to_session().as_ref(), Ok(&d.session), "view's session");
@@ -696,4 +746,94 @@ fn assert_agree(ours: &Document, theirs: &::bson::Document) {
 /// Arbitrary text as a session string.
 fn text(u: &mut Unstructured<'_>) -> Result<Str> {
     Ok(Str::from(u.arbitrary::<String>()?))
+}
+
+/// What zlib-rs (a port of C zlib, the strict oracle) says about a zlib stream, read as
+/// Python's `zlib.decompress` reads it: zlib framing, 32 KiB window, bytes after the end
+/// ignored, output into a buffer one byte longer than `max`. As `tests/zlib_oracle.rs`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ZlibVerdict {
+    /// Inflated to these bytes, at most `max` of them.
+    Inflated(Vec<u8>),
+    /// More than `max` bytes.
+    TooLong,
+    /// Refused, with zlib's message.
+    Refused(&'static str),
+}
+
+/// zlib-rs's [`ZlibVerdict`] on `data` with output bound `max`.
+pub fn zlib_oracle(data: &[u8], max: usize) -> ZlibVerdict {
+    use zlib_rs::{InflateError, InflateFlush, Status};
+    let mut state = zlib_rs::Inflate::new(true, 15);
+    let mut out = vec![0u8; max + 1];
+    let status = state.decompress(data, &mut out, InflateFlush::NoFlush);
+    let written = usize::try_from(state.total_out()).expect("at most max + 1");
+    match status {
+        _ if written > max => ZlibVerdict::TooLong,
+        Ok(Status::StreamEnd) => {
+            out.truncate(written);
+            ZlibVerdict::Inflated(out)
+        }
+        // Room left and no end: the input ran out.
+        Ok(Status::Ok | Status::BufError) => {
+            ZlibVerdict::Refused("incomplete or truncated stream")
+        }
+        Err(InflateError::NeedDict { .. }) => ZlibVerdict::Refused("need dictionary"),
+        Err(_) => ZlibVerdict::Refused(state.error_message().unwrap_or("error")),
+    }
+}
+
+/// Oracle for `zlib::inflate` (whichever backend the build runs) on any stream, against
+/// [`zlib_oracle`], classified exactly as `tests/zlib_oracle.rs`'s `compare`:
+/// - zlib inflates it: we give the same bytes;
+/// - zlib passes `max`: we refuse (a stream both too long and broken may be refused for either);
+/// - zlib refuses it: we refuse (in `Layer::Zlib`, or for `InflatedLen`), except that the
+///   default (miniz_oxide) build may accept a literal/length or distance code made of a single
+///   code longer than 1 bit, which zlib refuses as `invalid literal/lengths set` or `invalid
+///   distances set` (the documented exception of `src/zlib.rs`); with `fast-zlib`, none.
+///
+/// miniz_oxide skips its own Adler-32 comparison under `cfg(fuzzing)`; `zlib::inflate` compares
+/// the two checksums itself, and zlib-rs has no `cfg(fuzzing)` path, so a wrong checksum is
+/// still judged here.
+pub fn assert_inflate_matches_zlib(data: &[u8], max: usize) {
+    let mut limits = Limits::default();
+    limits.max_inflated_len = max;
+    let ours = zlib::inflate(data, &limits);
+    let theirs = zlib_oracle(data, max);
+    let refused = matches!(
+        ours,
+        Err(Error::Malformed {
+            layer: Layer::Zlib,
+            ..
+        } | Error::Unsupported {
+            layer: Layer::Zlib,
+            ..
+        } | Error::LimitExceeded(Limit::InflatedLen))
+    );
+    let agree = match &theirs {
+        ZlibVerdict::Inflated(out) => ours.as_ref() == Ok(out),
+        ZlibVerdict::TooLong => refused,
+        ZlibVerdict::Refused(m) if !cfg!(feature = "fast-zlib") && incomplete_code(m) => {
+            ours.is_ok() || refused
+        }
+        ZlibVerdict::Refused(_) => refused,
+    };
+    assert!(
+        agree,
+        "ours {:?}, zlib {}",
+        ours.map(|v| v.len()),
+        match &theirs {
+            ZlibVerdict::Inflated(v) => format!("inflated {} bytes", v.len()),
+            other => format!("{other:?}"),
+        }
+    );
+}
+
+/// zlib refuses it as an incomplete (or over-subscribed) literal/length or distance code: the
+/// refusal the default build may not share.
+fn incomplete_code(message: &str) -> bool {
+    matches!(
+        message,
+        "invalid literal/lengths set" | "invalid distances set"
+    )
 }
