@@ -676,7 +676,7 @@ pub fn bson_differential(bytes: &[u8]) -> Verdict {
 
 /// Where `ours` is our refusal of a datetime outside years 1..=9999 that the `bson` crate read
 /// from `bytes`, that datetime's offset: `Unsupported` in `Layer::Bson` at 8 bytes that hold
-/// such a datetime, and the `bson` crate's document holds that datetime.
+/// such a datetime, in bytes the `bson` crate accepts.
 fn their_datetime_we_refuse(bytes: &[u8], ours: Error) -> Option<usize> {
     let Error::Unsupported {
         layer: Layer::Bson,
@@ -687,19 +687,11 @@ fn their_datetime_we_refuse(bytes: &[u8], ours: Error) -> Option<usize> {
         return None;
     };
     let ms = i64::from_le_bytes(bytes.get(offset..offset.checked_add(8)?)?.try_into().ok()?);
-    let their_doc = Value::Document(from_bson_document(&theirs(bytes).ok()?));
+    // The `bson` crate must have accepted the bytes; its document need not hold the datetime:
+    // with a repeated key it keeps the last value (an in-range one may replace ours).
+    theirs(bytes).ok()?;
     let refused = !(DATETIME_MIN_MS..=DATETIME_MAX_MS).contains(&ms);
-    (refused && holds_datetime(&their_doc, ms)).then_some(offset)
-}
-
-fn holds_datetime(value: &Value, ms: i64) -> bool {
-    match value {
-        Value::DateTime(t) => *t == ms,
-        Value::Array(items) => items.iter().any(|v| holds_datetime(v, ms)),
-        Value::Document(doc) => doc.iter().any(|(_, v)| holds_datetime(v, ms)),
-        Value::JavaScriptWithScope(cws) => cws.scope.iter().any(|(_, v)| holds_datetime(v, ms)),
-        _ => false,
-    }
+    refused.then_some(offset)
 }
 
 /// One comparison of [`bson_differential`].
