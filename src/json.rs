@@ -19,7 +19,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::bson::push_with;
+use crate::stack::{push_with, take_from};
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::session_bytes::SessionBytes;
@@ -44,11 +44,6 @@ pub enum Style {
 /// 3.11 refuses to read a longer integer with `ValueError`, so we call it malformed too.
 const PYTHON_INT_MAX_STR_DIGITS: usize = 4300;
 
-/// The deepest nesting read or written, whatever `Limits::max_depth` says. CPython's recursion
-/// limit (1000) makes `json.loads` and `json.dumps` fail beyond 993 levels, so no text Python can
-/// read or write is refused; and a [`Value`] much deeper than this would overflow the stack when
-/// dropped, compared or cloned (those recurse; our parser and writer do not).
-pub const MAX_DEPTH: usize = 1000;
 
 /// Reads a JSON text whose top level is an object, as `json.loads(bytes)` followed by joserfc's
 /// `isinstance(claims, dict)` check.
@@ -76,7 +71,7 @@ pub const MAX_DEPTH: usize = 1000;
 ///
 /// # Limits
 /// `max_depth` (nesting of objects and arrays; the top-level object is depth 1), never more
-/// than [`MAX_DEPTH`]; `max_items` (every value built, containers included);
+/// than [`Limits::MAX_DEPTH`]; `max_items` (every value built, containers included);
 /// `max_session_bytes` (each value's slot and heap blocks, charged as it is stored); `max_str_len`
 /// (bytes of each decoded string or key). Memory is also bounded by the input: the parse keeps
 /// at most one copy of it, plus a re-encoded copy for UTF-16/32 input. No recursion: nesting is
@@ -139,11 +134,11 @@ pub(crate) fn read_str_in(text: &str, limits: &Limits, stacks: &mut Stacks) -> R
 /// (binary, datetime, ObjectId, regex, code, timestamp, decimal128, min/max key, DBPointer):
 /// Python's `json.dumps` raises `TypeError` for them. (`bson.code.Code` is a `str` subclass that
 /// Python would write as its bare code text, dropping the scope; we refuse it instead.) Also
-/// [`Error::Unwritable`] for nesting deeper than [`MAX_DEPTH`] (the top-level document is depth
+/// [`Error::Unwritable`] for nesting deeper than [`Limits::MAX_DEPTH`] (the top-level document is depth
 /// 1), where `json.dumps` raises `RecursionError`.
 ///
 /// # Limits
-/// Nesting up to [`MAX_DEPTH`]. The output is bounded by the input (at most 12 bytes per input
+/// Nesting up to [`Limits::MAX_DEPTH`]. The output is bounded by the input (at most 12 bytes per input
 /// byte, for `\uXXXX\uXXXX` escapes), and nesting is walked with a heap stack, not recursion.
 pub fn write(doc: &Document, style: Style) -> Result<String> {
     let mut w = Writer::new(style);
@@ -503,7 +498,7 @@ struct Parser<'t, 's> {
     pos: usize,
     /// Added to every reported offset (a skipped BOM).
     base: usize,
-    /// `max_depth`, never more than [`MAX_DEPTH`].
+    /// `max_depth`, never more than [`Limits::MAX_DEPTH`].
     max_depth: usize,
     max_items: usize,
     max_str_len: usize,
@@ -522,7 +517,7 @@ impl<'t, 's> Parser<'t, 's> {
             bytes: text.as_bytes(),
             pos: 0,
             base,
-            max_depth: limits.max_depth.min(MAX_DEPTH),
+            max_depth: limits.max_depth.min(Limits::MAX_DEPTH),
             max_items: limits.max_items,
             max_str_len: limits.max_str_len,
             items: 0,
@@ -992,25 +987,6 @@ fn push_checked(out: &mut String, piece: &str, max_len: usize) -> Result<()> {
     Ok(())
 }
 
-/// The elements of `stack` from `start` on, moved out (one `memcpy`) into a `Vec` of exactly
-/// their number. With `take` (the outermost container of a one-shot parse: nothing is read
-/// after it) and `start == 0`, the stack itself is shrunk and handed over: no second
-/// allocation, no copy.
-fn take_from<T>(stack: &mut Vec<T>, start: usize, take: bool) -> Vec<T> {
-    if start == 0 {
-        if take {
-            let mut all = core::mem::take(stack);
-            all.shrink_to_fit();
-            return all;
-        }
-        // Not `split_off(0)`, which may hand over the stack's own buffer.
-        let mut all = Vec::with_capacity(stack.len());
-        all.append(stack);
-        return all;
-    }
-    stack.split_off(start.min(stack.len()))
-}
-
 /// Where the first byte in `bytes` that ends a run of plain string characters is: `"`, `\`
 /// or a control character (below 0x20) — what the reader stops at and what `json.dumps`
 /// escapes — and, with `ASCII` (`ensure_ascii`), also DEL and every byte of a non-ASCII
@@ -1109,7 +1085,7 @@ impl Writer {
         loop {
             if let Some(value) = next.take() {
                 let opens = matches!(value, Value::Document(_) | Value::Array(_));
-                if opens && outer.saturating_add(stack.len()) >= MAX_DEPTH {
+                if opens && outer.saturating_add(stack.len()) >= Limits::MAX_DEPTH {
                     // json.dumps raises RecursionError.
                     return Err(Error::Unwritable {
                         layer: Layer::Json,
@@ -1856,16 +1832,16 @@ mod tests {
         limits.max_depth = usize::MAX;
         limits.max_items = usize::MAX;
         // Python's json.loads stops at 993 levels (RecursionError); 1000 always reads.
-        assert!(read_value(nested(MAX_DEPTH).as_bytes(), &limits).is_ok());
+        assert!(read_value(nested(Limits::MAX_DEPTH).as_bytes(), &limits).is_ok());
         let deep = [
-            "{\"a\":".repeat(MAX_DEPTH),
+            "{\"a\":".repeat(Limits::MAX_DEPTH),
             "1".into(),
-            "}".repeat(MAX_DEPTH),
+            "}".repeat(Limits::MAX_DEPTH),
         ]
         .concat();
         assert!(read_value(deep.as_bytes(), &limits).is_ok());
         assert_eq!(
-            read_value(nested(MAX_DEPTH + 1).as_bytes(), &limits),
+            read_value(nested(Limits::MAX_DEPTH + 1).as_bytes(), &limits),
             Err(Error::LimitExceeded(Limit::Depth))
         );
         let open = "[".repeat(1_000_000);
@@ -2218,11 +2194,11 @@ mod tests {
     #[test]
     fn json_write_nesting_is_capped_at_max_depth() {
         let mut v = Value::Null;
-        for _ in 0..MAX_DEPTH {
+        for _ in 0..Limits::MAX_DEPTH {
             v = Value::Array(vec![v]);
         }
         let text = write_value(&v, Style::Compact).map(|t| t.len());
-        assert_eq!(text, Ok(4 + 2 * MAX_DEPTH));
+        assert_eq!(text, Ok(4 + 2 * Limits::MAX_DEPTH));
         let too_deep = Value::Array(vec![v]);
         let unwritable = Err(Error::Unwritable {
             layer: Layer::Json,

@@ -81,6 +81,7 @@ mod mac;
 pub mod pickle;
 mod session_bytes;
 mod small_str;
+mod stack;
 mod time;
 mod unix_time;
 mod value;

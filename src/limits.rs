@@ -56,6 +56,13 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// The hard ceiling on nesting, whatever `max_depth` says: documents, arrays and containers
+    /// (BSON, JSON, pickle; the session itself is level 1) never nest deeper than this, in
+    /// reading or in writing. Python's default recursion limit (1000) stops `json`, `pickle` and
+    /// pymongo's C codec before this depth, so nothing Python writes or reads is refused by it.
+    /// It exists because a [`Value`](crate::Value) is dropped, cloned and compared recursively.
+    pub const MAX_DEPTH: usize = 1000;
+
     /// The defaults: they fit every real Beaker cookie with headroom.
     pub const DEFAULT: Limits = Limits {
         max_cookie_len: 8192,

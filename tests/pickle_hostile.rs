@@ -342,7 +342,7 @@ fn pickle_deep_nesting_is_refused() {
     }
 }
 
-/// `max_depth = usize::MAX` still stops at `pickle::MAX_DEPTH`: no stack overflow.
+/// `max_depth = usize::MAX` still stops at `Limits::MAX_DEPTH`: no stack overflow.
 #[test]
 fn pickle_depth_is_capped_whatever_the_limit() {
     let mut unlimited = Limits::default();
@@ -362,7 +362,7 @@ fn pickle_depth_is_capped_whatever_the_limit() {
     );
     assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
     // The session is depth 1, so MAX_DEPTH - 1 nested lists fit exactly.
-    let n = pickle::MAX_DEPTH - 1;
+    let n = Limits::MAX_DEPTH - 1;
     let mut p = b"\x80\x02}X\x01\x00\x00\x00d".to_vec();
     p.extend(std::iter::repeat(b']').take(n));
     p.push(b'N');

@@ -2,7 +2,7 @@
 //! corpus lists under `decodeErrors` and reading the rest as pymongo's `bson.decode` does.
 //!
 //! The reader is iterative (an explicit stack of open containers), so no input can make it
-//! recurse; nesting is bounded by `Limits::max_depth` and by [`MAX_NESTING`]. It validates and
+//! recurse; nesting is bounded by `Limits::max_depth` and by [`Limits::MAX_DEPTH`]. It validates and
 //! reports what it finds to a [`Sink`]: [`read`] builds owned values from the reports, and
 //! [`view`](super::view()) builds nothing, so both accept and refuse exactly the same bytes.
 
@@ -13,16 +13,9 @@ use super::view::ValueRef;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
 use crate::session_bytes::{self, SessionBytes};
+use crate::stack::{push_with, take_from};
 use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
-/// The deepest nesting of documents, arrays and code-with-scope scopes that [`read`] accepts and
-/// [`write`](super::write) produces, whatever `Limits::max_depth` says; the top-level document is
-/// level 1.
-///
-/// pymongo itself cannot go this deep: its C codec stops at Python's recursion limit (about
-/// 1000 levels), so no Python-written session is refused by this cap. It exists because the
-/// values we return are dropped, cloned and compared recursively.
-pub const MAX_NESTING: usize = 1024;
 
 /// The earliest BSON datetime pymongo reads: 0001-01-01T00:00:00Z, Python's `datetime.min`,
 /// in milliseconds since the Unix epoch.
@@ -60,7 +53,7 @@ const MIN_CODE_WITH_SCOPE_LEN: usize = 4 + 5 + MIN_DOCUMENT_LEN;
 /// - [`Error::LimitExceeded`] when a bound below is hit.
 ///
 /// # Limits
-/// - `max_depth` (and at most [`MAX_NESTING`]): nesting of documents, arrays and code-with-scope
+/// - `max_depth` (and at most [`Limits::MAX_DEPTH`]): nesting of documents, arrays and code-with-scope
 ///   scopes, the top-level document being level 1 ([`Limit::Depth`]).
 /// - `max_items`: elements across the whole document, every level counted ([`Limit::Items`]).
 /// - `max_session_bytes`: what the built document would take, each element charged before it
@@ -96,7 +89,7 @@ pub(crate) fn read_validated(bytes: &[u8], array: bool) -> Result<Value> {
     // The bytes passed every check under the caller's limits once; the part of them read here
     // cannot nest deeper or hold more than the whole did.
     let mut limits = Limits::DEFAULT;
-    limits.max_depth = MAX_NESTING;
+    limits.max_depth = Limits::MAX_DEPTH;
     limits.max_items = usize::MAX;
     limits.max_str_len = usize::MAX;
     limits.max_session_bytes = usize::MAX;
@@ -130,7 +123,7 @@ fn walk<'a, S: Sink<'a>>(bytes: &'a [u8], limits: &Limits, array: bool, sink: S)
     let reader = Reader {
         input: bytes,
         limits,
-        max_depth: limits.max_depth.min(MAX_NESTING),
+        max_depth: limits.max_depth.min(Limits::MAX_DEPTH),
         items: 0,
         budget: SessionBytes::new(limits),
     };
@@ -313,11 +306,12 @@ impl<'a> Sink<'a> for Build<'_> {
             .pop()
             .ok_or(malformed(at, "no open document"))?;
         let value = if frame.array {
-            Value::Array(take_from(&mut self.stacks.items, frame.start))
+            Value::Array(take_from(&mut self.stacks.items, frame.start, false))
         } else {
             Value::Document(Document::from_entries(take_from(
                 &mut self.stacks.entries,
                 frame.start,
+                false,
             )))
         };
         let (key, value) = match (frame.slot, value) {
@@ -362,22 +356,6 @@ fn heap_of_ref(value: &ValueRef<'_>) -> usize {
         }
         _ => 0,
     }
-}
-
-/// Pushes `make()` onto `stack` (a BSON or JSON build stack), calling it once room is made, so
-/// the compiler can build the element in its slot instead of in a temporary that is then
-/// copied (whose reloads, right after the piecewise stores that built it, stall on store
-/// forwarding).
-#[inline(always)]
-pub(crate) fn push_with<T>(stack: &mut Vec<T>, make: impl FnOnce() -> T) {
-    stack.extend(core::iter::once_with(make));
-}
-
-/// The elements of `stack` from `start` on, moved into one exact-size `Vec` (never the stack's
-/// own buffer, whose capacity may be far larger than the run).
-fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
-    // `split_off` allocates exactly the run's length and moves it with one copy.
-    stack.split_off(start.min(stack.len()))
 }
 
 impl Build<'_> {
@@ -1346,9 +1324,9 @@ mod tests {
             max_depth: usize::MAX,
             ..Limits::DEFAULT
         };
-        assert!(read(&nested(MAX_NESTING), &limits).is_ok());
+        assert!(read(&nested(Limits::MAX_DEPTH), &limits).is_ok());
         assert_eq!(
-            read(&nested(MAX_NESTING + 1), &limits),
+            read(&nested(Limits::MAX_DEPTH + 1), &limits),
             Err(Error::LimitExceeded(Limit::Depth))
         );
         // A hostile 200,000-level input is refused without recursion.

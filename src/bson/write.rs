@@ -6,8 +6,9 @@
 
 use alloc::vec::Vec;
 
-use super::read::{DATETIME_MAX_MS, DATETIME_MIN_MS, MAX_NESTING};
+use super::read::{DATETIME_MAX_MS, DATETIME_MIN_MS};
 use crate::error::{Error, Layer, Name, Result};
+use crate::limits::Limits;
 use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
 /// Writes a document as canonical BSON.
@@ -23,7 +24,7 @@ use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 /// - a key containing a NUL byte (pymongo: "Key names must not contain the NULL byte");
 /// - a regex pattern or options containing a NUL byte (pymongo: "regex patterns must not contain
 ///   the NULL byte"; options are a C string too);
-/// - nesting deeper than [`MAX_NESTING`] levels (pymongo raises `RecursionError` before that);
+/// - nesting deeper than [`Limits::MAX_DEPTH`] levels (pymongo raises `RecursionError` before that);
 /// - a datetime before 0001-01-01 or after 9999-12-31, which no Python `datetime` holds and
 ///   pymongo's `bson.decode` (and [`read`](super::read())) refuses: a cookie holding one could
 ///   not be read back by either;
@@ -32,7 +33,7 @@ use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 ///
 /// # Limits
 /// None: the output is about the size of the value in memory. Nesting is capped at
-/// [`MAX_NESTING`]. The cookie layer bounds the written cookie with `Limits::max_write_len`.
+/// [`Limits::MAX_DEPTH`]. The cookie layer bounds the written cookie with `Limits::max_write_len`.
 pub fn write(doc: &Document) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     write_to(doc, &[], &mut out)?;
@@ -202,7 +203,7 @@ fn open<'a>(
     total_at: Option<usize>,
     top_key: &str,
 ) -> Result<()> {
-    if stack.len() >= MAX_NESTING {
+    if stack.len() >= Limits::MAX_DEPTH {
         return Err(unwritable(top_key, "nesting deeper than the BSON maximum"));
     }
     stack.push(Open {
@@ -297,7 +298,6 @@ fn unwritable(top_key: &str, what: &'static str) -> Error {
 mod tests {
     use super::*;
     use crate::bson::read;
-    use crate::limits::Limits;
     use alloc::boxed::Box;
     use alloc::string::String;
     use alloc::vec;
@@ -442,14 +442,14 @@ mod tests {
             }
             d
         };
-        let fits = write(&deep(MAX_NESTING)).unwrap();
+        let fits = write(&deep(Limits::MAX_DEPTH)).unwrap();
         let limits = Limits {
-            max_depth: MAX_NESTING,
+            max_depth: Limits::MAX_DEPTH,
             ..Limits::DEFAULT
         };
-        assert_eq!(read(&fits, &limits).unwrap(), deep(MAX_NESTING));
+        assert_eq!(read(&fits, &limits).unwrap(), deep(Limits::MAX_DEPTH));
         assert_eq!(
-            unwritable_key(&deep(MAX_NESTING + 1)),
+            unwritable_key(&deep(Limits::MAX_DEPTH + 1)),
             ("a".into(), "nesting deeper than the BSON maximum")
         );
     }

@@ -8,7 +8,7 @@
 //! text but comes back from [`from_bson`] as a document.
 //!
 //! The conversions recurse once per nesting level: a value read by this crate is at most
-//! [`MAX_NESTING`](crate::bson::MAX_NESTING) levels deep.
+//! [`Limits::MAX_DEPTH`](crate::Limits::MAX_DEPTH) levels deep.
 
 use alloc::boxed::Box;
 use alloc::string::String;

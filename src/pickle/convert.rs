@@ -18,11 +18,6 @@ use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
 use crate::session_bytes::SessionBytes;
 use crate::value::{Document, Regex, Session, Str, Value};
 
-/// The deepest nesting built, whatever `Limits::max_depth` says. Python's own pickler stops near
-/// 1000 levels (its recursion limit), so no pickle Python writes is refused by this cap; it keeps
-/// our recursive conversion, and the recursive drop of the values it returns, off the end of the
-/// stack.
-pub const MAX_DEPTH: usize = 1000;
 
 /// The JWT payload a legacy session must fit (`bson_compress_jwt_payload`): what Python checks
 /// with `bson.encode` or `json.dumps` before it accepts a legacy cookie.
@@ -70,7 +65,7 @@ impl Pickled {
     /// - [`Error::LimitExceeded`] as below.
     ///
     /// # Limits
-    /// `max_depth` (nesting, the session being depth 1; at most [`MAX_DEPTH`]), `max_items`
+    /// `max_depth` (nesting, the session being depth 1; at most [`Limits::MAX_DEPTH`]), `max_items`
     /// (values built: a memo reference counts its whole value again), `max_inflated_len`
     /// (string and bytes bytes built, counted the same way), `max_session_bytes` (each value's
     /// slot and heap blocks; a list's or dict's slots are charged before its block is made).
@@ -585,7 +580,7 @@ impl<'h, 'a> Converter<'h, 'a> {
 
     /// Marks `h` as being converted, refusing a cycle and too deep a nesting.
     fn enter(&mut self, h: Handle, depth: usize) -> Result<(), Fault> {
-        if depth > self.limits.max_depth.min(MAX_DEPTH) {
+        if depth > self.limits.max_depth.min(Limits::MAX_DEPTH) {
             return Err(Error::LimitExceeded(Limit::Depth).into());
         }
         match self.on_path.get_mut(h) {

@@ -37,7 +37,7 @@ mod read;
 mod text;
 mod write;
 
-pub use convert::{Target, MAX_DEPTH};
+pub use convert::Target;
 pub use ops::{allowed, opcode, Allowed, Apply, Global, Opcode, OPCODES, WHITELIST};
 pub(crate) use py::Buffers;
 pub use py::Pickled;

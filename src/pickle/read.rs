@@ -11,7 +11,6 @@ use alloc::vec::Vec;
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::pickle::apply;
-use crate::pickle::convert::MAX_DEPTH;
 use crate::pickle::ops::{self, *};
 use crate::pickle::py::{pairs_of, Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled, Wide};
 use crate::pickle::text;
@@ -35,7 +34,7 @@ use crate::pickle::text;
 /// block it owns, its size plus 16, and each list or dict item, 8 or 16 bytes, charged as
 /// each object is made, copied or grown, `BUILD` included), `max_memo` (memo indices),
 /// `max_depth` (open MARKs: at most `2 * max_depth + 4`, `max_depth` capped at
-/// [`MAX_DEPTH`](crate::pickle::MAX_DEPTH)). The stack and memo hold at most one entry per
+/// [`Limits::MAX_DEPTH`](crate::Limits::MAX_DEPTH)). The stack and memo hold at most one entry per
 /// byte of `data`.
 pub fn read(data: &[u8], limits: &Limits) -> Result<Pickled> {
     Ok(Pickled {
@@ -247,7 +246,7 @@ impl<'a> Machine<'a, '_> {
                 }
             }
             MARK => {
-                let depth = self.limits.max_depth.min(MAX_DEPTH);
+                let depth = self.limits.max_depth.min(Limits::MAX_DEPTH);
                 let cap = depth.saturating_mul(2).saturating_add(4);
                 if self.marks.len() >= cap {
                     return Err(Error::LimitExceeded(Limit::Depth));

@@ -538,11 +538,11 @@ mod tests {
     use proptest::prelude::*;
 
     /// `zlib.decompress` vectors made by `tests/data/codecs/make_codecs.py`.
-    const VECTORS: &str = include_str!("../tests/data/codecs/zlib.txt");
+    const VECTORS: &str = include_str!("../../tests/data/codecs/zlib.txt");
     /// Our own deflate output, checked by `make_codecs.py --check` against Python's zlib.
-    const OURS: &str = include_str!("../tests/data/codecs/deflate_ours.txt");
+    const OURS: &str = include_str!("../../tests/data/codecs/deflate_ours.txt");
     /// zlib(zlib(64 MiB of zeros)), made by Python: 247 bytes whose inner stream is a bomb.
-    const BOMB_64M: &[u8] = include_bytes!("../tests/data/codecs/bomb_64m.zz");
+    const BOMB_64M: &[u8] = include_bytes!("../../tests/data/codecs/bomb_64m.zz");
 
     const WORDS: [&[u8]; 16] = [
         b"session",
