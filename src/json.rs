@@ -19,10 +19,10 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::stack::{push_with, take_from};
 use crate::error::{Error, Layer, Limit, Name, Result};
 use crate::limits::Limits;
 use crate::session_bytes::SessionBytes;
+use crate::stack::{push_with, take_from};
 use crate::value::{Document, Str, Value};
 
 /// How to lay out written JSON.
@@ -43,7 +43,6 @@ pub enum Style {
 /// `sys.int_info.str_digits_check_threshold`'s default (`sys.set_int_max_str_digits`): Python
 /// 3.11 refuses to read a longer integer with `ValueError`, so we call it malformed too.
 const PYTHON_INT_MAX_STR_DIGITS: usize = 4300;
-
 
 /// Reads a JSON text whose top level is an object, as `json.loads(bytes)` followed by joserfc's
 /// `isinstance(claims, dict)` check.

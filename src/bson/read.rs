@@ -16,7 +16,6 @@ use crate::session_bytes::{self, SessionBytes};
 use crate::stack::{push_with, take_from};
 use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
-
 /// The earliest BSON datetime pymongo reads: 0001-01-01T00:00:00Z, Python's `datetime.min`,
 /// in milliseconds since the Unix epoch.
 pub(crate) const DATETIME_MIN_MS: i64 = -62_135_596_800_000;

@@ -18,7 +18,6 @@ use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
 use crate::session_bytes::SessionBytes;
 use crate::value::{Document, Regex, Session, Str, Value};
 
-
 /// The JWT payload a legacy session must fit (`bson_compress_jwt_payload`): what Python checks
 /// with `bson.encode` or `json.dumps` before it accepts a legacy cookie.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
