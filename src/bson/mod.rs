@@ -7,8 +7,8 @@ mod read;
 mod view;
 mod write;
 
-pub(crate) use self::read::{read_in, Stacks};
 pub use self::read::read;
+pub(crate) use self::read::{read_in, Stacks};
 pub use self::view::{view, ArrayView, DocumentView, ValueRef};
 pub use self::write::write;
 pub(crate) use self::write::write_to;
