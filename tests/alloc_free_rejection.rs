@@ -1,5 +1,5 @@
 //! A forged cookie is refused without a single heap allocation and without decoding its
-//! payload: the cost is the signature's base64url and one HMAC per configured key (issue 6).
+//! payload: the cost is the signature's base64url and one HMAC per configured key.
 //! Counted with a per-thread counting allocator, so other test threads cannot disturb it.
 //! This asserts counts, never time.
 

@@ -1,10 +1,10 @@
 //! Every input a fuzz target ever stopped on, kept as `tests/data/regress/<layer>_<what>.bin`
 //! (loaded with `include_bytes!`) with a test whose `///` line says what it caught.
 //!
-//! So far the long runs found no crash, timeout or out-of-memory in the library. The inputs
-//! below stopped the `bson_differential` target while it was being written: each is a place
-//! where our BSON reader and the `bson` crate disagree and we follow pymongo on purpose. They
-//! are the minimal forms of the fuzzer's inputs, checked against pymongo 4.20.1.
+//! The inputs below were found by the `bson_differential` target: each is a place where our
+//! BSON reader and the `bson` crate disagree and we follow pymongo on purpose. They are the
+//! minimal forms of the fuzzer's inputs, checked against pymongo 4.20.1. The long runs
+//! (`docs/reports/fuzz-campaigns.md`) have found no input to keep here.
 
 use beaker_session_jwt::{bson, Document, Error, Layer, Limits, Regex, Value};
 

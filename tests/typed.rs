@@ -1,4 +1,4 @@
-//! Typed access (issue 13, section 2): `Value`'s accessors and `From` conversions, and (feature
+//! Typed access: `Value`'s accessors and `From` conversions, and (feature
 //! `serde`) sessions read into and written from the caller's own types with the natural
 //! mapping of `beaker_session_jwt::interop::natural`, including cookies Python wrote
 //! (`tests/data/jwt_bson/`).
