@@ -7,7 +7,7 @@ pymongo 4.20.1 (tests/python/requirements.txt). Run with a Python that has them:
 
 Formats (folder names are the bench IDs): `jwt_bsz` (bsZ claims), `jwt_json` (the session as
 claims), `legacy_pickle` and `legacy_json` (Beaker `SignedCookie`, written with
-`write_original_format=true`). Sizes, as issue 6 describes them:
+`write_original_format=true`). Sizes:
 
 - `small`: a typical Beaker session (`_id`, the two times, a user id, one flash message);
 - `medium`: mixed types (datetimes, bytes, nested documents and lists, an int64); its BSON is

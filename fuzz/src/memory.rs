@@ -1,5 +1,5 @@
 //! The counting global allocator of every fuzz target, and the bound one decode's peak heap must
-//! stay under (issue 14, "Memory, by construction": checked while fuzzing). The counter and the
+//! stay under, checked while fuzzing. The counter and the
 //! bound are `tests/memory.rs`'s, copied: the same `realloc` accounting, the same terms.
 
 use std::alloc::{GlobalAlloc, Layout, System};
