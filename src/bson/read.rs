@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use super::view::ValueRef;
 use crate::error::{Error, Layer, Limit, Result};
 use crate::limits::Limits;
+use crate::reader::Reader;
 use crate::session_bytes::{self, SessionBytes};
 use crate::stack::{push_with, take_from};
 use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
@@ -109,7 +110,14 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<()> {
 /// Runs the reader over a container spanning all of `bytes` (a document, or an array when
 /// `array`), reporting to `sink`.
 fn walk<'a, S: Sink<'a>>(bytes: &'a [u8], limits: &Limits, array: bool, sink: S) -> Result<S::Out> {
-    let declared = length_at(bytes, 0, "truncated document length")?;
+    let walker = Walker {
+        input: bytes,
+        limits,
+        max_depth: limits.max_depth.min(Limits::MAX_DEPTH),
+        items: 0,
+        budget: SessionBytes::new(limits),
+    };
+    let declared = walker.length(&Reader::new(bytes), "truncated document length")?;
     if declared < MIN_DOCUMENT_LEN {
         return Err(malformed(0, "document length below the minimum of 5"));
     }
@@ -119,14 +127,7 @@ fn walk<'a, S: Sink<'a>>(bytes: &'a [u8], limits: &Limits, array: bool, sink: S)
             "document length does not match the input length",
         ));
     }
-    let reader = Reader {
-        input: bytes,
-        limits,
-        max_depth: limits.max_depth.min(Limits::MAX_DEPTH),
-        items: 0,
-        budget: SessionBytes::new(limits),
-    };
-    reader.run(sink, array)
+    walker.run(sink, array)
 }
 
 /// What a container is opened as.
@@ -334,7 +335,7 @@ impl<'a> Sink<'a> for Build<'_> {
 }
 
 /// The owned value of a scalar (a container here would be a bug in the reader: refused).
-fn scalar_value(value: ValueRef<'_>) -> Result<Value> {
+pub(super) fn scalar_value(value: ValueRef<'_>) -> Result<Value> {
     value
         .scalar_to_value()
         .ok_or(malformed(0, "container as a scalar"))
@@ -369,7 +370,7 @@ impl Build<'_> {
     }
 }
 
-struct Reader<'a, 'l> {
+struct Walker<'a, 'l> {
     input: &'a [u8],
     limits: &'l Limits,
     max_depth: usize,
@@ -379,67 +380,57 @@ struct Reader<'a, 'l> {
     budget: SessionBytes,
 }
 
-/// An open container as the reader tracks it: the offset of its terminating NUL, and whether
-/// it is an array.
+/// An open container as the walker tracks it.
 #[derive(Clone, Copy)]
-struct Level {
-    last: usize,
+struct Level<'a> {
+    /// Its elements still to read: the window ends where its declared length puts the
+    /// terminator, so no element can run into or past it.
+    body: Reader<'a>,
+    /// The byte at that terminator's offset (0 in a well-formed container).
+    terminator: u8,
     array: bool,
 }
 
-impl<'a> Reader<'a, '_> {
+impl<'a> Walker<'a, '_> {
     fn run<S: Sink<'a>>(mut self, mut sink: S, root_array: bool) -> Result<S::Out> {
-        let mut stack: Vec<Level> = Vec::with_capacity(8);
-        let mut pos = 0;
         let kind = if root_array {
             Open::Array
         } else {
             Open::Document
         };
-        // `walk` checked the top-level length against the input, so the terminator is its last byte.
-        self.open(
-            &mut stack,
-            &mut sink,
-            &mut pos,
-            self.input.len(),
-            None,
-            kind,
-        )?;
+        // `walk` checked the top-level length against the input: the root spans all of it.
+        let mut level = self.open(0, &mut sink, Reader::new(self.input), None, kind)?;
+        // The containers around `level`, innermost last.
+        let mut parents: Vec<Level<'a>> = Vec::with_capacity(8);
         loop {
-            let Level { last, array } = match stack.last() {
-                Some(level) => *level,
-                None => return Err(malformed(pos, "no open document")),
-            };
-            let tag = self.byte(pos, "truncated document")?;
-            if tag == 0 {
-                if pos != last {
+            let tag_at = level.body.offset();
+            let tag = match level.body.byte() {
+                Some(0) => {
                     return Err(malformed(
-                        pos,
+                        tag_at,
                         "document terminator before its declared end",
-                    ));
+                    ))
                 }
-                pos += 1;
-                stack.pop();
-                sink.close(pos)?;
-                if stack.is_empty() {
-                    return sink.finish();
+                Some(tag) => tag,
+                None => {
+                    // At the offset the declared length gives the terminator.
+                    if level.terminator != 0 {
+                        return Err(malformed(tag_at, "document not NUL-terminated"));
+                    }
+                    sink.close(tag_at.saturating_add(1))?;
+                    match parents.pop() {
+                        Some(parent) => level = parent,
+                        None => return sink.finish(),
+                    }
+                    continue;
                 }
-                continue;
-            }
-            if pos >= last {
-                return Err(malformed(pos, "document not NUL-terminated"));
-            }
-            let tag_at = pos;
-            pos += 1;
-            let key = if array {
+            };
+            let key = if level.array {
                 // bson/__init__.py `_get_array`: "Just skip the keys."
-                let (_, after) = self.cstring_bytes(pos, last)?;
-                pos = after;
+                self.cstring_bytes(&mut level.body)?;
                 None
             } else {
-                let (key, after) = self.cstring(pos, last)?;
-                pos = after;
-                Some(key)
+                Some(self.cstring(&mut level.body)?)
             };
             self.items = self.items.saturating_add(1);
             if self.items > self.limits.max_items {
@@ -447,21 +438,24 @@ impl<'a> Reader<'a, '_> {
             }
             match tag {
                 0x03 | 0x04 => {
-                    let len = length_at(self.input, pos, "truncated document length")?;
-                    let end = self.nested_end(pos, len, last)?;
+                    let bytes = self.nested(&mut level.body, "truncated document length")?;
                     let kind = if tag == 0x03 {
                         Open::Document
                     } else {
                         Open::Array
                     };
-                    self.open(&mut stack, &mut sink, &mut pos, end, key, kind)?;
+                    let depth = parents.len().saturating_add(1);
+                    let child = self.open(depth, &mut sink, bytes, key, kind)?;
+                    parents.push(core::mem::replace(&mut level, child));
                 }
                 0x0F => {
-                    let (code, end) = self.code_with_scope(&mut pos, last)?;
-                    self.open(&mut stack, &mut sink, &mut pos, end, key, Open::Scope(code))?;
+                    let (code, scope) = self.code_with_scope(&mut level.body)?;
+                    let depth = parents.len().saturating_add(1);
+                    let child = self.open(depth, &mut sink, scope, key, Open::Scope(code))?;
+                    parents.push(core::mem::replace(&mut level, child));
                 }
                 _ => {
-                    let value = self.scalar(tag, tag_at, &mut pos, last)?;
+                    let value = self.scalar(tag, tag_at, &mut level.body)?;
                     self.budget.charge(key.map(str::len), heap_of_ref(&value))?;
                     sink.scalar(key, value)?;
                 }
@@ -469,23 +463,27 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    /// The value of an element of a type without children, at `pos`, ending before `last`.
-    fn scalar(&self, tag: u8, tag_at: usize, pos: &mut usize, last: usize) -> Result<ValueRef<'a>> {
+    /// The value of an element of a type without children, read from `r`.
+    #[inline]
+    fn scalar(&self, tag: u8, tag_at: usize, r: &mut Reader<'a>) -> Result<ValueRef<'a>> {
         Ok(match tag {
-            0x01 => ValueRef::Double(f64::from_le_bytes(self.fixed(pos, last)?)),
-            0x02 => ValueRef::String(self.string(pos, last)?),
-            0x05 => self.binary(pos, last)?,
+            0x01 => ValueRef::Double(f64::from_le_bytes(fixed(r)?)),
+            0x02 => ValueRef::String(self.string(r)?),
+            0x05 => self.binary(r)?,
             // pymongo reads the deprecated undefined as None.
             0x06 => ValueRef::Null,
-            0x07 => ValueRef::ObjectId(self.fixed(pos, last)?),
-            0x08 => match self.fixed(pos, last)? {
-                [0] => ValueRef::Bool(false),
-                [1] => ValueRef::Bool(true),
-                _ => return Err(malformed(*pos - 1, "boolean other than 0 or 1")),
-            },
+            0x07 => ValueRef::ObjectId(fixed(r)?),
+            0x08 => {
+                let at = r.offset();
+                match fixed(r)? {
+                    [0] => ValueRef::Bool(false),
+                    [1] => ValueRef::Bool(true),
+                    _ => return Err(malformed(at, "boolean other than 0 or 1")),
+                }
+            }
             0x09 => {
-                let at = *pos;
-                let ms = i64::from_le_bytes(self.fixed(pos, last)?);
+                let at = r.offset();
+                let ms = i64::from_le_bytes(fixed(r)?);
                 // pymongo's default `DatetimeConversion.DATETIME` builds a `datetime` and
                 // raises InvalidBSON ("year 0 is out of range") when it cannot.
                 if !(DATETIME_MIN_MS..=DATETIME_MAX_MS).contains(&ms) {
@@ -499,73 +497,92 @@ impl<'a> Reader<'a, '_> {
             }
             0x0A => ValueRef::Null,
             0x0B => {
-                let (pattern, after) = self.cstring(*pos, last)?;
-                let (options, after) = self.cstring(after, last)?;
-                *pos = after;
+                let pattern = self.cstring(r)?;
+                let options = self.cstring(r)?;
                 ValueRef::Regex { pattern, options }
             }
             0x0C => {
-                let namespace = self.string(pos, last)?;
-                let id = self.fixed(pos, last)?;
+                let namespace = self.string(r)?;
+                let id = fixed(r)?;
                 ValueRef::DbPointer { namespace, id }
             }
-            0x0D => ValueRef::JavaScript(self.string(pos, last)?),
+            0x0D => ValueRef::JavaScript(self.string(r)?),
             // pymongo reads the deprecated symbol as a str.
-            0x0E => ValueRef::String(self.string(pos, last)?),
-            0x10 => ValueRef::Int32(i32::from_le_bytes(self.fixed(pos, last)?)),
+            0x0E => ValueRef::String(self.string(r)?),
+            0x10 => ValueRef::Int32(i32::from_le_bytes(fixed(r)?)),
             0x11 => {
                 // Little-endian u64: the increment is the low half, the time the high half.
-                let raw = u64::from_le_bytes(self.fixed(pos, last)?);
+                let raw = u64::from_le_bytes(fixed(r)?);
                 ValueRef::Timestamp {
                     time: (raw >> 32) as u32,
                     increment: raw as u32,
                 }
             }
-            0x12 => ValueRef::Int64(i64::from_le_bytes(self.fixed(pos, last)?)),
-            0x13 => ValueRef::Decimal128(self.fixed(pos, last)?),
+            0x12 => ValueRef::Int64(i64::from_le_bytes(fixed(r)?)),
+            0x13 => ValueRef::Decimal128(fixed(r)?),
             0x7F => ValueRef::MaxKey,
             0xFF => ValueRef::MinKey,
             _ => return Err(Error::unsupported(Layer::Bson, tag_at, "BSON element type")),
         })
     }
 
-    /// The head of a code-with-scope at `pos`: its total length and code string, which with the
-    /// scope document must fill that length exactly. Leaves `pos` at the scope and returns the
-    /// code and the element's end.
-    fn code_with_scope(&self, pos: &mut usize, last: usize) -> Result<(&'a str, usize)> {
-        let start = *pos;
-        let total = length_at(self.input, start, "truncated code with scope length")?;
+    /// A code-with-scope at `r`: its total length and code string, which with the scope
+    /// document must fill that length exactly. Returns the code and the scope's bytes.
+    fn code_with_scope(&self, r: &mut Reader<'a>) -> Result<(&'a str, Reader<'a>)> {
+        let start = r.offset();
+        let total = self.length(r, "truncated code with scope length")?;
         if total < MIN_CODE_WITH_SCOPE_LEN {
             return Err(malformed(start, "code with scope length below the minimum"));
         }
-        let end = self.nested_end(start, total, last)?;
-        *pos = start + 4;
-        let code = self.string(pos, end)?;
-        let scope_len = length_at(self.input, *pos, "truncated scope length")?;
+        let mut element = self.nested(r, "truncated code with scope length")?;
+        // The total length, read above; at least MIN_CODE_WITH_SCOPE_LEN bytes are there.
+        element
+            .take_array::<4>()
+            .ok_or(malformed(start, "truncated code with scope length"))?;
+        let code = self.string(&mut element)?;
+        let scope_at = element.offset();
+        let scope_len = self.length(&element, "truncated scope length")?;
         if scope_len < MIN_DOCUMENT_LEN {
-            return Err(malformed(*pos, "document length below the minimum of 5"));
+            return Err(malformed(
+                scope_at,
+                "document length below the minimum of 5",
+            ));
         }
-        if Some(end) != pos.checked_add(scope_len) {
+        if scope_len != element.left() {
             return Err(malformed(
                 start,
                 "code with scope length does not match its contents",
             ));
         }
-        Ok((code, end))
+        Ok((code, element))
     }
 
-    /// Opens a container whose bytes are `pos..end` (length prefix at `pos`, terminator at
-    /// `end - 1`) and moves `pos` past its length.
+    /// The bytes of the container (document, array or code-with-scope) whose length prefix is
+    /// next in `r`; `r` moves past them. They must fit before the enclosing terminator.
+    #[inline]
+    fn nested(&self, r: &mut Reader<'a>, what: &'static str) -> Result<Reader<'a>> {
+        let at = r.offset();
+        let len = self.length(r, what)?;
+        if len < MIN_DOCUMENT_LEN {
+            return Err(malformed(at, "document length below the minimum of 5"));
+        }
+        r.sub(len).ok_or(malformed(
+            at,
+            "nested length runs past the enclosing document",
+        ))
+    }
+
+    /// Opens the container spanning `bytes` (length prefix, elements, terminator) as the
+    /// child of `depth` open containers.
     fn open<S: Sink<'a>>(
         &mut self,
-        stack: &mut Vec<Level>,
+        depth: usize,
         sink: &mut S,
-        pos: &mut usize,
-        end: usize,
+        mut bytes: Reader<'a>,
         key: Option<&'a str>,
         kind: Open<'a>,
-    ) -> Result<()> {
-        if stack.len() >= self.max_depth {
+    ) -> Result<Level<'a>> {
+        if depth >= self.max_depth {
             return Err(Error::LimitExceeded(Limit::Depth));
         }
         let code = match kind {
@@ -575,142 +592,158 @@ impl<'a> Reader<'a, '_> {
         };
         self.budget
             .charge(key.map(str::len), code.saturating_add(session_bytes::BLOCK))?;
-        let last = end
-            .checked_sub(1)
-            .ok_or(malformed(*pos, "document length below the minimum of 5"))?;
-        stack.push(Level {
-            last,
-            array: matches!(kind, Open::Array),
-        });
+        // The caller checked the declared length (at least MIN_DOCUMENT_LEN) against `bytes`.
+        let at = bytes.offset();
+        let too_short = malformed(at, "document length below the minimum of 5");
+        bytes.take_array::<4>().ok_or(too_short)?;
+        let body = bytes.sub(bytes.left().saturating_sub(1)).ok_or(too_short)?;
+        let terminator = bytes.byte().ok_or(too_short)?;
         sink.open(key, kind);
-        *pos = pos.saturating_add(4);
-        Ok(())
+        Ok(Level {
+            body,
+            terminator,
+            array: matches!(kind, Open::Array),
+        })
     }
 
-    /// The end offset of a nested container of declared length `len` starting at `pos`; it must
-    /// end before the enclosing container's terminator at `last`.
-    fn nested_end(&self, pos: usize, len: usize, last: usize) -> Result<usize> {
-        if len < MIN_DOCUMENT_LEN {
-            return Err(malformed(pos, "document length below the minimum of 5"));
-        }
-        match pos.checked_add(len) {
-            Some(end) if end <= last => Ok(end),
-            _ => Err(malformed(
-                pos,
-                "nested length runs past the enclosing document",
-            )),
-        }
+    /// The non-negative int32 length prefix next in `r`, without moving `r`.
+    ///
+    /// A prefix is read whole even where fewer than 4 bytes are left before the enclosing
+    /// terminator (it then runs into the bytes after it, which the input still holds): the
+    /// length it declares cannot fit, and the check of that length against the window refuses
+    /// it, so a cut-short prefix is reported as the corpus expects, at the same offset and
+    /// with the same error as any length that does not fit.
+    #[inline]
+    fn length(&self, r: &Reader<'a>, what: &'static str) -> Result<usize> {
+        let at = r.offset();
+        let le = match r.peek_array::<4>() {
+            Some(le) => le,
+            None => self.prefix_past_window(at, what)?,
+        };
+        usize::try_from(i32::from_le_bytes(le)).map_err(|_| malformed(at, "negative length"))
     }
 
-    fn byte(&self, pos: usize, what: &'static str) -> Result<u8> {
-        self.input.get(pos).copied().ok_or(malformed(pos, what))
+    /// [`Walker::length`], moving `r` past the prefix, or to the end of its window where the
+    /// prefix runs past it (so the read of the bytes the length declares fails).
+    #[inline]
+    fn take_length(&self, r: &mut Reader<'a>, what: &'static str) -> Result<usize> {
+        let at = r.offset();
+        let le = match r.take_array::<4>() {
+            Some(le) => le,
+            None => {
+                let le = self.prefix_past_window(at, what)?;
+                r.rest();
+                le
+            }
+        };
+        usize::try_from(i32::from_le_bytes(le)).map_err(|_| malformed(at, "negative length"))
     }
 
-    /// `N` bytes at `pos`, which must end before the terminator at `last`.
-    fn fixed<const N: usize>(&self, pos: &mut usize, last: usize) -> Result<[u8; N]> {
-        let bytes = self.slice(*pos, N, last, "truncated fixed-width value")?;
-        let array = <[u8; N]>::try_from(bytes)
-            .map_err(|_| malformed(*pos, "truncated fixed-width value"))?;
-        *pos += N;
-        Ok(array)
+    /// The 4 bytes at `at` in the whole input, for a length prefix that runs past its window
+    /// (see [`Walker::length`]).
+    #[cold]
+    #[inline(never)]
+    fn prefix_past_window(&self, at: usize, what: &'static str) -> Result<[u8; 4]> {
+        let mut whole = Reader::new(self.input);
+        whole
+            .take(at)
+            .and_then(|_| whole.peek_array::<4>())
+            .ok_or(malformed(at, what))
     }
 
-    /// `len` bytes at `pos`, which must end at or before `bound`.
-    fn slice(&self, pos: usize, len: usize, bound: usize, what: &'static str) -> Result<&'a [u8]> {
-        match pos.checked_add(len) {
-            Some(end) if end <= bound => self.input.get(pos..end).ok_or(malformed(pos, what)),
-            _ => Err(malformed(pos, what)),
-        }
-    }
-
-    /// The bytes of a NUL-terminated string at `pos` whose NUL lies before `last`, and the
-    /// offset after the NUL.
-    fn cstring_bytes(&self, pos: usize, last: usize) -> Result<(&'a [u8], usize)> {
-        let window = self
-            .input
-            .get(pos..last)
-            .ok_or(malformed(pos, "truncated key"))?;
-        let len = window.iter().position(|&b| b == 0).ok_or(malformed(
-            pos,
+    /// The bytes of a NUL-terminated string whose NUL lies in `r`'s window; `r` moves past
+    /// the NUL.
+    #[inline]
+    fn cstring_bytes(&self, r: &mut Reader<'a>) -> Result<&'a [u8]> {
+        let at = r.offset();
+        r.take_until(0).ok_or(malformed(
+            at,
             "string not NUL-terminated within its document",
-        ))?;
-        let bytes = window.get(..len).ok_or(malformed(pos, "truncated key"))?;
-        Ok((bytes, pos + len + 1))
+        ))
     }
 
     /// A NUL-terminated UTF-8 string (a key or a regex part).
-    fn cstring(&self, pos: usize, last: usize) -> Result<(&'a str, usize)> {
-        let (bytes, after) = self.cstring_bytes(pos, last)?;
-        Ok((self.text(bytes, pos)?, after))
+    #[inline]
+    fn cstring(&self, r: &mut Reader<'a>) -> Result<&'a str> {
+        let at = r.offset();
+        let bytes = self.cstring_bytes(r)?;
+        self.text(bytes, at)
     }
 
-    /// A length-prefixed string (int32 length counting its NUL, bytes, NUL) ending at or before
-    /// `bound`. Embedded NULs are allowed, as the corpus requires.
-    fn string(&self, pos: &mut usize, bound: usize) -> Result<&'a str> {
-        let start = *pos;
-        let len = length_at(self.input, start, "truncated string length")?;
+    /// A length-prefixed string (int32 length counting its NUL, bytes, NUL) in `r`'s window.
+    /// Embedded NULs are allowed, as the corpus requires.
+    #[inline(always)] // the most common value's work, kept in `scalar`
+    fn string(&self, r: &mut Reader<'a>) -> Result<&'a str> {
+        let start = r.offset();
+        let len = self.take_length(r, "truncated string length")?;
         if len == 0 {
             return Err(malformed(start, "string length below 1"));
         }
-        let data_at = start + 4;
-        let data = self.slice(data_at, len, bound, "string length runs past its document")?;
+        let data_at = start.saturating_add(4);
+        let data = r
+            .take(len)
+            .ok_or(malformed(data_at, "string length runs past its document"))?;
         let (nul, text) = data
             .split_last()
             .ok_or(malformed(start, "string length below 1"))?;
         if *nul != 0 {
-            return Err(malformed(data_at + len - 1, "string not NUL-terminated"));
+            return Err(malformed(
+                r.offset().saturating_sub(1),
+                "string not NUL-terminated",
+            ));
         }
-        let s = self.text(text, data_at)?;
-        *pos = data_at + len;
-        Ok(s)
+        self.text(text, data_at)
     }
 
     /// Binary: int32 length, subtype, bytes. Subtype 2 (old binary) repeats the length inside,
     /// which must be 4 less than the outer one (pymongo: "lengths don't match").
-    fn binary(&self, pos: &mut usize, last: usize) -> Result<ValueRef<'a>> {
-        let start = *pos;
-        let len = length_at(self.input, start, "truncated binary length")?;
-        let subtype = *self
-            .slice(start + 4, 1, last, "truncated binary subtype")?
-            .first()
-            .ok_or(malformed(start + 4, "truncated binary subtype"))?;
-        let data_at = start + 5;
-        let data = self.slice(data_at, len, last, "binary length runs past its document")?;
+    fn binary(&self, r: &mut Reader<'a>) -> Result<ValueRef<'a>> {
+        let start = r.offset();
+        let len = self.take_length(r, "truncated binary length")?;
+        let subtype_at = start.saturating_add(4);
+        let subtype = r
+            .byte()
+            .ok_or(malformed(subtype_at, "truncated binary subtype"))?;
+        let data_at = start.saturating_add(5);
+        let data = r
+            .take(len)
+            .ok_or(malformed(data_at, "binary length runs past its document"))?;
         let bytes = if subtype == 0x02 {
-            let inner = length_at(data, 0, "old binary without its inner length")
-                .map_err(|_| malformed(data_at, "old binary without its inner length"))?;
+            let mut old = Reader::new(data);
+            let inner = old
+                .take_array::<4>()
+                .and_then(|le| usize::try_from(i32::from_le_bytes(le)).ok())
+                .ok_or(malformed(data_at, "old binary without its inner length"))?;
             if Some(inner) != len.checked_sub(4) {
                 return Err(malformed(data_at, "old binary inner length does not match"));
             }
-            data.get(4..).unwrap_or_default()
+            old.rest()
         } else {
             data
         };
         if bytes.len() > self.limits.max_str_len {
             return Err(Error::LimitExceeded(Limit::StrLen));
         }
-        *pos = data_at + len;
         Ok(ValueRef::Binary { subtype, bytes })
     }
 
     /// Checks the length bound and UTF-8.
+    #[inline]
     fn text(&self, bytes: &'a [u8], at: usize) -> Result<&'a str> {
         if bytes.len() > self.limits.max_str_len {
             return Err(Error::LimitExceeded(Limit::StrLen));
         }
         core::str::from_utf8(bytes)
-            .map_err(|e| malformed(at + e.valid_up_to(), "string is not UTF-8"))
+            .map_err(|e| malformed(at.saturating_add(e.valid_up_to()), "string is not UTF-8"))
     }
 }
 
-/// A non-negative little-endian int32 length at `pos`, as a `usize`.
-pub(crate) fn length_at(input: &[u8], pos: usize, what: &'static str) -> Result<usize> {
-    let bytes = pos
-        .checked_add(4)
-        .and_then(|end| input.get(pos..end))
-        .ok_or(malformed(pos, what))?;
-    let le = <[u8; 4]>::try_from(bytes).map_err(|_| malformed(pos, what))?;
-    usize::try_from(i32::from_le_bytes(le)).map_err(|_| malformed(pos, "negative length"))
+/// `N` bytes of a fixed-width value.
+#[inline]
+fn fixed<const N: usize>(r: &mut Reader<'_>) -> Result<[u8; N]> {
+    let at = r.offset();
+    r.take_array()
+        .ok_or(malformed(at, "truncated fixed-width value"))
 }
 
 const fn malformed(offset: usize, what: &'static str) -> Error {

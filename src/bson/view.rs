@@ -7,9 +7,10 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::read::{self, length_at};
-use crate::error::Result;
+use super::read;
+use crate::error::{Error, Layer, Result};
 use crate::limits::Limits;
+use crate::reader::Reader;
 use crate::value::{CodeWithScope, DbPointer, Document, Regex, Str, Value};
 
 /// Validates `bytes` exactly as [`read`](super::read()) does and returns a view of it.
@@ -163,7 +164,7 @@ impl<'a> DocumentView<'a> {
     pub fn to_document(&self) -> Result<Document> {
         match read::read_validated(self.bytes, false)? {
             Value::Document(doc) => Ok(doc),
-            _ => Ok(Document::new()),
+            _ => Err(wrong_kind()),
         }
     }
 }
@@ -196,7 +197,7 @@ impl<'a> ArrayView<'a> {
     pub fn to_vec(&self) -> Result<Vec<Value>> {
         match read::read_validated(self.bytes, true)? {
             Value::Array(values) => Ok(values),
-            _ => Ok(Vec::new()),
+            _ => Err(wrong_kind()),
         }
     }
 }
@@ -252,7 +253,7 @@ impl<'a> ValueRef<'a> {
                     scope: scope.to_document()?,
                 }))
             }
-            scalar => scalar.scalar_to_value().unwrap_or(Value::Null),
+            scalar => read::scalar_value(scalar)?,
         })
     }
 
@@ -292,102 +293,104 @@ impl<'a> ValueRef<'a> {
     }
 }
 
+/// What reading validated bytes again gives if it builds another kind of container than the
+/// one asked for (it cannot: the reader builds the root it is told to).
+fn wrong_kind() -> Error {
+    Error::malformed(Layer::Bson, 0, "container of the wrong kind")
+}
+
 /// Walks the elements of a validated container: raw key bytes and value. Any inconsistency
 /// (impossible after validation) ends the walk instead of panicking.
 struct Elements<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+    r: Reader<'a>,
 }
 
 impl<'a> Elements<'a> {
     fn new(bytes: &'a [u8]) -> Elements<'a> {
-        Elements { bytes, pos: 4 }
+        let mut r = Reader::new(bytes);
+        // The length prefix; a container too short for one has no elements.
+        if r.take_array::<4>().is_none() {
+            r.rest();
+        }
+        Elements { r }
     }
 
     fn next_element(&mut self) -> Option<(&'a [u8], ValueRef<'a>)> {
-        let b = self.bytes;
-        let tag = *b.get(self.pos)?;
+        let r = &mut self.r;
+        let tag = r.byte()?;
         if tag == 0 {
             return None;
         }
-        let key_at = self.pos.checked_add(1)?;
-        let (key, at) = cstr(b, key_at)?;
-        let mut pos = at;
+        let key = r.take_until(0)?;
         let value = match tag {
-            0x01 => ValueRef::Double(f64::from_le_bytes(fixed(b, &mut pos)?)),
-            0x02 => ValueRef::String(string(b, &mut pos)?),
-            0x03 | 0x04 | 0x0F => {
-                let len = length_at(b, pos, "").ok()?;
-                let end = pos.checked_add(len)?;
-                let whole = b.get(pos..end)?;
-                let value = match tag {
-                    0x03 => ValueRef::Document(DocumentView { bytes: whole }),
-                    0x04 => ValueRef::Array(ArrayView { bytes: whole }),
-                    _ => {
-                        let mut at = pos.checked_add(4)?;
-                        let code = string(b, &mut at)?;
-                        let scope = b.get(at..end)?;
-                        ValueRef::JavaScriptWithScope {
-                            code,
-                            scope: DocumentView { bytes: scope },
-                        }
-                    }
-                };
-                pos = end;
-                value
+            0x01 => ValueRef::Double(f64::from_le_bytes(r.take_array()?)),
+            0x02 => ValueRef::String(string(r)?),
+            0x03 => ValueRef::Document(DocumentView {
+                bytes: container(r)?,
+            }),
+            0x04 => ValueRef::Array(ArrayView {
+                bytes: container(r)?,
+            }),
+            0x0F => {
+                let mut element = Reader::new(container(r)?);
+                element.take_array::<4>()?;
+                let code = string(&mut element)?;
+                ValueRef::JavaScriptWithScope {
+                    code,
+                    scope: DocumentView {
+                        bytes: element.rest(),
+                    },
+                }
             }
             0x05 => {
-                let len = length_at(b, pos, "").ok()?;
-                let subtype = *b.get(pos.checked_add(4)?)?;
-                let start = pos.checked_add(5)?;
-                let end = start.checked_add(len)?;
-                let data = b.get(start..end)?;
-                pos = end;
+                let len = length(r.take_array()?)?;
+                let subtype = r.byte()?;
+                let data = r.take(len)?;
                 let bytes = if subtype == 0x02 {
-                    data.get(4..)?
+                    let mut old = Reader::new(data);
+                    old.take_array::<4>()?;
+                    old.rest()
                 } else {
                     data
                 };
                 ValueRef::Binary { subtype, bytes }
             }
             0x06 => ValueRef::Null,
-            0x07 => ValueRef::ObjectId(fixed(b, &mut pos)?),
-            0x08 => ValueRef::Bool(fixed::<1>(b, &mut pos)? == [1]),
-            0x09 => ValueRef::DateTime(i64::from_le_bytes(fixed(b, &mut pos)?)),
+            0x07 => ValueRef::ObjectId(r.take_array()?),
+            0x08 => ValueRef::Bool(r.take_array::<1>()? == [1]),
+            0x09 => ValueRef::DateTime(i64::from_le_bytes(r.take_array()?)),
             0x0A => ValueRef::Null,
             0x0B => {
-                let (pattern, at) = cstr(b, pos)?;
-                let (options, at) = cstr(b, at)?;
-                pos = at;
+                let pattern = r.take_until(0)?;
+                let options = r.take_until(0)?;
                 ValueRef::Regex {
                     pattern: core::str::from_utf8(pattern).ok()?,
                     options: core::str::from_utf8(options).ok()?,
                 }
             }
             0x0C => {
-                let namespace = string(b, &mut pos)?;
+                let namespace = string(r)?;
                 ValueRef::DbPointer {
                     namespace,
-                    id: fixed(b, &mut pos)?,
+                    id: r.take_array()?,
                 }
             }
-            0x0D => ValueRef::JavaScript(string(b, &mut pos)?),
-            0x0E => ValueRef::String(string(b, &mut pos)?),
-            0x10 => ValueRef::Int32(i32::from_le_bytes(fixed(b, &mut pos)?)),
+            0x0D => ValueRef::JavaScript(string(r)?),
+            0x0E => ValueRef::String(string(r)?),
+            0x10 => ValueRef::Int32(i32::from_le_bytes(r.take_array()?)),
             0x11 => {
-                let raw = u64::from_le_bytes(fixed(b, &mut pos)?);
+                let raw = u64::from_le_bytes(r.take_array()?);
                 ValueRef::Timestamp {
                     time: (raw >> 32) as u32,
                     increment: raw as u32,
                 }
             }
-            0x12 => ValueRef::Int64(i64::from_le_bytes(fixed(b, &mut pos)?)),
-            0x13 => ValueRef::Decimal128(fixed(b, &mut pos)?),
+            0x12 => ValueRef::Int64(i64::from_le_bytes(r.take_array()?)),
+            0x13 => ValueRef::Decimal128(r.take_array()?),
             0x7F => ValueRef::MaxKey,
             0xFF => ValueRef::MinKey,
             _ => return None,
         };
-        self.pos = pos;
         Some((key, value))
     }
 }
@@ -399,34 +402,31 @@ impl<'a> Iterator for Elements<'a> {
         let item = self.next_element();
         if item.is_none() {
             // Stay ended.
-            self.pos = self.bytes.len();
+            self.r.rest();
         }
         item
     }
 }
 
-/// The bytes of the C string at `at` and the offset after its NUL.
-fn cstr(b: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    let rest = b.get(at..)?;
-    let len = rest.iter().position(|&c| c == 0)?;
-    Some((rest.get(..len)?, at.checked_add(len)?.checked_add(1)?))
+/// A validated int32 length (never negative).
+#[inline]
+fn length(le: [u8; 4]) -> Option<usize> {
+    usize::try_from(i32::from_le_bytes(le)).ok()
 }
 
-/// A length-prefixed string at `pos`, moving `pos` past it.
-fn string<'a>(b: &'a [u8], pos: &mut usize) -> Option<&'a str> {
-    let len = length_at(b, *pos, "").ok()?;
-    let start = pos.checked_add(4)?;
-    let end = start.checked_add(len)?;
-    let text = b.get(start..end.checked_sub(1)?)?;
-    *pos = end;
+/// The bytes of the container (length prefix to terminator) next in `r`.
+#[inline]
+fn container<'a>(r: &mut Reader<'a>) -> Option<&'a [u8]> {
+    let len = length(r.peek_array()?)?;
+    r.take(len)
+}
+
+/// A length-prefixed string (length counting the NUL, bytes, NUL).
+#[inline]
+fn string<'a>(r: &mut Reader<'a>) -> Option<&'a str> {
+    let len = length(r.take_array()?)?;
+    let (_nul, text) = r.take(len)?.split_last()?;
     core::str::from_utf8(text).ok()
-}
-
-fn fixed<const N: usize>(b: &[u8], pos: &mut usize) -> Option<[u8; N]> {
-    let end = pos.checked_add(N)?;
-    let bytes = <[u8; N]>::try_from(b.get(*pos..end)?).ok()?;
-    *pos = end;
-    Some(bytes)
 }
 
 #[cfg(test)]

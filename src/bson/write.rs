@@ -218,11 +218,12 @@ fn open<'a>(
 /// Writes the terminator of the innermost container and fills in its length(s).
 fn close(out: &mut Vec<u8>, stack: &mut Vec<Open<'_>>, top_key: &str) -> Result<()> {
     out.push(0);
-    if let Some(done) = stack.pop() {
-        patch_len(out, done.len_at, top_key)?;
-        if let Some(total_at) = done.total_at {
-            patch_len(out, total_at, top_key)?;
-        }
+    let done = stack
+        .pop()
+        .ok_or(unwritable(top_key, "no open container to close"))?;
+    patch_len(out, done.len_at, top_key)?;
+    if let Some(total_at) = done.total_at {
+        patch_len(out, total_at, top_key)?;
     }
     Ok(())
 }
@@ -234,9 +235,11 @@ fn patch_len(out: &mut [u8], at: usize, top_key: &str) -> Result<()> {
         top_key,
         "document too large for BSON",
     )?;
-    if let Some(slot) = out.get_mut(at..at.saturating_add(4)) {
-        slot.copy_from_slice(&len.to_le_bytes());
-    }
+    // `open` reserved the 4 bytes at `at`.
+    let slot = out
+        .get_mut(at..at.saturating_add(4))
+        .ok_or(unwritable(top_key, "length slot outside the output"))?;
+    slot.copy_from_slice(&len.to_le_bytes());
     Ok(())
 }
 
@@ -270,20 +273,19 @@ fn cstring(out: &mut Vec<u8>, s: &str, top_key: &str, what: &'static str) -> Res
 
 /// Appends `n` in decimal (an array key).
 fn decimal(out: &mut Vec<u8>, n: usize) {
+    // Least significant digit first; 20 digits hold `u64::MAX`.
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    let mut len = 0;
     let mut rest = n;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (rest % 10) as u8;
-        }
+    for d in &mut digits {
+        *d = b'0' + (rest % 10) as u8;
+        len += 1;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+    out.extend(digits.iter().take(len).rev());
 }
 
 fn unwritable(top_key: &str, what: &'static str) -> Error {

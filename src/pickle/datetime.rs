@@ -70,6 +70,7 @@ pub(crate) fn time_state(state: &[u8]) -> bool {
 /// (`calendar.timegm(...) * 1000 + microsecond // 1000`). `None` when the UTC time leaves years
 /// 1..=9999 (Python raises `OverflowError` there).
 pub(crate) fn utc_millis(wall_us: i64, offset_us: Option<i64>) -> Option<i64> {
+    // A naive datetime (no tzinfo) is taken as UTC, as `bson.encode` takes it.
     let utc = wall_us.checked_sub(offset_us.unwrap_or(0))?;
     (MIN_US..=MAX_US)
         .contains(&utc)

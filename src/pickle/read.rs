@@ -1,19 +1,21 @@
 //! The whitelisted opcode machine: reads a pickle of any protocol 0..=5 into Python objects
 //! (CPython `Modules/_pickle.c`, `load_*`), accepting only the opcodes of
-//! [`OPCODES`](crate::pickle::OPCODES) and building only the globals of
-//! [`WHITELIST`](crate::pickle::WHITELIST). It never imports or calls anything.
+//! [`OPCODES`](crate::pickle::ops::OPCODES) and building only the globals of
+//! [`WHITELIST`](crate::pickle::ops::WHITELIST). It never imports or calls anything.
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::error::{Error, Layer, Limit, Name, Result};
+use crate::error::{Error, GlobalName, Layer, Limit, Result};
 use crate::limits::Limits;
 use crate::pickle::apply;
-use crate::pickle::ops::{self, *};
+use crate::pickle::opcodes::*;
+use crate::pickle::ops;
 use crate::pickle::py::{pairs_of, Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled, Wide};
 use crate::pickle::text;
+use crate::reader::Reader;
 
 /// Reads a pickle into its objects. Turn the result into a session with
 /// [`Pickled::into_session`].
@@ -23,8 +25,8 @@ use crate::pickle::text;
 ///   input, a bad text argument, stack underflow, a missing MARK, a memo index never put, an
 ///   unhashable dict key or set item, arguments or state that do not fit the whitelist, a stack
 ///   that does not hold exactly one item at `STOP`, and data after `STOP`.
-/// - [`Error::Unsupported`] for an opcode outside [`OPCODES`](crate::pickle::OPCODES) or a
-///   protocol above 5.
+/// - [`Error::Unsupported`] for an opcode outside the opcode table (`SECURITY.md`, "The pickle
+///   whitelist") or a protocol above 5.
 /// - [`Error::LimitExceeded`] as below.
 ///
 /// # Limits
@@ -69,8 +71,7 @@ pub(crate) fn read_with<'a>(
     let mut marks = core::mem::take(&mut buffers.marks);
     marks.clear();
     let mut machine = Machine {
-        input: data,
-        pos: 0,
+        input: Reader::new(data),
         heap: Heap::in_buffer(
             limits,
             core::mem::take(&mut buffers.nodes),
@@ -117,8 +118,7 @@ const RESERVE_CAP: usize = 512;
 const STACK_RESERVE: usize = 64;
 
 struct Machine<'a, 'l> {
-    input: &'a [u8],
-    pos: usize,
+    input: Reader<'a>,
     heap: Heap<'a>,
     stack: Vec<Handle>,
     /// Stack lengths at each open MARK; nothing below the last one may be popped.
@@ -183,14 +183,13 @@ impl<'a> Machine<'a, '_> {
     /// Reads to `STOP`; the result is the handle of the root object.
     fn run(&mut self) -> Result<Handle> {
         loop {
-            let at = self.pos;
-            let op = *self
+            let at = self.input.offset();
+            let op = self
                 .input
-                .get(at)
+                .byte()
                 .ok_or(malformed(at, "input ends before STOP"))?;
-            self.pos += 1;
             // The opcodes Python's pickler writes most for a session are tested first, ahead
-            // of the full table in `step` (measured: fewer instructions per opcode).
+            // of the full table in `step`, so they skip its dispatch.
             match op {
                 STOP => return self.stop(at),
                 BINPUT => {
@@ -220,8 +219,8 @@ impl<'a> Machine<'a, '_> {
                 ))
             }
         };
-        if self.pos != self.input.len() {
-            return Err(malformed(self.pos, "data after STOP"));
+        if self.input.any_left() {
+            return Err(malformed(self.input.offset(), "data after STOP"));
         }
         Ok(root)
     }
@@ -396,7 +395,7 @@ impl<'a> Machine<'a, '_> {
             }
             DICT => {
                 let mark = self.pop_mark_start(at)?;
-                let entries = self.pairs(self.stack.get(mark..).unwrap_or_default(), at)?;
+                let entries = self.pairs(items_from(&self.stack, mark, at)?, at)?;
                 self.stack.truncate(mark);
                 self.push(Obj::Dict(entries), at)?;
             }
@@ -522,11 +521,17 @@ impl<'a> Machine<'a, '_> {
             }
             PERSID => {
                 self.line(at)?;
-                self.push(Obj::Placeholder(Box::new(Name::new("persistent id"))), at)?;
+                self.push(
+                    Obj::Placeholder(Box::new(GlobalName::new("persistent id"))),
+                    at,
+                )?;
             }
             BINPERSID => {
                 self.pop(at)?;
-                self.push(Obj::Placeholder(Box::new(Name::new("persistent id"))), at)?;
+                self.push(
+                    Obj::Placeholder(Box::new(GlobalName::new("persistent id"))),
+                    at,
+                )?;
             }
             EXT1 => self.extension::<1>(at)?,
             EXT2 => self.extension::<2>(at)?,
@@ -546,19 +551,13 @@ impl<'a> Machine<'a, '_> {
 
     #[inline]
     fn remaining(&self) -> u64 {
-        self.input.len().saturating_sub(self.pos) as u64
+        self.input.left() as u64
     }
 
     /// The next `N` bytes of the opcode's argument.
     #[inline]
     fn fixed<const N: usize>(&mut self, at: usize) -> Result<[u8; N]> {
-        let end = self.pos.checked_add(N).ok_or(malformed(at, "truncated"))?;
-        let bytes = self
-            .input
-            .get(self.pos..end)
-            .ok_or(malformed(at, "truncated"))?;
-        self.pos = end;
-        <[u8; N]>::try_from(bytes).map_err(|_| malformed(at, "truncated"))
+        self.input.take_array().ok_or(malformed(at, "truncated"))
     }
 
     /// A 4-byte signed length (`BINSTRING`, `LONG4`); negative is malformed.
@@ -579,33 +578,29 @@ impl<'a> Machine<'a, '_> {
         if n > self.limits.max_str_len {
             return Err(Error::LimitExceeded(Limit::StrLen));
         }
-        let input: &'a [u8] = self.input;
-        let start = self.pos;
-        self.pos += n;
-        input.get(start..self.pos).ok_or(malformed(at, "truncated"))
+        self.input.take(n).ok_or(malformed(at, "truncated"))
     }
 
     /// A text argument up to `\n` (not included), at most `max_str_len` bytes.
     fn line(&mut self, at: usize) -> Result<&'a [u8]> {
-        let input: &'a [u8] = self.input;
-        let rest = input.get(self.pos..).unwrap_or_default();
+        let rest = self.input.remaining();
+        // Only the first `max_str_len + 1` bytes are searched: a newline further on ends a
+        // line that is too long either way.
         let window = rest
             .get(..self.limits.max_str_len.saturating_add(1))
             .unwrap_or(rest);
         match window.iter().position(|&b| b == b'\n') {
             Some(n) => {
-                let start = self.pos;
-                self.pos += n + 1;
-                input
-                    .get(start..start + n)
-                    .ok_or(malformed(at, "truncated"))
+                let line = self.input.take(n).ok_or(malformed(at, "truncated"))?;
+                self.input.byte(); // the newline
+                Ok(line)
             }
             None if window.len() < rest.len() => Err(Error::LimitExceeded(Limit::StrLen)),
             None => Err(malformed(at, "text argument without a newline")),
         }
     }
 
-    #[inline(always)] // measured: the most frequent opcode's work, kept in the loop
+    #[inline(always)] // the most frequent opcode's work, kept in the loop
     fn utf8(&mut self, n: u64, at: usize) -> Result<()> {
         let raw = self.sized(n, at)?;
         // Python writes lone surrogates with 'surrogatepass'; a Rust string cannot hold them.
@@ -624,11 +619,16 @@ impl<'a> Machine<'a, '_> {
 
     fn extension<const N: usize>(&mut self, at: usize) -> Result<()> {
         self.fixed::<N>(at)?;
-        self.push(Obj::Placeholder(Box::new(Name::new("extension code"))), at)
+        self.push(
+            Obj::Placeholder(Box::new(GlobalName::new("extension code"))),
+            at,
+        )
     }
 
     // ---- stack ------------------------------------------------------------------------
 
+    /// The lowest stack index the current opcode may pop: the last MARK's, or with no MARK
+    /// open the bottom of the stack.
     #[inline]
     fn fence(&self) -> usize {
         self.marks.last().copied().unwrap_or(0)
@@ -641,7 +641,7 @@ impl<'a> Machine<'a, '_> {
     }
 
     /// [`Machine::push`] of an object whose buffer is `bytes` long (0: it owns none).
-    #[inline(always)] // measured: the string and int opcodes run faster with it in place
+    #[inline(always)] // the string and int opcodes' work, kept in place
     fn push_sized(&mut self, obj: Obj<'a>, bytes: usize, at: usize) -> Result<()> {
         let h = self.heap.alloc_sized(obj, bytes, at)?;
         self.push_handle(h)
@@ -742,7 +742,7 @@ impl<'a> Machine<'a, '_> {
 
     /// The items from `start` up leave the stack as a tuple.
     fn push_tuple(&mut self, start: usize, at: usize) -> Result<()> {
-        let items = self.stack.get(start..).unwrap_or_default();
+        let items = items_from(&self.stack, start, at)?;
         let hashable = items
             .iter()
             .all(|&h| self.heap.obj(h).is_some_and(Obj::hashable));
@@ -761,7 +761,7 @@ impl<'a> Machine<'a, '_> {
     /// `APPENDS`: the items from `start` up go to the list below them, then leave the stack.
     fn append_from(&mut self, start: usize, at: usize) -> Result<()> {
         let list = self.top_below(start, at)?;
-        let items = self.stack.get(start..).unwrap_or_default();
+        let items = items_from(&self.stack, start, at)?;
         append_to(&mut self.heap, list, items, at)?;
         self.stack.truncate(start);
         Ok(())
@@ -789,7 +789,7 @@ impl<'a> Machine<'a, '_> {
     /// `SETITEM` / `SETITEMS`: the pairs from `start` up go to the dict below them, then leave
     /// the stack.
     fn set_items_from(&mut self, start: usize, at: usize) -> Result<()> {
-        let items = self.stack.get(start..).unwrap_or_default();
+        let items = items_from(&self.stack, start, at)?;
         check_pairs(&self.heap, items, at)?;
         let dict = self.top_below(start, at)?;
         if !self.heap.extend_dict(dict, items)? {
@@ -804,7 +804,7 @@ impl<'a> Machine<'a, '_> {
 
     // ---- memo -------------------------------------------------------------------------
 
-    #[inline(always)] // measured: a call per BINPUT costs more than the code it adds
+    #[inline(always)] // a call per BINPUT would cost more than the code it adds
     fn put(&mut self, index: u64, at: usize) -> Result<()> {
         if index >= self.limits.max_memo as u64 {
             return Err(Error::LimitExceeded(Limit::Memo));
@@ -887,6 +887,13 @@ impl<'a> Machine<'a, '_> {
             )),
         }
     }
+}
+
+/// The stack items from `start` up (`start` comes from [`Machine::pop_mark_start`] or
+/// [`Machine::pop_n_start`], which checked it against the stack).
+#[inline]
+fn items_from(stack: &[Handle], start: usize, at: usize) -> Result<&[Handle]> {
+    stack.get(start..).ok_or(malformed(at, "stack underflow"))
 }
 
 fn append_to(heap: &mut Heap<'_>, list: Handle, items: &[Handle], at: usize) -> Result<()> {

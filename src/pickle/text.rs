@@ -8,6 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::pickle::py::{Obj, Wide};
+use crate::reader::Reader;
 
 /// `[+-]?[0-9]+` as an int ([`Obj::BigInt`] beyond 128 bits).
 pub(crate) fn decimal(line: &[u8]) -> Option<Obj<'static>> {
@@ -67,7 +68,7 @@ pub(crate) fn float_line(line: &[u8]) -> Option<f64> {
     {
         return None;
     }
-    text.parse().ok()
+    crate::json::parse_float(text)
 }
 
 /// The `STRING` line: a quoted Python 2 `repr(str)`, decoded like `codecs.escape_decode`.
@@ -135,20 +136,19 @@ fn escape_decode(body: &[u8]) -> Option<Vec<u8>> {
 /// hold them (Python would keep a lone one).
 pub(crate) fn raw_unicode_escape(line: &[u8]) -> Option<String> {
     let mut out = String::with_capacity(line.len());
-    let mut i = 0;
-    while let Some(&c) = line.get(i) {
-        i += 1;
+    let mut r = Reader::new(line);
+    while let Some(c) = r.byte() {
         if c != b'\\' {
             out.push(char::from(c));
             continue;
         }
-        let width = match line.get(i) {
+        let width = match r.peek() {
             Some(b'u') => 4,
             Some(b'U') => 8,
-            Some(&other) => {
+            Some(other) => {
                 out.push('\\');
                 out.push(char::from(other));
-                i += 1;
+                r.byte();
                 continue;
             }
             None => {
@@ -156,12 +156,12 @@ pub(crate) fn raw_unicode_escape(line: &[u8]) -> Option<String> {
                 break;
             }
         };
-        let digits = line.get(i + 1..i + 1 + width)?;
-        let code = digits
+        r.byte(); // the `u` or `U`
+        let code = r
+            .take(width)?
             .iter()
             .try_fold(0u32, |v, &d| Some(v << 4 | u32::from(hex_digit(d)?)))?;
         out.push(char::from_u32(code)?);
-        i += 1 + width;
     }
     Some(out)
 }
