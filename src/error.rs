@@ -2,6 +2,12 @@
 //!
 //! The error is `Copy` and never allocates. It never holds cookie bytes or key material and never
 //! says which key failed. A decode that returns an error returns nothing else: no partial session.
+//!
+//! Every parser helper returns through a `Result` holding it, so it is kept small: at most 40
+//! bytes on 64-bit targets and 32 on 32-bit ones (a test holds it there). The names it carries
+//! (a session key, a key path, an option, a refused pickle global) are inline and truncated to
+//! fit: [`Name::CAPACITY`] bytes each, [`RefusedGlobal::CAPACITY`] for a key and a global
+//! together.
 
 use core::fmt;
 
@@ -43,13 +49,9 @@ pub enum Error {
         what: &'static str,
     },
     /// A legacy pickle named a global outside the whitelist and the inert placeholder standing for
-    /// it survived `original_format_remove_keys`.
-    Placeholder {
-        /// The top-level session key holding the placeholder.
-        key: Name,
-        /// `module.name` of the refused global (truncated to [`Name::CAPACITY`] bytes).
-        global: Name,
-    },
+    /// it survived `original_format_remove_keys`. Names the top-level session key holding it and
+    /// the refused global.
+    Placeholder(RefusedGlobal),
     /// No configured key verified the MAC. Carries nothing else, on purpose.
     BadSignature,
     /// The session's `_accessed_time` is older than the configured `timeout` (or, in strict time
@@ -133,40 +135,35 @@ pub enum Limit {
     SessionBytes,
 }
 
-/// A short name carried inside an [`Error`] without allocating: a session key or a pickle
-/// global, truncated on a character boundary to [`Name::CAPACITY`] bytes.
+/// A short name carried inside an [`Error`] without allocating: a session key, a key path or an
+/// option name, truncated on a character boundary to [`Name::CAPACITY`] bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Name {
-    buf: [u8; Name::CAPACITY],
-    len: u8,
-}
+pub struct Name(Text<{ Name::CAPACITY }>);
 
 impl Name {
-    /// The most bytes a `Name` keeps.
-    pub const CAPACITY: usize = 48;
+    /// The most bytes a `Name` keeps. The variants that carry a `Name` also carry a
+    /// `&'static str` (16 bytes on 64-bit targets), so this sets the size of every [`Error`]:
+    /// 21 keeps it at 40 bytes there, and at 32 on 32-bit targets.
+    pub const CAPACITY: usize = 21;
 
     /// Copies `s`, cut at the last character boundary that fits.
     pub fn new(s: &str) -> Name {
-        let mut end = s.len().min(Self::CAPACITY);
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        let mut buf = [0u8; Self::CAPACITY];
-        let src = s.as_bytes().get(..end).unwrap_or_default();
-        if let Some(dst) = buf.get_mut(..end) {
-            dst.copy_from_slice(src);
-        }
-        Name {
-            buf,
-            len: end as u8,
-        }
+        let mut name = Name::EMPTY;
+        name.push_str(s);
+        name
+    }
+
+    /// The empty name.
+    pub(crate) const EMPTY: Name = Name(Text::EMPTY);
+
+    /// Appends as much of `s` as fits, cut at a character boundary as [`Name::new`] cuts.
+    pub(crate) fn push_str(&mut self, s: &str) {
+        self.0.push(s, Name::CAPACITY);
     }
 
     /// The kept text.
     pub fn as_str(&self) -> &str {
-        let bytes = self.buf.get(..usize::from(self.len)).unwrap_or_default();
-        // `new` only copies whole characters of a `str`.
-        core::str::from_utf8(bytes).unwrap_or_default()
+        self.0.as_str()
     }
 }
 
@@ -180,6 +177,151 @@ impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The names an [`Error::Placeholder`] carries: the top-level session key holding the
+/// placeholder and `module.name` of the refused global, kept together in one
+/// [`RefusedGlobal::CAPACITY`]-byte buffer so that the error stays as small as one carrying a
+/// single [`Name`].
+///
+/// The key keeps what the global leaves, but no less than half the buffer (when it is that long)
+/// and no more than [`Name::CAPACITY`] (as a key is everywhere else); the global keeps the rest.
+/// Both are cut on character boundaries.
+///
+/// ```
+/// use beaker_session_jwt::RefusedGlobal;
+/// let refused = RefusedGlobal::new("evil", "os.system");
+/// assert_eq!((refused.key(), refused.global()), ("evil", "os.system"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RefusedGlobal {
+    /// The key's bytes, then the global's.
+    text: Text<{ RefusedGlobal::CAPACITY }>,
+    /// Where the key ends in `text` (a character boundary, at most `text.len`).
+    key_len: u8,
+}
+
+impl RefusedGlobal {
+    /// The most bytes a `RefusedGlobal` keeps of the key and the global together.
+    pub const CAPACITY: usize = 29;
+
+    /// Copies `key` and `global`, each cut at a character boundary so that both fit.
+    pub fn new(key: &str, global: &str) -> RefusedGlobal {
+        let cap = RefusedGlobal::CAPACITY;
+        let key_room = cap
+            .saturating_sub(global.len())
+            .max(cap / 2)
+            .min(Name::CAPACITY);
+        let mut text = Text::EMPTY;
+        text.push(key, key_room);
+        let key_len = text.len;
+        text.push(global, cap);
+        RefusedGlobal { text, key_len }
+    }
+
+    /// The top-level session key holding the placeholder.
+    pub fn key(&self) -> &str {
+        self.split().0
+    }
+
+    /// `module.name` of the refused global.
+    pub fn global(&self) -> &str {
+        self.split().1
+    }
+
+    fn split(&self) -> (&str, &str) {
+        let bytes = self.text.bytes();
+        let (key, global) = bytes.split_at(usize::from(self.key_len).min(bytes.len()));
+        (utf8(key), utf8(global))
+    }
+}
+
+impl fmt::Debug for RefusedGlobal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefusedGlobal")
+            .field("key", &self.key())
+            .field("global", &self.global())
+            .finish()
+    }
+}
+
+/// What a legacy pickle's inert placeholder stands for (`module.name` of a refused global,
+/// `persistent id`, `extension code`), kept until the session key holding it is known and an
+/// [`Error::Placeholder`] names both: as many bytes as a [`RefusedGlobal`] can hold.
+#[cfg(feature = "legacy")]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GlobalName(Text<{ RefusedGlobal::CAPACITY }>);
+
+#[cfg(feature = "legacy")]
+impl GlobalName {
+    /// Copies `s`, cut at the last character boundary that fits.
+    pub(crate) fn new(s: &str) -> GlobalName {
+        let mut text = Text::EMPTY;
+        text.push(s, RefusedGlobal::CAPACITY);
+        GlobalName(text)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+#[cfg(feature = "legacy")]
+impl fmt::Debug for GlobalName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Up to `N` bytes of text stored inline: the storage behind [`Name`], [`RefusedGlobal`] and
+/// (feature `legacy`) `GlobalName`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Text<const N: usize> {
+    /// `len` bytes of UTF-8 (only ever copied from a `&str`, whole characters at a time), then
+    /// zeros, which equality and hashing rely on.
+    buf: [u8; N],
+    len: u8,
+}
+
+// `Text::len` is a `u8`.
+const _: () = assert!(Name::CAPACITY <= 255 && RefusedGlobal::CAPACITY <= 255);
+
+impl<const N: usize> Text<N> {
+    const EMPTY: Text<N> = Text {
+        buf: [0; N],
+        len: 0,
+    };
+
+    /// Appends the longest prefix of `s` that ends on a character boundary and leaves the text at
+    /// most `limit` bytes long (and at most `N`).
+    fn push(&mut self, s: &str, limit: usize) {
+        let start = usize::from(self.len);
+        let mut take = s.len().min(limit.min(N).saturating_sub(start));
+        while !s.is_char_boundary(take) {
+            take -= 1;
+        }
+        for (dst, b) in self.buf.iter_mut().skip(start).zip(s.bytes().take(take)) {
+            *dst = b;
+        }
+        // At most `N`, which fits a `u8` (asserted above).
+        self.len = (start + take) as u8;
+    }
+
+    /// The kept bytes: whole characters of the `str`s pushed.
+    fn bytes(&self) -> &[u8] {
+        self.buf.split_at(usize::from(self.len).min(N)).0
+    }
+
+    fn as_str(&self) -> &str {
+        utf8(self.bytes())
+    }
+}
+
+/// `bytes` as text. They are always valid UTF-8: [`Text::push`] copies whole characters of a
+/// `str`, and [`RefusedGlobal`] splits its text where one `str` ended. So the empty text is
+/// never returned: it stands in for the check `unsafe` code would skip.
+fn utf8(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
 }
 
 impl Layer {
@@ -235,11 +377,11 @@ impl Error {
             Error::Malformed { layer, .. }
             | Error::Unsupported { layer, .. }
             | Error::Unwritable { layer, .. } => Some(layer),
-            Error::Placeholder { .. } => Some(Layer::Pickle),
-            Error::BadSignature => None,
+            Error::Placeholder(_) => Some(Layer::Pickle),
             Error::Expired => Some(Layer::Session),
             Error::Mismatch { .. } => Some(Layer::Serde),
-            Error::LimitExceeded(_)
+            Error::BadSignature
+            | Error::LimitExceeded(_)
             | Error::Config(_)
             | Error::UnknownOption { .. }
             | Error::Random => None,
@@ -279,9 +421,11 @@ impl fmt::Display for Error {
             Error::Unwritable { layer, key, what } => {
                 write!(f, "{layer}: cannot write {what} in session key {key:?}")
             }
-            Error::Placeholder { key, global } => write!(
+            Error::Placeholder(refused) => write!(
                 f,
-                "pickle: session key {key:?} holds a refused global {global}"
+                "pickle: session key {:?} holds a refused global {}",
+                refused.key(),
+                refused.global()
             ),
             Error::BadSignature => f.write_str("signature did not verify"),
             Error::Expired => f.write_str("session expired"),
@@ -308,12 +452,99 @@ mod tests {
     use alloc::string::ToString;
 
     #[test]
+    fn error_size_is_bounded() {
+        // Every parser helper returns through a `Result<_, Error>`: the error must stay small,
+        // and an `Ok(())` must cost no more than the error itself.
+        use core::mem::size_of;
+        #[cfg(target_pointer_width = "64")]
+        assert!(size_of::<Error>() <= 40, "{}", size_of::<Error>());
+        #[cfg(target_pointer_width = "32")]
+        assert!(size_of::<Error>() <= 32, "{}", size_of::<Error>());
+        assert_eq!(size_of::<Result<()>>(), size_of::<Error>());
+        assert_eq!(size_of::<Name>(), Name::CAPACITY + 1);
+        assert_eq!(size_of::<RefusedGlobal>(), RefusedGlobal::CAPACITY + 2);
+    }
+
+    #[test]
     fn name_truncates_on_char_boundary() {
         let long = "é".repeat(40); // 80 bytes
         let n = Name::new(&long);
-        assert_eq!(n.as_str().len(), 48);
+        assert_eq!(n.as_str().len(), Name::CAPACITY / 2 * 2);
         assert!(n.as_str().chars().all(|c| c == 'é'));
         assert_eq!(Name::new("abc").as_str(), "abc");
+        assert_eq!(Name::new("").as_str(), "");
+        let exact = "a".repeat(Name::CAPACITY);
+        assert_eq!(Name::new(&exact).as_str(), exact);
+        assert_eq!(Name::new(&(exact.clone() + "b")), Name::new(&exact));
+        assert_eq!(alloc::format!("{:?}", Name::new("k")), "\"k\"");
+    }
+
+    #[test]
+    fn refused_global_keeps_both_names() {
+        let cap = RefusedGlobal::CAPACITY;
+        let r = RefusedGlobal::new("evil", "builtins.__import__");
+        assert_eq!((r.key(), r.global()), ("evil", "builtins.__import__"));
+        let r = RefusedGlobal::new("", "os.system");
+        assert_eq!((r.key(), r.global()), ("", "os.system"));
+        // A long key is cut to what the global leaves, but not below half the buffer nor above
+        // a `Name`'s capacity; the global keeps the rest.
+        let long_key = "k".repeat(40);
+        let r = RefusedGlobal::new(&long_key, "os.system");
+        assert_eq!((r.key().len(), r.global()), (cap - 9, "os.system"));
+        let r = RefusedGlobal::new(&long_key, "os");
+        assert_eq!((r.key().len(), r.global()), (Name::CAPACITY, "os"));
+        let long_global = "g".repeat(40);
+        let r = RefusedGlobal::new(&long_key, &long_global);
+        assert_eq!(r.key().len(), cap / 2);
+        assert_eq!(r.global().len(), cap - cap / 2);
+        let r = RefusedGlobal::new("evil", &long_global);
+        assert_eq!((r.key(), r.global().len()), ("evil", cap - 4));
+        // Cuts fall on character boundaries.
+        let wide = "é".repeat(40);
+        let r = RefusedGlobal::new(&wide, &wide);
+        assert!(r.key().chars().chain(r.global().chars()).all(|c| c == 'é'));
+        assert!(r.key().len() + r.global().len() <= cap);
+        assert_eq!(
+            alloc::format!("{r:?}"),
+            alloc::format!(
+                "RefusedGlobal {{ key: {:?}, global: {:?} }}",
+                r.key(),
+                r.global()
+            )
+        );
+    }
+
+    #[test]
+    fn error_display_names_what_it_carries() {
+        assert_eq!(
+            Error::Placeholder(RefusedGlobal::new("evil", "os.system")).to_string(),
+            "pickle: session key \"evil\" holds a refused global os.system"
+        );
+        assert_eq!(
+            Error::Unwritable {
+                layer: Layer::Bson,
+                key: Name::new("when"),
+                what: "datetime out of range",
+            }
+            .to_string(),
+            "bson: cannot write datetime out of range in session key \"when\""
+        );
+        assert_eq!(
+            Error::UnknownOption {
+                name: Name::new("timout"),
+                suggestion: Some("timeout"),
+            }
+            .to_string(),
+            "config: unknown option \"timout\" (did you mean \"timeout\"?)"
+        );
+        assert_eq!(
+            Error::Mismatch {
+                key: Name::new("profile.age"),
+                what: "missing field",
+            }
+            .to_string(),
+            "serde: missing field at key \"profile.age\""
+        );
     }
 
     #[test]

@@ -411,17 +411,23 @@ fn parse_object_id(text: &str) -> Option<[u8; 12]> {
     Some(out)
 }
 
-/// An ObjectId's 24 lowercase hex digits, on the stack.
-fn object_id_hex<'b>(id: &[u8; 12], buf: &'b mut [u8; 24]) -> &'b str {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (pair, b) in buf.chunks_exact_mut(2).zip(id) {
-        if let [hi, lo] = pair {
-            *hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            *lo = HEX.get(usize::from(b & 0xF)).copied().unwrap_or(b'0');
+/// An ObjectId's 24 lowercase hex digits, on the stack. Only ASCII hex digits are written, so
+/// the UTF-8 check cannot fail; if it did, that is an internal error, not an empty string.
+fn object_id_hex<'b>(id: &[u8; 12], buf: &'b mut [u8; 24]) -> core::result::Result<&'b str, Fail> {
+    /// The lowercase hex digit of the low nibble of `n`.
+    fn hex(n: u8) -> u8 {
+        match n & 0xF {
+            d @ 0..=9 => b'0' + d,
+            d => b'a' + (d - 10),
         }
     }
-    // Only ASCII hex digits were written.
-    core::str::from_utf8(buf).unwrap_or_default()
+    for (pair, b) in buf.chunks_exact_mut(2).zip(id) {
+        if let [hi, lo] = pair {
+            *hi = hex(b >> 4);
+            *lo = hex(*b);
+        }
+    }
+    core::str::from_utf8(buf).map_err(|_| Fail::read("ObjectId hex digits are not UTF-8"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,40 +458,23 @@ impl Path<'_> {
     }
 }
 
-/// A key path being rendered: at most [`Name::CAPACITY`] bytes, cut on a character boundary.
-struct PathText {
-    buf: [u8; Name::CAPACITY],
-    len: usize,
-}
+/// A key path being rendered into a [`Name`] (cut on a character boundary at
+/// [`Name::CAPACITY`] bytes, as every `Name` is).
+struct PathText(Name);
 
 impl PathText {
     fn segment(&mut self, text: fmt::Arguments<'_>) {
-        if self.len > 0 {
+        if !self.0.as_str().is_empty() {
             let _ = self.write_str(".");
         }
-        // A full buffer only cuts the text; `write_str` never fails.
+        // A full `Name` only cuts the text; `write_str` never fails.
         let _ = self.write_fmt(text);
-    }
-
-    fn as_str(&self) -> &str {
-        let bytes = self.buf.get(..self.len).unwrap_or_default();
-        // `write_str` copies whole characters only.
-        core::str::from_utf8(bytes).unwrap_or_default()
     }
 }
 
 impl fmt::Write for PathText {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let room = Name::CAPACITY.saturating_sub(self.len);
-        let mut take = s.len().min(room);
-        while !s.is_char_boundary(take) {
-            take -= 1;
-        }
-        let src = s.as_bytes().get(..take).unwrap_or_default();
-        if let Some(dst) = self.buf.get_mut(self.len..self.len + take) {
-            dst.copy_from_slice(src);
-            self.len += take;
-        }
+        self.0.push_str(s);
         Ok(())
     }
 }
@@ -524,21 +513,19 @@ impl Fail {
     /// Records `path` as the error's place, unless an inner level already did.
     fn at(mut self, path: &Path<'_>) -> Fail {
         if self.key.is_none() {
-            let mut text = PathText {
-                buf: [0; Name::CAPACITY],
-                len: 0,
-            };
+            let mut text = PathText(Name::EMPTY);
             path.render(&mut text);
             if let Some(field) = self.field {
                 text.segment(format_args!("{field}"));
             }
-            self.key = Some(Name::new(text.as_str()));
+            self.key = Some(text.0);
         }
         self
     }
 
     fn into_error(self) -> Error {
-        let key = self.key.unwrap_or_else(|| Name::new(""));
+        // No path recorded: the error is about the value itself, whose path is empty.
+        let key = self.key.unwrap_or(Name::EMPTY);
         if self.write {
             Error::Unwritable {
                 layer: Layer::Serde,
@@ -775,7 +762,7 @@ impl<'de, 'a, 'p, L: Lend<'de, 'a>> Deserializer<'de> for Reader<'a, 'p, L> {
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, Fail> {
         match self.value {
             Value::JavaScript(code) => L::visit_str(code.as_str(), visitor),
-            Value::ObjectId(id) => visitor.visit_str(object_id_hex(id, &mut [0; 24])),
+            Value::ObjectId(id) => visitor.visit_str(object_id_hex(id, &mut [0; 24])?),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -1622,7 +1609,7 @@ mod tests {
             0x65, 0xf0, 0xc0, 0xff, 0xee, 1, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
         ];
         let mut buf = [0; 24];
-        let hex = object_id_hex(&id, &mut buf);
+        let hex = object_id_hex(&id, &mut buf).unwrap();
         assert_eq!(hex, "65f0c0ffee0123456789abcd");
         assert_eq!(parse_object_id(hex), Some(id));
         assert_eq!(parse_object_id("65F0C0FFEE0123456789ABCD"), Some(id));

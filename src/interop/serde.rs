@@ -144,11 +144,12 @@ impl Serialize for Value {
             Value::Document(d) => d.serialize(s),
             Value::Array(items) => s.collect_seq(items),
             Value::Binary { subtype, bytes } => {
+                let subtype = [*subtype];
                 let body = Entry2(
                     "base64",
                     base64::encode_std(bytes),
                     "subType",
-                    Text(Hex(&[*subtype])),
+                    Text(Hex(&subtype)),
                 );
                 Entry(BINARY, body).serialize(s)
             }
@@ -792,19 +793,19 @@ fn decimal128_to_string(bytes: &[u8; 16]) -> String {
     } else {
         coefficient
     };
-    // 14 bits: 0..=16383, fits i64 with room.
-    let exponent = i64::try_from(biased).unwrap_or(0) - DECIMAL_BIAS;
+    // 14 bits (0..=16383), so the cast is exact.
+    let exponent = biased as i64 - DECIMAL_BIAS;
+    // 1 to 34 ASCII digits (the coefficient is at most `DECIMAL_MAX_COEFFICIENT`).
     let digits = coefficient.to_string();
-    let len = i64::try_from(digits.len()).unwrap_or(0);
-    let adjusted = exponent + len - 1;
+    let adjusted = exponent + digits.len() as i64 - 1;
 
     let mut out = String::with_capacity(digits.len() + 8);
     if negative {
         out.push('-');
     }
     if exponent <= 0 && adjusted >= -6 {
-        // Plain notation.
-        let frac_len = usize::try_from(-exponent).unwrap_or(0);
+        // Plain notation. `exponent` is in -6176..=0, so the cast is exact.
+        let frac_len = exponent.unsigned_abs() as usize;
         if frac_len == 0 {
             out.push_str(&digits);
         } else if frac_len >= digits.len() {
@@ -812,17 +813,16 @@ fn decimal128_to_string(bytes: &[u8; 16]) -> String {
             out.extend(core::iter::repeat('0').take(frac_len - digits.len()));
             out.push_str(&digits);
         } else {
-            let (int, frac) = digits
-                .split_at_checked(digits.len() - frac_len)
-                .unwrap_or((&digits, ""));
-            out.push_str(int);
+            let int_len = digits.len() - frac_len;
+            out.extend(digits.chars().take(int_len));
             out.push('.');
-            out.push_str(frac);
+            out.extend(digits.chars().skip(int_len));
         }
     } else {
         // Scientific notation; `adjusted` is never 0 here.
-        let (first, rest) = digits.split_at_checked(1).unwrap_or((&digits, ""));
-        out.push_str(first);
+        let mut rest = digits.chars();
+        out.extend(rest.next());
+        let rest = rest.as_str();
         if !rest.is_empty() {
             out.push('.');
             out.push_str(rest);

@@ -177,8 +177,8 @@ pub fn check(e: &Json, got: Result<Session, Error>) -> Option<String> {
             }),
             "Unwritable",
         ) => Some(k.as_str()) == key && *l == layer(expect["layer"].as_str().unwrap()),
-        (Err(Error::Placeholder { key: k, global }), "Placeholder") => {
-            Some(k.as_str()) == key && Some(global.as_str()) == expect["global"].as_str()
+        (Err(Error::Placeholder(refused)), "Placeholder") => {
+            Some(refused.key()) == key && Some(refused.global()) == expect["global"].as_str()
         }
         (Err(Error::BadSignature), "BadSignature") => true,
         (Err(Error::LimitExceeded(limit)), "LimitExceeded") => {

@@ -11,12 +11,11 @@
 
 #![forbid(unsafe_code)]
 
-use std::collections::HashSet;
 use std::sync::Mutex;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use beaker_session_jwt::{
-    base85, bson, json, zlib, Codec as CoreCodec, Config, Decoded, Document, Error, Format, Limits,
+    bson, json, Codec as CoreCodec, Config, Decoded, Document, Error, Field, Format, Limits,
     SecretKey, Serializer, Session, Value,
 };
 use pyo3::exceptions::PyException;
@@ -62,7 +61,7 @@ fn codec_error(py: Python<'_>, e: &Error, legacy_path: bool) -> PyErr {
         Error::Malformed { what, .. } => ("malformed", (*what).to_string()),
         Error::Unsupported { what, .. } => ("unsupported", (*what).to_string()),
         Error::Unwritable { what, key, .. } => ("unwritable", format!("{what}:{}", key.as_str())),
-        Error::Placeholder { global, .. } => ("placeholder", global.as_str().to_string()),
+        Error::Placeholder(refused) => ("placeholder", refused.global().to_string()),
         Error::BadSignature => ("bad_signature", String::new()),
         Error::Expired => ("expired", String::new()),
         Error::LimitExceeded(limit) => ("limit", limit.field().to_string()),
@@ -179,33 +178,25 @@ impl Codec {
         session: &Session,
         bson_decode: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let payload = jws_payload(value).unwrap_or_default();
-        if bare_bsz(&payload) {
+        // The usual cookie, claims `{"bsZ": ...}` only: every key is the BSON's.
+        if jws_payload(value).is_some_and(|payload| bare_bsz(&payload)) {
             return bson_to_py(py, session, bson_decode);
         }
         // Other claims beside bsZ (only a key holder writes these): a key is a JSON value
-        // unless the BSON holds it (`payload.update(...)`: the BSON overrides). The BSON's keys
-        // come from decoding the claim again; each step succeeded, bounded, in the decode above.
+        // unless the BSON holds it (`payload.update(...)`: the BSON overrides). A view of the
+        // same cookie says which keys the BSON holds; it decoded, bounded, just above.
         let map = |e: Error| codec_error(py, &e, false);
-        let limits = &self.config.limits;
-        let mut claims = json::read(&payload, limits).map_err(map)?;
-        let inflated = match claims.remove("bsZ") {
-            Some(Value::String(text)) if !text.is_empty() => {
-                let deflated = base85::decode(text.as_bytes()).map_err(map)?;
-                zlib::inflate(&deflated, limits).map_err(map)?
-            }
-            _ => Vec::new(),
-        };
-        let bson_keys: HashSet<&str> = if inflated.is_empty() {
-            HashSet::new()
-        } else {
-            bson::view(&inflated, limits)
-                .map_err(map)?
-                .iter()
-                .map(|(k, _)| k)
-                .collect()
-        };
-        let from_json: Vec<bool> = session.keys().map(|k| !bson_keys.contains(k)).collect();
+        let from_json: Vec<bool> = self
+            .with_codec(|codec| {
+                let view = codec.decode_view(value, &self.config, 0.0)?;
+                Ok::<_, Error>(
+                    session
+                        .keys()
+                        .map(|k| !matches!(view.get(k), Some(Field::Bson(_))))
+                        .collect(),
+                )
+            })
+            .map_err(map)?;
         let fields = Document::from_entries(
             session
                 .entries()
