@@ -11,7 +11,8 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::error::{Error, Layer, Limit, Name, Result};
+use crate::error::{Error, GlobalName, Layer, Limit, Name, RefusedGlobal, Result};
+use crate::json::float_repr;
 use crate::limits::Limits;
 use crate::pickle::datetime;
 use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
@@ -32,7 +33,7 @@ pub enum Target {
 
 impl Target {
     /// The target for a `bson_compress_jwt_payload` setting.
-    pub fn for_bson_payload(bson_compress_jwt_payload: bool) -> Target {
+    pub(crate) fn for_bson_payload(bson_compress_jwt_payload: bool) -> Target {
         if bson_compress_jwt_payload {
             Target::Bson
         } else {
@@ -177,7 +178,7 @@ impl Objects<'_> {
 /// Why one value cannot be in the session.
 enum Fault {
     Unwritable(&'static str),
-    Placeholder(Name),
+    Placeholder(GlobalName),
     Fatal(Error),
 }
 
@@ -195,10 +196,9 @@ impl Fault {
                 key: Name::new(key),
                 what,
             },
-            Fault::Placeholder(global) => Error::Placeholder {
-                key: Name::new(key),
-                global,
-            },
+            Fault::Placeholder(global) => {
+                Error::Placeholder(RefusedGlobal::new(key, global.as_str()))
+            }
             Fault::Fatal(e) => e,
         }
     }
@@ -435,7 +435,15 @@ impl<'h, 'a> Converter<'h, 'a> {
                         }
                         Some(Open::Doc { h, out, start, .. }) => {
                             self.leave(h);
-                            let doc = dedupe(out, self.sames.get(start..).unwrap_or_default());
+                            // `start` is where this dict's keys began on `sames`.
+                            let sames = self.sames.get(start..).ok_or_else(|| {
+                                Fault::Fatal(Error::malformed(
+                                    Layer::Pickle,
+                                    0,
+                                    "dict keys out of step",
+                                ))
+                            })?;
+                            let doc = dedupe(out, sames);
                             self.sames.truncate(start);
                             Value::Document(doc)
                         }
@@ -627,7 +635,7 @@ fn dedupe(entries: Vec<(Str, Value)>, sames: &[Same<'_>]) -> Document {
             && sames
                 .iter()
                 .enumerate()
-                .all(|(i, same)| sames.get(..i).unwrap_or_default().iter().all(|s| s != same)))
+                .all(|(i, same)| sames.iter().take(i).all(|s| s != same)))
     {
         return Document::from_entries(entries);
     }
@@ -683,44 +691,6 @@ fn float_same(f: f64) -> Same<'static> {
     }
 }
 
-/// `json.dumps` text of a float key: `NaN`, `Infinity`, `-Infinity`, else Python's `repr`
-/// (shortest round-trip digits; exponent form when the decimal point would be more than 16
-/// places right or 4 places left, as `float_repr_style = 'short'`).
-pub(crate) fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return String::from("NaN");
-    }
-    if f.is_infinite() {
-        return String::from(if f > 0.0 { "Infinity" } else { "-Infinity" });
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let point = exp + 1;
-    let n = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    let body = if -4 < point && point <= 16 {
-        if point <= 0 {
-            format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-        } else if point >= n {
-            format!("{digits}{}.0", "0".repeat((point - n) as usize))
-        } else {
-            let (int, frac) = digits.split_at(point as usize);
-            format!("{int}.{frac}")
-        }
-    } else {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        let dot = if rest.is_empty() { "" } else { "." };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{first}{dot}{rest}e{esign}{:02}", exp.unsigned_abs())
-    };
-    format!("{sign}{body}")
-}
-
 /// The text of a `str`, or of a Python 2 `str` that is UTF-8.
 fn text<'h>(obj: &'h Obj<'_>) -> Option<&'h str> {
     match obj {
@@ -764,31 +734,6 @@ fn kind(obj: &Obj<'_>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn convert_float_repr_matches_python() {
-        // Expected strings from Python 3.11 `json.dumps({x: 0})` keys.
-        let cases = [
-            (1.5, "1.5"),
-            (1e16, "1e+16"),
-            (1e15, "1000000000000000.0"),
-            (123.0, "123.0"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (1.5e-7, "1.5e-07"),
-            (-0.0, "-0.0"),
-            (0.1, "0.1"),
-            (1.7976931348623157e308, "1.7976931348623157e+308"),
-            (5e-324, "5e-324"),
-            (123456789.125, "123456789.125"),
-            (f64::INFINITY, "Infinity"),
-            (f64::NEG_INFINITY, "-Infinity"),
-            (f64::NAN, "NaN"),
-        ];
-        for (f, want) in cases {
-            assert_eq!(float_repr(f), want, "{f:e}");
-        }
-    }
 
     /// `{1: 'a', 1.0: 'b', True: 'c', -0.0: 'z', 0: 'y', '1': 's'}` is `{1: 'c', -0.0: 'y',
     /// '1': 's'}` in Python; `json.dumps` then writes `"1"` twice, and reading keeps the last.
