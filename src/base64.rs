@@ -6,17 +6,23 @@
 //! base64ct, constant-time with respect to the data. [`decode_url_to`] and [`decode_std_to`]
 //! decode a payload only after its MAC verified: that text is the signed, client-readable
 //! session, not a secret, so a table lookup per character (several times faster) is used there,
-//! accepting exactly what base64ct accepts (tested against it).
+//! accepting exactly what base64ct accepts (tested against it). Encoding base64url
+//! ([`encode_url_to`]) is a table lookup too, written into a `String` char by char, and gives
+//! base64ct's output (tested against it).
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+#[cfg(any(feature = "legacy", feature = "serde"))]
+use base64ct::Base64;
+use base64ct::{Base64UrlUnpadded, Encoding};
 
 use crate::error::{Error, Layer, Result};
 
 /// Encodes `bytes` as unpadded base64url.
 pub(crate) fn encode_url(bytes: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(bytes)
+    let mut out = String::with_capacity(encoded_url_len(bytes.len()));
+    encode_url_to(bytes, &mut out);
+    out
 }
 
 /// Length of the unpadded base64url of `n` bytes.
@@ -29,18 +35,42 @@ pub(crate) fn encoded_url_len(n: usize) -> usize {
     })
 }
 
-/// Appends the unpadded base64url of `bytes` to `out`.
-pub(crate) fn encode_url_to(bytes: &[u8], out: &mut Vec<u8>) {
-    let at = out.len();
-    out.resize(at.saturating_add(encoded_url_len(bytes.len())), 0);
-    let written = match out.get_mut(at..) {
-        Some(dst) => Base64UrlUnpadded::encode(bytes, dst)
-            .map(str::len)
-            .unwrap_or(0),
-        None => 0,
+/// The base64url alphabet (RFC 4648 §5), by digit value.
+const URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends the unpadded base64url of `bytes` to `out`, as base64ct encodes it (tested against
+/// it). Written char by char into the `String`, so the text is known to be UTF-8 by its type,
+/// with no conversion that could fail. What is encoded (a JWS payload, a tag) is sent to the
+/// client as it is, so a table lookup per character is fine here.
+pub(crate) fn encode_url_to(bytes: &[u8], out: &mut String) {
+    out.reserve(encoded_url_len(bytes.len()));
+    let char_of = |v: u32| {
+        #[allow(clippy::indexing_slicing)] // masked to < 64 == URL_ALPHABET.len()
+        char::from(URL_ALPHABET[(v & 0x3F) as usize])
     };
-    // The buffer is exactly the encoded length, so `written` fills it.
-    out.truncate(at.saturating_add(written));
+    let mut groups = bytes.chunks_exact(3);
+    for group in &mut groups {
+        if let [a, b, c] = *group {
+            let v = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
+            out.extend([
+                char_of(v >> 18),
+                char_of(v >> 12),
+                char_of(v >> 6),
+                char_of(v),
+            ]);
+        }
+    }
+    match *groups.remainder() {
+        [a] => {
+            let v = u32::from(a) << 16;
+            out.extend([char_of(v >> 18), char_of(v >> 12)]);
+        }
+        [a, b] => {
+            let v = u32::from(a) << 16 | u32::from(b) << 8;
+            out.extend([char_of(v >> 18), char_of(v >> 12), char_of(v >> 6)]);
+        }
+        _ => {}
+    }
 }
 
 /// Decodes unpadded, canonical base64url.
@@ -85,8 +115,7 @@ pub(crate) fn is_url_text(text: &[u8]) -> bool {
 const INVALID: u8 = 0xFF;
 
 /// The value of each base64url character (RFC 4648 §5); [`INVALID`] for every other byte.
-const URL_DIGITS: [u8; 256] =
-    digits(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+const URL_DIGITS: [u8; 256] = digits(URL_ALPHABET);
 
 /// The value of each standard base64 character (RFC 4648 §4); [`INVALID`] for every other
 /// byte, `=` included.
@@ -193,6 +222,7 @@ pub(crate) fn encode_std(bytes: &[u8]) -> String {
 ///
 /// # Errors
 /// [`Error::Malformed`] in [`Layer::Base64`].
+#[cfg(any(feature = "legacy", feature = "serde"))]
 pub(crate) fn decode_std(text: &[u8]) -> Result<Vec<u8>> {
     Base64::decode_vec(as_str(text)?)
         .map_err(|_| Error::malformed(Layer::Base64, 0, "invalid base64"))
@@ -218,6 +248,19 @@ mod tests {
             "non-zero trailing bits refused"
         );
         assert!(decode_url(b"a").is_err(), "impossible length refused");
+    }
+
+    #[test]
+    fn base64_url_encode_matches_base64ct() {
+        let bytes: Vec<u8> = (0..300u32).map(|i| (i * 151 + 7) as u8).collect();
+        for n in 0..bytes.len() {
+            let want = Base64UrlUnpadded::encode_string(&bytes[..n]);
+            assert_eq!(encode_url(&bytes[..n]), want, "{n}");
+            assert_eq!(want.len(), encoded_url_len(n), "{n}");
+            let mut appended = String::from("x.");
+            encode_url_to(&bytes[..n], &mut appended);
+            assert_eq!(appended, alloc::format!("x.{want}"), "{n}");
+        }
     }
 
     #[test]
@@ -266,17 +309,6 @@ mod tests {
             let bytes: Vec<u8> = (0..n).map(|i| (i * 151 + n) as u8).collect();
             decode_std_to(encode_std(&bytes).as_bytes(), &mut out).unwrap();
             assert_eq!(out, bytes);
-        }
-    }
-
-    #[test]
-    fn base64_encode_url_to_appends_exactly() {
-        for n in 0..20 {
-            let bytes: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
-            let mut out = b"x.".to_vec();
-            encode_url_to(&bytes, &mut out);
-            assert_eq!(out.len(), 2 + encoded_url_len(n));
-            assert_eq!(&out[2..], encode_url(&bytes).as_bytes());
         }
     }
 

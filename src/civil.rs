@@ -5,7 +5,6 @@
 //! Callers keep years within ±1,000,000, so no intermediate value can overflow an `i64`.
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
-#[cfg_attr(not(feature = "legacy"), allow(dead_code))] // pickle datetimes, serde `$date`
 pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -31,7 +30,6 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
 }
 
 /// Days in `month` of `year`.
-#[cfg_attr(not(feature = "legacy"), allow(dead_code))] // pickle datetimes, serde `$date`
 pub(crate) fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,

@@ -110,6 +110,7 @@ impl Codec {
         now: impl Into<UnixTime>,
     ) -> Result<SessionView<'_>> {
         let now_unix_secs = now.into().as_secs_f64();
+        let (value, config) = cookie::admit(value, config)?;
         let view = match cookie::open(&mut self.scratch, value, config)? {
             Opened::Jwt {
                 claims,

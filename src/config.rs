@@ -387,9 +387,8 @@ impl Config {
         let mut c = Config::unvalidated();
         for (name, value) in pairs {
             if let Some(opt) = Config::option_name(name) {
-                c.set_option(opt, value).map_err(|e| {
-                    IniError::in_section(section, Some(name), IniErrorKind::Config(e))
-                })?;
+                c.set_option(opt, value)
+                    .map_err(|e| IniError::refused(section, name, value, e))?;
             }
         }
         c.validate()
@@ -627,6 +626,37 @@ impl Config {
     }
 }
 
+/// A [`Config`] that passed [`Config::validate`]. Every reader and writer of a cookie takes
+/// one, so a config is validated once, where a public entry point receives it, and never
+/// again on the way down (a legacy read inside a JWT decode, a throwaway config built by
+/// [`inspect_cookie`](crate::inspect_cookie)).
+#[derive(Clone, Copy)]
+pub(crate) struct Valid<'c>(&'c Config);
+
+impl<'c> Valid<'c> {
+    /// `config`, once it validates.
+    ///
+    /// # Errors
+    /// [`Error::Config`] as [`Config::validate`].
+    pub(crate) fn new(config: &'c Config) -> Result<Valid<'c>> {
+        config.validate()?;
+        Ok(Valid(config))
+    }
+
+    /// The validated config.
+    pub(crate) fn get(self) -> &'c Config {
+        self.0
+    }
+}
+
+impl core::ops::Deref for Valid<'_> {
+    type Target = Config;
+
+    fn deref(&self) -> &Config {
+        self.0
+    }
+}
+
 fn check_key(key: &SecretKey, allow_weak: bool) -> Result<()> {
     if key.is_empty() {
         return Err(Error::Config("empty key"));
@@ -701,7 +731,9 @@ pub(crate) fn asbool(value: &str) -> Result<bool> {
     } else if FALSE.iter().any(|f| v.eq_ignore_ascii_case(f)) {
         Ok(false)
     } else {
-        Err(Error::Config("string is not true/false"))
+        Err(Error::Config(
+            "string is not true/false (true/false, yes/no, on/off, y/n, t/f, 1/0)",
+        ))
     }
 }
 

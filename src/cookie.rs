@@ -8,9 +8,9 @@ use alloc::vec::Vec;
 
 use crate::base85;
 use crate::bson;
-use crate::config::Config;
 #[cfg(feature = "legacy")]
 use crate::config::Serializer;
+use crate::config::{Config, Valid};
 use crate::error::{Error, Layer, Limit, Result};
 use crate::json;
 use crate::jwt;
@@ -25,7 +25,73 @@ use crate::value::{Document, Session, Value};
 use crate::zlib;
 
 /// The claim that holds the compressed session (`JWTCookieSession.compress_claim_fld`).
-const BSZ: &str = "bsZ";
+pub(crate) const BSZ: &str = "bsZ";
+
+/// A cookie value that passed the checks every reader of a cookie applies, here and nowhere
+/// else: [`decode_cookie`], [`Codec`](crate::Codec), [`inspect_cookie`](crate::inspect_cookie),
+/// [`CookieSession::load`](crate::CookieSession::load) (and so
+/// [`LazySession`](crate::LazySession)) and [`legacy::decode`](crate::legacy::decode) all
+/// build one with [`CookieValue::admit`] before they read anything.
+///
+/// The order, the same on every path:
+/// 1. the [`Config`] validates (the caller holds a [`Valid`] one);
+/// 2. every surrounding `"` is stripped, balanced or not: beaker-session-jwt's header parse
+///    (`v.strip('"')`) and Beaker's `SignedCookie.value_decode` (`val.strip('"')`) strip them
+///    before anything reads the value. Nothing else is trimmed: Python's `_decrypt_data`
+///    reads the value as it gets it; whitespace goes only around a `Cookie:` header's pieces,
+///    which [`cookie_from_header`](crate::cookie_from_header) strips;
+/// 3. an empty value is [`Error::Malformed`];
+/// 4. the stripped value longer than [`Limits::max_cookie_len`](crate::Limits::max_cookie_len)
+///    is [`Error::LimitExceeded`]`(`[`Limit::CookieLen`]`)`.
+///
+/// The length is that of the stripped value, not of the value as the browser sends it:
+/// Python reads (and bounds, with Beaker's 4064 on writing) only the stripped value, and
+/// [`cookie_from_header`](crate::cookie_from_header) hands over the value already stripped, so
+/// measuring after the strip gives `"v"` and `v` the same verdict on every path. The strip
+/// only scans the quotes at the two ends of a value the caller already holds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CookieValue<'v>(&'v str);
+
+impl<'v> CookieValue<'v> {
+    /// Applies the checks above to `value`; an empty value is malformed in `empty` (the layer
+    /// of the reader that was asked: [`Layer::Cookie`], or [`Layer::LegacyMac`] for
+    /// [`legacy::decode`](crate::legacy::decode)).
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] when empty; [`Error::LimitExceeded`] with `CookieLen`.
+    pub(crate) fn admit(
+        value: &'v str,
+        config: Valid<'_>,
+        empty: Layer,
+    ) -> Result<CookieValue<'v>> {
+        let value = value.trim_matches('"');
+        if value.is_empty() {
+            return Err(Error::malformed(empty, 0, "empty cookie value"));
+        }
+        if value.len() > config.limits.max_cookie_len {
+            return Err(Error::LimitExceeded(Limit::CookieLen));
+        }
+        Ok(CookieValue(value))
+    }
+
+    /// The stripped value.
+    pub(crate) fn as_str(self) -> &'v str {
+        self.0
+    }
+}
+
+/// What a public entry point that reads a cookie does first: validates `config`, then admits
+/// `value` ([`CookieValue`]).
+///
+/// # Errors
+/// [`Error::Config`], then as [`CookieValue::admit`] in [`Layer::Cookie`].
+pub(crate) fn admit<'v, 'c>(
+    value: &'v str,
+    config: &'c Config,
+) -> Result<(CookieValue<'v>, Valid<'c>)> {
+    let config = Valid::new(config)?;
+    Ok((CookieValue::admit(value, config, Layer::Cookie)?, config))
+}
 
 /// Which format a cookie came in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,14 +129,16 @@ pub struct Decoded {
 
 /// Decodes a cookie value: verifies it, decodes it, and applies the timeout.
 ///
-/// Surrounding double quotes are stripped, as Beaker does. A JWT is verified with each key of
-/// `jwt_secret_keys` in order. As in Python, a value that is not a well-formed JWS (or whose
-/// `bsZ` is not base85) is tried as a legacy cookie when `read_original_format` is on; a JWS
-/// with a bad signature or a refused header is not. In `bson_compress_jwt_payload` mode the
-/// BSON fields are merged over any other claims; in JSON mode a `bsZ` claim is dropped.
-/// `now` (seconds since the epoch, e.g. `1_700_000_000.0`) is only read when `config.timeout`
-/// is set. A [`Codec`](crate::Codec) does the
-/// same with its buffers and inflater kept across calls, and can read a few keys in place.
+/// Surrounding double quotes are stripped, as Beaker does, and the stripped value is bounded
+/// by `max_cookie_len` (the checks and their order are the same for every function that
+/// reads a cookie). A JWT is verified with each key of `jwt_secret_keys` in order. As in
+/// Python, a value that is not a well-formed JWS (or whose `bsZ` is not base85) is tried as a
+/// legacy cookie when `read_original_format` is on; a JWS with a bad signature or a refused
+/// header is not. In `bson_compress_jwt_payload` mode the BSON fields are merged over any
+/// other claims; in JSON mode a `bsZ` claim is dropped. `now` (seconds since the epoch, e.g.
+/// `1_700_000_000.0`) is only read when `config.timeout` is set. A [`Codec`](crate::Codec)
+/// does the same with its buffers and inflater kept across calls, and can read a few keys in
+/// place.
 ///
 /// ```
 /// use beaker_session_jwt::{decode_cookie, Config, Error, Format};
@@ -95,8 +163,8 @@ pub struct Decoded {
 /// Nothing is returned with an error.
 ///
 /// # Limits
-/// All of `config.limits`: `max_cookie_len` first, then the inflate, depth, item and string
-/// bounds of each layer.
+/// All of `config.limits`: `max_cookie_len` first (of the value with its surrounding quotes
+/// stripped), then the inflate, depth, item and string bounds of each layer.
 pub fn decode_cookie(value: &str, config: &Config, now: impl Into<UnixTime>) -> Result<Decoded> {
     decode_in(&mut Scratch::new(), value, config, now.into().as_secs_f64())
 }
@@ -166,7 +234,9 @@ pub(crate) fn decode_in(
     config: &Config,
     now_unix_secs: f64,
 ) -> Result<Decoded> {
+    let (value, config) = admit(value, config)?;
     let decoded = decode_untimed(s, value, config)?;
+    let config = config.get();
     if let Some(timeout) = config.timeout {
         time::check_timeout(&decoded.session, timeout, now_unix_secs, config.time_mode)?;
     }
@@ -175,7 +245,12 @@ pub(crate) fn decode_in(
 
 /// [`decode_in`] without the timeout check (a [`CookieSession`](crate::CookieSession) applies
 /// Beaker's timeout rule itself: it clears, it does not refuse).
-pub(crate) fn decode_untimed(s: &mut Scratch, value: &str, config: &Config) -> Result<Decoded> {
+pub(crate) fn decode_untimed(
+    s: &mut Scratch,
+    value: CookieValue<'_>,
+    config: Valid<'_>,
+) -> Result<Decoded> {
+    let limits = &config.limits;
     let decoded = match open(s, value, config)? {
         Opened::Jwt {
             claims,
@@ -184,10 +259,7 @@ pub(crate) fn decode_untimed(s: &mut Scratch, value: &str, config: &Config) -> R
             key_index,
         } => {
             let session = if bson {
-                merge(
-                    claims,
-                    bson::read_in(&s.inflated, &config.limits, &mut s.stacks)?,
-                )
+                merge(claims, bson::read_in(&s.inflated, limits, &mut s.stacks)?)
             } else {
                 claims
             };
@@ -218,44 +290,51 @@ pub(crate) fn merge(claims: Document, fields: Document) -> Document {
     Document::from_entries(entries)
 }
 
-/// Everything of a decode but building the BSON session and the timeout check: config and
-/// whole-cookie checks, the JWT (or the legacy cookie when the JWT path falls through).
-pub(crate) fn open(s: &mut Scratch, value: &str, config: &Config) -> Result<Opened> {
-    config.validate()?;
-    let value = value.trim_matches('"');
-    if value.is_empty() {
-        return Err(Error::malformed(Layer::Cookie, 0, "empty cookie value"));
-    }
-    if value.len() > config.limits.max_cookie_len {
-        return Err(Error::LimitExceeded(Limit::CookieLen));
-    }
-    match open_jwt(s, value, config) {
+/// Everything of a decode of an admitted value but building the BSON session and the timeout
+/// check: the JWT, or the legacy cookie when the JWT path falls through.
+pub(crate) fn open(s: &mut Scratch, value: CookieValue<'_>, config: Valid<'_>) -> Result<Opened> {
+    match open_jwt(s, value, config.get()) {
         #[cfg(feature = "legacy")]
         Err(e) if config.read_original_format && falls_through_to_legacy(&e) => {
-            let session = legacy::decode_with(
-                value,
-                config,
-                &mut s.payload,
-                &mut s.inflated,
-                &mut s.inflater,
-                &mut s.pickle,
-                &mut s.json,
-            )?;
-            let format = match config.original_format_data_serializer {
-                Serializer::Pickle => Format::LegacyPickle,
-                Serializer::Json => Format::LegacyJson,
-            };
+            let session = decode_legacy(s, value, config)?;
+            let format = legacy_format(config.get());
             Ok(Opened::Legacy { session, format })
         }
         other => other,
     }
 }
 
+/// [`legacy::decode`] of an admitted value in `s`.
+#[cfg(feature = "legacy")]
+pub(crate) fn decode_legacy(
+    s: &mut Scratch,
+    value: CookieValue<'_>,
+    config: Valid<'_>,
+) -> Result<Session> {
+    legacy::decode_with(
+        value,
+        config,
+        &mut s.payload,
+        &mut s.inflated,
+        &mut s.inflater,
+        &mut s.pickle,
+        &mut s.json,
+    )
+}
+
+/// The format of a legacy cookie read under `config`.
+#[cfg(feature = "legacy")]
+pub(crate) fn legacy_format(config: &Config) -> Format {
+    match config.original_format_data_serializer {
+        Serializer::Pickle => Format::LegacyPickle,
+        Serializer::Json => Format::LegacyJson,
+    }
+}
+
 /// Python reaches the legacy reader on `ValueError` and joserfc's `DecodeError` only: a value
 /// that is not a JWS, a header or payload segment that is not base64url/JSON, a `bsZ` that is
 /// not base85.
-#[cfg(feature = "legacy")]
-fn falls_through_to_legacy(e: &Error) -> bool {
+pub(crate) fn falls_through_to_legacy(e: &Error) -> bool {
     matches!(
         e,
         Error::Malformed {
@@ -265,9 +344,9 @@ fn falls_through_to_legacy(e: &Error) -> bool {
     )
 }
 
-fn open_jwt(s: &mut Scratch, value: &str, config: &Config) -> Result<Opened> {
+fn open_jwt(s: &mut Scratch, value: CookieValue<'_>, config: &Config) -> Result<Opened> {
     let limits = &config.limits;
-    let key_index = jwt::verify_to(value, &config.jwt_secret_keys, limits, &mut s.payload)?;
+    let key_index = jwt::verify_to(value.as_str(), &config.jwt_secret_keys, &mut s.payload)?;
     let format = if config.bson_compress_jwt_payload {
         Format::JwtBson
     } else {
@@ -311,7 +390,7 @@ fn open_jwt(s: &mut Scratch, value: &str, config: &Config) -> Result<Opened> {
 }
 
 /// The text of a `bsZ` claim: `None` when absent or falsy.
-fn bsz_text(compressed: Option<Value>) -> Result<Option<String>> {
+pub(crate) fn bsz_text(compressed: Option<Value>) -> Result<Option<String>> {
     match compressed {
         None => Ok(None),
         Some(v) if is_falsy(&v) => Ok(None),
@@ -366,6 +445,7 @@ fn is_falsy(v: &Value) -> bool {
 /// # Limits
 /// As [`decode_cookie`].
 pub fn decode_cookie_or_empty(value: &str, config: &Config, now: impl Into<UnixTime>) -> Session {
+    // The empty session on error is this function's contract (Beaker's `invalidate_corrupt`).
     decode_cookie(value, config, now)
         .map(|d| d.session)
         .unwrap_or_default()
@@ -405,16 +485,25 @@ pub fn encode_cookie(session: &Session, config: &Config) -> Result<String> {
 /// [`encode_cookie`] in `s`: the one implementation behind the one-shot function and
 /// [`Codec::encode_cookie`](crate::Codec::encode_cookie).
 pub(crate) fn encode_in(s: &mut Scratch, session: &Session, config: &Config) -> Result<String> {
-    config.validate()?;
+    let config = Valid::new(config)?;
     #[cfg(feature = "legacy")]
     let cookie = if config.write_original_format {
         legacy::encode_with(session, config, &mut s.deflater)?
     } else {
-        encode_jwt(s, session, config)?
+        encode_jwt(s, session, config.get())?
     };
     // `Config::validate` refuses the legacy options without the feature.
     #[cfg(not(feature = "legacy"))]
-    let cookie = encode_jwt(s, session, config)?;
+    let cookie = encode_jwt(s, session, config.get())?;
+    check_write_len(cookie, config)
+}
+
+/// `cookie` when it fits `max_write_len`: the one check every writer of a cookie ends with
+/// (beaker/session.py `_create_cookie`: "Cookie value is too long to store").
+///
+/// # Errors
+/// [`Error::LimitExceeded`] with `WriteLen`.
+pub(crate) fn check_write_len(cookie: String, config: Valid<'_>) -> Result<String> {
     if cookie.len() > config.limits.max_write_len {
         return Err(Error::LimitExceeded(Limit::WriteLen));
     }

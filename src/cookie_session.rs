@@ -13,8 +13,8 @@ use alloc::string::String;
 use core::fmt::Write;
 use core::ops::{Deref, DerefMut};
 
-use crate::config::{Config, CookieExpires};
-use crate::cookie::{self, Format, Scratch};
+use crate::config::{Config, CookieExpires, Valid};
+use crate::cookie::{self, CookieValue, Format, Scratch};
 use crate::error::{Error, Layer, Result};
 use crate::header::{self, Attributes};
 use crate::unix_time::UnixTime;
@@ -160,7 +160,7 @@ impl CookieSession {
         config: &Config,
         env: &mut impl Env,
     ) -> Result<CookieSession> {
-        config.validate()?;
+        let valid = Valid::new(config)?;
         let config_domain = config
             .cookie_domain
             .as_deref()
@@ -184,7 +184,11 @@ impl CookieSession {
             return Ok(s);
         };
         s.is_new = false;
-        match cookie::decode_untimed(&mut Scratch::new(), value, config) {
+        // The value comes from the header with its quotes stripped; it goes through the same
+        // checks as any other cookie value (a corrupt one is handled as Beaker does, below).
+        let decoded = CookieValue::admit(value, valid, Layer::Cookie)
+            .and_then(|value| cookie::decode_untimed(&mut Scratch::new(), value, valid));
+        match decoded {
             Ok(decoded) => {
                 s.loaded_format = Some(decoded.format);
                 s.key_index = Some(decoded.key_index);
@@ -447,7 +451,9 @@ impl CookieSession {
             samesite: config.samesite.as_deref(),
             secure: config.secure,
         };
-        check_attribute(attrs.domain.unwrap_or(""))?;
+        if let Some(domain) = attrs.domain {
+            check_attribute(domain)?;
+        }
         check_attribute(attrs.path)?;
         Ok(header::render(&config.key, value, &attrs))
     }

@@ -96,6 +96,8 @@ pub(crate) fn expires_at(expires: CookieExpires, now: UnixTime) -> Option<i64> {
         // `datetime.fromtimestamp(0x7FFFFFFF)`.
         CookieExpires::Never => Some(0x7FFF_FFFF),
         // `datetime.now(timezone.utc) + timedelta(seconds=secs)`.
+        // Seconds beyond `i64::MAX` saturate, as the sum does (the date is clamped to
+        // Python's last year when written).
         CookieExpires::After(secs) => {
             Some(datetime_now_secs(now).saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)))
         }
@@ -179,14 +181,11 @@ fn http_date(out: &mut String, unix_secs: i64) {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (year, month, day) = crate::civil::civil_from_days(days);
-    let weekday = WEEKDAYS
-        .get(days.rem_euclid(7) as usize)
-        .copied()
-        .unwrap_or("Thu");
-    let month_name = MONTHS
-        .get((month as usize).saturating_sub(1))
-        .copied()
-        .unwrap_or("Jan");
+    #[allow(clippy::indexing_slicing)] // rem_euclid(7) is in 0..7 == WEEKDAYS.len()
+    let weekday = WEEKDAYS[days.rem_euclid(7) as usize];
+    // `civil_from_days` gives a month in 1..=12; `% 12` makes the index total anyway.
+    #[allow(clippy::indexing_slicing)] // % 12 is < 12 == MONTHS.len()
+    let month_name = MONTHS[(month.rem_euclid(12) as usize + 11) % 12];
     let _ = write!(
         out,
         "{weekday}, {day:02}-{month_name}-{year} {:02}:{:02}:{:02} GMT",

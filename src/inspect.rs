@@ -2,39 +2,32 @@
 //! JWS header, the size at each layer, the session and the timeout check — and, on request,
 //! all of that for a cookie whose MAC is not checked.
 //!
-//! The session comes from the same read path as [`decode_cookie`]: a verified inspection calls
-//! it; an unverified one re-signs the cookie's own bytes with a throwaway key, in memory, and
-//! calls it too, so every layer check (JWS header, base85, zlib, BSON, JSON, the pickle
-//! whitelist) still applies and no pickle code ever runs. Only the MAC is skipped.
+//! The session comes from the read path of [`decode_cookie`](crate::decode_cookie), the same
+//! functions: a verified inspection runs it on the cookie; an unverified one re-signs the
+//! cookie's own bytes with a throwaway key, in memory, and runs it on that, so every layer
+//! check (JWS header, base85, zlib, BSON, JSON, the pickle whitelist) still applies and no
+//! pickle code ever runs. Only the MAC is skipped.
 
 use alloc::string::String;
 use alloc::vec;
 
 use crate::base64;
 use crate::base85;
-#[cfg(feature = "legacy")]
-use crate::config::Serializer;
-use crate::config::{Config, SecretKey};
-use crate::cookie::{decode_cookie, Decoded, Format};
-use crate::error::{Error, Layer, Limit, Result};
+use crate::config::{Config, SecretKey, Valid};
+use crate::cookie::{self, CookieValue, Decoded, Format, Scratch, BSZ};
+use crate::error::{Error, Layer, Result};
 use crate::json;
 #[cfg(feature = "legacy")]
-use crate::legacy;
+use crate::legacy::{self, SIG_LEN};
 use crate::mac;
 use crate::time;
 use crate::unix_time::UnixTime;
-use crate::value::{Session, Value};
+use crate::value::Session;
 use crate::zlib;
 
 /// The key an unverified inspection re-signs the cookie with. It never leaves
 /// [`inspect_cookie`]: the re-signed value is decoded at once and dropped.
 const UNVERIFIED_KEY: &[u8] = b"beaker-session-jwt inspect: this MAC was not checked";
-
-/// Length of the hex HMAC-SHA1 in front of a legacy cookie.
-const LEGACY_SIG_LEN: usize = 40;
-
-/// The claim that holds the compressed session (`JWTCookieSession.compress_claim_fld`).
-const BSZ: &str = "bsZ";
 
 /// What [`inspect_cookie`] found.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,7 +54,7 @@ pub struct Inspection {
     /// Length of what the zlib stream inflates to (the BSON document, or the legacy JSON
     /// text). `None` when [`compressed_len`](Self::compressed_len) is.
     pub inflated_len: Option<usize>,
-    /// The session, exactly as [`decode_cookie`] returns it.
+    /// The session, exactly as [`decode_cookie`](crate::decode_cookie) returns it.
     pub session: Session,
     /// The `timeout` check at `now`, reported instead of refusing the cookie: `None` when
     /// `config.timeout` is unset, else `Ok(())`, `Err(Error::Expired)`, or the error a
@@ -71,24 +64,26 @@ pub struct Inspection {
 
 /// Takes a cookie apart: see [`Inspection`] for what is reported.
 ///
-/// With `verify == true` the cookie is read exactly as [`decode_cookie`] reads it with
-/// `config`, except that an expired session is reported in [`Inspection::timeout`] rather
-/// than refused.
+/// With `verify == true` the cookie is read exactly as
+/// [`decode_cookie`](crate::decode_cookie) reads it with `config`, except that an expired
+/// session is reported in [`Inspection::timeout`] rather than refused.
 ///
 /// With `verify == false` the MAC is NOT checked: the session is whatever the cookie holds,
 /// written by anyone, and [`Inspection::key_index`] is `None`. Nothing else is skipped: the
 /// JWS header rules, every layer's grammar, the pickle whitelist (no pickle code runs, as
 /// always) and every [`Limits`](crate::Limits) bound apply. The keys in `config` are not used
-/// (`jwt_secret_keys` may be empty). A value that is not a well-formed JWS is read as a legacy
-/// cookie with `original_format_data_serializer`, whether or not `read_original_format` is on.
+/// (`jwt_secret_keys` may be empty; the rest of `config` is validated as usual). A value that
+/// is not a well-formed JWS is read as a legacy cookie with `original_format_data_serializer`,
+/// whether or not `read_original_format` is on.
 ///
 /// # Errors
-/// As [`decode_cookie`], except [`Error::Expired`]. With `verify == false`, never
-/// [`Error::BadSignature`]; a legacy value shorter than its 40-hex signature is
-/// [`Error::Malformed`] in [`Layer::LegacyMac`].
+/// As [`decode_cookie`](crate::decode_cookie), except [`Error::Expired`]. With
+/// `verify == false`, never [`Error::BadSignature`]; a legacy value shorter than its 40-hex
+/// signature is [`Error::Malformed`] in [`Layer::LegacyMac`].
 ///
 /// # Limits
-/// All of `config.limits`, as [`decode_cookie`]; the layers are decoded a second time to
+/// All of `config.limits`, as [`decode_cookie`](crate::decode_cookie) (`max_cookie_len` of the
+/// value with its surrounding quotes stripped); the layers are decoded a second time to
 /// measure them, under the same bounds.
 pub fn inspect_cookie(
     value: &str,
@@ -97,19 +92,19 @@ pub fn inspect_cookie(
     now: impl Into<UnixTime>,
 ) -> Result<Inspection> {
     let now_unix_secs = now.into().as_secs_f64();
-    let value = value.trim_matches('"');
-    if value.len() > config.limits.max_cookie_len {
-        return Err(Error::LimitExceeded(Limit::CookieLen));
-    }
-    let (decoded, key_index) = if verify {
-        let mut untimed = config.clone();
-        untimed.timeout = None;
-        let decoded = decode_cookie(value, &untimed, now_unix_secs)?;
+    let (value, decoded, key_index) = if verify {
+        let (value, valid) = cookie::admit(value, config)?;
+        // Untimed: the timeout is reported below instead of refusing the cookie.
+        let decoded = cookie::decode_untimed(&mut Scratch::new(), value, valid)?;
         let key_index = decoded.key_index;
-        (decoded, Some(key_index))
+        (value, decoded, Some(key_index))
     } else {
-        (decode_unverified(value, config)?, None)
+        // The throwaway config is the one validated: the caller's keys may be absent.
+        let c = unverified_config(config);
+        let (value, valid) = cookie::admit(value, &c)?;
+        (value, decode_unverified(value, valid)?, None)
     };
+    let value = value.as_str();
     let sizes = measure(value, decoded.format, config)?;
     let timeout = config.timeout.map(|timeout| {
         time::check_timeout(&decoded.session, timeout, now_unix_secs, config.time_mode)
@@ -138,35 +133,35 @@ fn unverified_config(config: &Config) -> Config {
     c
 }
 
-/// Decodes without the MAC: JWT first, then legacy when the JWT reader refuses the value the
-/// way that makes `decode_cookie` try legacy.
-fn decode_unverified(value: &str, config: &Config) -> Result<Decoded> {
-    let c = unverified_config(config);
-    if let Some(token) = resign_jwt(value) {
-        match decode_cookie(&token, &c, 0.0) {
-            Err(e) if falls_through_to_legacy(&e) => {}
+/// Decodes an admitted value without the MAC, under the [`unverified_config`]: JWT first,
+/// then legacy when the JWT reader refuses the value the way that makes `decode_cookie` try
+/// legacy. The re-signed value is admitted in turn (its signature segment may be longer than
+/// the one it replaces).
+fn decode_unverified(value: CookieValue<'_>, c: Valid<'_>) -> Result<Decoded> {
+    if let Some(token) = resign_jwt(value.as_str()) {
+        let token = CookieValue::admit(&token, c, Layer::Cookie)?;
+        match cookie::decode_untimed(&mut Scratch::new(), token, c) {
+            Err(e) if cookie::falls_through_to_legacy(&e) => {}
             other => return other,
         }
     }
-    decode_unverified_legacy(value, &c)
+    decode_unverified_legacy(value, c)
 }
 
 /// The legacy half of [`decode_unverified`].
 #[cfg(feature = "legacy")]
-fn decode_unverified_legacy(value: &str, c: &Config) -> Result<Decoded> {
-    let resigned = resign_legacy(value).ok_or(Error::malformed(
+fn decode_unverified_legacy(value: CookieValue<'_>, c: Valid<'_>) -> Result<Decoded> {
+    let resigned = resign_legacy(value.as_str()).ok_or(Error::malformed(
         Layer::LegacyMac,
         0,
         "shorter than the 40-hex signature",
     ))?;
-    let session = legacy::decode(&resigned, c)?;
-    let format = match c.original_format_data_serializer {
-        Serializer::Pickle => Format::LegacyPickle,
-        Serializer::Json => Format::LegacyJson,
-    };
+    let resigned = CookieValue::admit(&resigned, c, Layer::LegacyMac)?;
+    let mut s = Scratch::new();
+    let session = cookie::decode_legacy(&mut s, resigned, c)?;
     Ok(Decoded {
         session,
-        format,
+        format: cookie::legacy_format(c.get()),
         key_index: 0,
     })
 }
@@ -174,19 +169,8 @@ fn decode_unverified_legacy(value: &str, c: &Config) -> Result<Decoded> {
 /// Without the `legacy` feature a value that is not a JWT is refused as the JWT reader
 /// refused it.
 #[cfg(not(feature = "legacy"))]
-fn decode_unverified_legacy(_value: &str, _c: &Config) -> Result<Decoded> {
+fn decode_unverified_legacy(_value: CookieValue<'_>, _c: Valid<'_>) -> Result<Decoded> {
     Err(Error::malformed(Layer::Jws, 0, "not three segments"))
-}
-
-/// The same rule as `cookie::falls_through_to_legacy` (Python's `ValueError` / `DecodeError`).
-fn falls_through_to_legacy(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Malformed {
-            layer: Layer::Jws | Layer::Base64 | Layer::Base85,
-            ..
-        }
-    )
 }
 
 /// A compact JWS with its signature replaced by the throwaway key's, or `None` when the value
@@ -215,16 +199,8 @@ fn resign_jwt(value: &str) -> Option<String> {
 /// it is shorter than that.
 #[cfg(feature = "legacy")]
 fn resign_legacy(value: &str) -> Option<String> {
-    let rest = value.get(LEGACY_SIG_LEN..)?;
-    let tag = mac::sha1(UNVERIFIED_KEY, rest.as_bytes());
-    let mut out = String::with_capacity(value.len());
-    for b in tag {
-        for nibble in [b >> 4, b & 0x0F] {
-            out.push(char::from_digit(u32::from(nibble), 16)?);
-        }
-    }
-    out.push_str(rest);
-    Some(out)
+    let rest = value.get(SIG_LEN..)?;
+    Some(legacy::signed(UNVERIFIED_KEY, rest))
 }
 
 struct Sizes {
@@ -237,8 +213,14 @@ struct Sizes {
 /// Decodes the layers of a cookie already read successfully, to measure them.
 fn measure(value: &str, format: Format, config: &Config) -> Result<Sizes> {
     let limits = &config.limits;
+    #[cfg(feature = "legacy")]
     if format.is_legacy() {
-        let rest = value.get(LEGACY_SIG_LEN..).unwrap_or_default();
+        // The value was read as a legacy cookie, so it is longer than its signature.
+        let rest = value.get(SIG_LEN..).ok_or(Error::malformed(
+            Layer::LegacyMac,
+            0,
+            "shorter than the 40-hex signature",
+        ))?;
         let payload = base64::decode_std(rest.as_bytes())?;
         let (compressed_len, inflated_len) = match format {
             Format::LegacyJson => (
@@ -267,15 +249,14 @@ fn measure(value: &str, format: Format, config: &Config) -> Result<Sizes> {
     })?;
     let payload = base64::decode_url(payload.as_bytes())?;
     let (compressed_len, inflated_len) = match format {
-        Format::JwtBson => match json::read(&payload, limits)?.get(BSZ) {
-            // Python: `if self.bson_compress_jwt_payload and compressed:` (an empty bsZ is
-            // ignored).
-            Some(Value::String(text)) if !text.is_empty() => {
+        // The decode's own rule for which `bsZ` it inflates (a falsy one is ignored).
+        Format::JwtBson => match cookie::bsz_text(json::read(&payload, limits)?.remove(BSZ))? {
+            Some(text) => {
                 let deflated = base85::decode(text.as_bytes())?;
                 let inflated = zlib::inflate(&deflated, limits)?;
                 (Some(deflated.len()), Some(inflated.len()))
             }
-            _ => (None, None),
+            None => (None, None),
         },
         _ => (None, None),
     };
@@ -290,10 +271,12 @@ fn measure(value: &str, format: Format, config: &Config) -> Result<Sizes> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cookie::encode_cookie;
+    use crate::cookie::{decode_cookie, encode_cookie};
+    use crate::error::Limit;
     use crate::jwt;
     #[cfg(feature = "legacy")]
     use crate::limits::Limits;
+    use crate::value::Value;
 
     const K1: &str = "inspect-key-one-0123456789";
     const K2: &str = "inspect-key-two-0123456789";
@@ -457,7 +440,7 @@ mod tests {
             assert_eq!(got.key_index, Some(0));
             assert_eq!(got.header, None);
             assert_eq!(got.session, session());
-            let payload = base64::decode_std(&cookie.as_bytes()[LEGACY_SIG_LEN..]).unwrap();
+            let payload = base64::decode_std(&cookie.as_bytes()[SIG_LEN..]).unwrap();
             assert_eq!(got.payload_len, payload.len());
             if format == Format::LegacyJson {
                 assert_eq!(got.compressed_len, Some(payload.len()));

@@ -9,6 +9,7 @@
 //! object, the others strings), and neither `crit` nor `b64`; then the MAC, tried with each key
 //! in order. The payload is not decoded before a MAC verifies.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::base64;
@@ -30,6 +31,7 @@ const MAX_SIGNATURE_SEGMENT: usize = 1024;
 const MAX_PAYLOAD_SEGMENT: usize = 128_000;
 
 /// A token whose MAC verified.
+#[cfg_attr(not(fuzzing), allow(dead_code))] // an entry point of the fuzz targets
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Verified {
@@ -40,19 +42,19 @@ pub struct Verified {
 }
 
 /// Signs `payload` (the claims JSON) with `key`, returning the compact JWS.
-pub fn sign(payload: &[u8], key: &SecretKey) -> alloc::string::String {
+pub fn sign(payload: &[u8], key: &SecretKey) -> String {
     // One buffer for the whole token: header, payload segment, tag segment.
-    let payload_len = base64::encoded_url_len(payload.len());
-    let start = HEADER_SEGMENT.len() + 1;
-    let mut out = Vec::with_capacity(start + payload_len + 1 + TAG_SEGMENT_LEN);
-    out.extend_from_slice(HEADER_SEGMENT.as_bytes());
-    out.push(b'.');
+    let len = (HEADER_SEGMENT.len() + 1)
+        .saturating_add(base64::encoded_url_len(payload.len()))
+        .saturating_add(1 + TAG_SEGMENT_LEN);
+    let mut out = String::with_capacity(len);
+    out.push_str(HEADER_SEGMENT);
+    out.push('.');
     base64::encode_url_to(payload, &mut out);
-    let tag = mac::sha256(key.as_bytes(), &[out.as_slice()]);
-    out.push(b'.');
+    let tag = mac::sha256(key.as_bytes(), &[out.as_bytes()]);
+    out.push('.');
     base64::encode_url_to(&tag, &mut out);
-    // base64url and the header are ASCII; the fallback only removes a panicking path.
-    alloc::string::String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// Length of the base64url of a 32-byte HS256 tag.
@@ -78,23 +80,24 @@ const TAG_SEGMENT_LEN: usize = 43;
 /// # Limits
 /// `max_cookie_len` (the whole token); the header segment is at most 512 characters (384
 /// bytes of JSON), which bounds its parse.
+#[cfg_attr(not(fuzzing), allow(dead_code))] // an entry point of the fuzz targets
 pub fn verify(token: &str, keys: &[SecretKey], limits: &Limits) -> Result<Verified> {
+    if token.len() > limits.max_cookie_len {
+        return Err(Error::LimitExceeded(crate::error::Limit::CookieLen));
+    }
     let mut payload = Vec::new();
-    let key_index = verify_to(token, keys, limits, &mut payload)?;
+    let key_index = verify_to(token, keys, &mut payload)?;
     Ok(Verified { payload, key_index })
 }
 
-/// [`verify`], decoding the payload into `payload` (cleared first, its capacity reused) and
-/// returning the index of the key that verified. Allocates nothing before a MAC verifies (when
-/// the header is the one we write), and nothing after it when `payload` is large enough.
-pub(crate) fn verify_to(
-    token: &str,
-    keys: &[SecretKey],
-    limits: &Limits,
-    payload: &mut Vec<u8>,
-) -> Result<usize> {
+/// [`verify`] of a token the caller has bounded (a cookie decode admits the value first:
+/// `cookie::CookieValue`), decoding the payload into `payload` (cleared first, its capacity
+/// reused) and returning the index of the key that verified. Allocates nothing before a MAC
+/// verifies (when the header is the one we write), and nothing after it when `payload` is
+/// large enough.
+pub(crate) fn verify_to(token: &str, keys: &[SecretKey], payload: &mut Vec<u8>) -> Result<usize> {
     payload.clear();
-    let (header_segment, payload_segment, signature_segment) = split(token, limits)?;
+    let (header_segment, payload_segment, signature_segment) = split(token)?;
     check_header(header_segment)?;
     // A segment that is not 32 bytes of base64url cannot be an HS256 tag: joserfc's
     // `verify_compact` returns False for it, which is a bad signature.
@@ -121,11 +124,8 @@ pub(crate) fn verify_to(
     Ok(key_index)
 }
 
-/// Splits a compact JWS into its three segments and applies the size caps.
-fn split<'t>(token: &'t str, limits: &Limits) -> Result<(&'t [u8], &'t [u8], &'t [u8])> {
-    if token.len() > limits.max_cookie_len {
-        return Err(Error::LimitExceeded(crate::error::Limit::CookieLen));
-    }
+/// Splits a compact JWS into its three segments and applies joserfc's size caps.
+fn split(token: &str) -> Result<(&[u8], &[u8], &[u8])> {
     // `str::split` with a char finds each dot with a word-at-a-time search.
     let mut parts = token.split('.').map(str::as_bytes);
     let (Some(header), Some(payload), Some(signature), None) =

@@ -16,8 +16,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::base64;
-use crate::config::{Config, SecretKey, Serializer};
-use crate::error::{Error, Layer, Limit, Name, Result};
+use crate::config::{Config, SecretKey, Serializer, Valid};
+use crate::cookie::{self, CookieValue};
+use crate::error::{Error, Layer, Name, Result};
 use crate::json;
 use crate::mac;
 use crate::pickle::{self, Target};
@@ -25,14 +26,16 @@ use crate::value::{Session, Value};
 use crate::zlib;
 
 /// Length of the hex HMAC-SHA1 in front of the payload.
-const SIG_LEN: usize = 40;
+pub(crate) const SIG_LEN: usize = 40;
 
 /// Reads a legacy cookie value, as beaker-session-jwt does when a cookie is not a JWT and
 /// `read_original_format` is on (this function does not look at that flag).
 ///
-/// Steps, in order: surrounding double quotes stripped (all of them, as `str.strip('"')`); the
-/// 40 lowercase hex characters compared in constant time with HMAC-SHA1 under
-/// `original_format_validate_key` over the rest, before anything else is decoded; base64;
+/// Steps, in order: the config validated; surrounding double quotes stripped (all of them, as
+/// `str.strip('"')`) and the stripped value bounded by `max_cookie_len`, the same checks in the
+/// same order as [`decode_cookie`](crate::decode_cookie); the 40 lowercase hex characters
+/// compared in constant time with HMAC-SHA1 under `original_format_validate_key` over the
+/// rest, before anything else is decoded; base64;
 /// the `original_format_data_serializer` (pickle through the whitelist reader, or zlib then
 /// JSON); `original_format_remove_keys`; then the check that every remaining value can be
 /// written in the configured JWT payload (`bson_compress_jwt_payload`).
@@ -50,10 +53,14 @@ const SIG_LEN: usize = 40;
 /// - [`Error::LimitExceeded`] as below.
 ///
 /// # Limits
-/// `max_cookie_len` (the value), then everything [`pickle::read`] and
-/// [`Pickled::into_session`](crate::pickle::Pickled::into_session) list, or
-/// `max_inflated_len` and [`json::read`]'s limits.
+/// `max_cookie_len` (the value, its surrounding quotes stripped), then everything
+/// [`pickle::read`] and [`Pickled::into_session`](crate::pickle::Pickled::into_session) list,
+/// or `max_inflated_len` and [`json::read`]'s limits.
+#[cfg_attr(not(fuzzing), allow(dead_code))] // an entry point of the fuzz targets
 pub fn decode(value: &str, config: &Config) -> Result<Session> {
+    let config = Valid::new(config)?;
+    validate_key(config.get())?;
+    let value = CookieValue::admit(value, config, Layer::LegacyMac)?;
     decode_with(
         value,
         config,
@@ -65,27 +72,22 @@ pub fn decode(value: &str, config: &Config) -> Result<Session> {
     )
 }
 
-/// [`decode`] with the caller's buffers (cleared before use), inflater and pickle buffers, so a
-/// [`Codec`](crate::Codec) can reuse them.
+/// [`decode`] of an admitted value under a validated config, with the caller's buffers
+/// (cleared before use), inflater and pickle buffers, so a [`Codec`](crate::Codec) can reuse
+/// them.
 pub(crate) fn decode_with(
-    value: &str,
-    config: &Config,
+    value: CookieValue<'_>,
+    config: Valid<'_>,
     payload: &mut Vec<u8>,
     inflated: &mut Vec<u8>,
     inflater: &mut Option<zlib::Inflater>,
     buffers: &mut pickle::Buffers,
     json_stacks: &mut json::Stacks,
 ) -> Result<Session> {
-    config.validate()?;
-    let key = validate_key(config)?;
+    let key = validate_key(config.get())?;
     let limits = &config.limits;
-    if value.len() > limits.max_cookie_len {
-        return Err(Error::LimitExceeded(Limit::CookieLen));
-    }
-    let value = value.trim_matches('"');
-    if value.is_empty() {
-        return Err(Error::malformed(Layer::LegacyMac, 0, "empty cookie value"));
-    }
+    // `SignedCookie.value_decode` strips the quotes again: the admitted value has none left.
+    let value = value.as_str();
     let (sig, rest) = match (value.get(..SIG_LEN), value.get(SIG_LEN..)) {
         (Some(sig), Some(rest)) => (sig, rest),
         _ => return Err(Error::BadSignature),
@@ -125,19 +127,21 @@ pub(crate) fn decode_with(
 ///
 /// # Limits
 /// `max_write_len` (the written value, Beaker's 4064).
+#[cfg_attr(not(fuzzing), allow(dead_code))] // an entry point of the fuzz targets
 pub fn encode(session: &Session, config: &Config) -> Result<String> {
-    encode_with(session, config, &mut None)
+    let config = Valid::new(config)?;
+    let cookie = encode_with(session, config, &mut None)?;
+    cookie::check_write_len(cookie, config)
 }
 
-/// [`encode`] with the caller's deflater (created on first use), so a
-/// [`Codec`](crate::Codec) keeps it.
+/// [`encode`] under a validated config, with the caller's deflater (created on first use), so
+/// a [`Codec`](crate::Codec) keeps it; the caller checks `max_write_len`.
 pub(crate) fn encode_with(
     session: &Session,
-    config: &Config,
+    config: Valid<'_>,
     deflater: &mut Option<zlib::Deflater>,
 ) -> Result<String> {
-    config.validate()?;
-    let key = validate_key(config)?;
+    let key = validate_key(config.get())?;
     let payload = match config.original_format_data_serializer {
         Serializer::Pickle => pickle::write(session)?,
         // beaker/util.py JsonSerializer.dumps: zlib.compress(json.dumps(data).encode('utf-8'))
@@ -148,19 +152,26 @@ pub(crate) fn encode_with(
             deflater.deflate(text.as_bytes())
         }
     };
-    let data = base64::encode_std(&payload);
-    let tag = mac::sha1(key.as_bytes(), data.as_bytes());
-    let mut out = String::with_capacity(SIG_LEN + data.len());
+    Ok(signed(key.as_bytes(), &base64::encode_std(&payload)))
+}
+
+/// `SignedCookie.value_encode`: the 40 lowercase hex of HMAC-SHA1 under `key` over `data`,
+/// then `data`.
+pub(crate) fn signed(key: &[u8], data: &str) -> String {
+    let tag = mac::sha1(key, data.as_bytes());
+    let mut out = String::with_capacity(SIG_LEN.saturating_add(data.len()));
     for b in tag {
-        for nibble in [b >> 4, b & 0x0F] {
-            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-        }
+        out.push(hex_digit(b >> 4));
+        out.push(hex_digit(b & 0x0F));
     }
-    out.push_str(&data);
-    if out.len() > config.limits.max_write_len {
-        return Err(Error::LimitExceeded(Limit::WriteLen));
-    }
-    Ok(out)
+    out.push_str(data);
+    out
+}
+
+/// The lowercase hex digit of the low four bits of `nibble` (`hexdigest()`'s alphabet).
+fn hex_digit(nibble: u8) -> char {
+    let n = nibble & 0x0F;
+    char::from(if n < 10 { b'0' + n } else { b'a' + (n - 10) })
 }
 
 fn validate_key(config: &Config) -> Result<&SecretKey> {
@@ -236,6 +247,17 @@ fn value_keys_ok(value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_signed_writes_the_hex_hex_tag_reads() {
+        let key = b"legacy-key-0123456789";
+        let value = signed(key, "payload");
+        let (sig, data) = value.split_at(SIG_LEN);
+        assert_eq!(data, "payload");
+        assert_eq!(hex_tag(sig), Some(mac::sha1(key, b"payload")));
+        let digits: String = (0..16).map(hex_digit).collect();
+        assert_eq!(digits, "0123456789abcdef");
+    }
 
     #[test]
     fn legacy_hex_tag_is_lowercase_only() {

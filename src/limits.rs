@@ -19,7 +19,8 @@ pub struct Limits {
     /// refused. Default 256 KiB (a full 4 KiB cookie of real session data inflates to well under
     /// 64 KiB). A legacy pickle is not inflated; it expands into the objects its reader builds,
     /// so the same bound caps the heap those objects take (each node, string, buffer and item
-    /// counted as it is built, copied or grown). Reports
+    /// counted as it is built, copied or grown, in fixed units that are the same on every
+    /// target: 48 bytes a node, 8 an item, 16 a dict pair, plus 16 a heap block). Reports
     /// [`Limit::InflatedLen`](crate::Limit::InflatedLen).
     pub max_inflated_len: usize,
     /// Deepest nesting of documents, arrays and containers (BSON, JSON, pickle). Default 64.
@@ -27,12 +28,10 @@ pub struct Limits {
     ///
     /// The decoders and writers keep their stacks on the heap, whatever the depth; what is
     /// recursive is `Value`'s own `Drop`, `Clone`, `PartialEq` and `Debug` (and the optional
-    /// `serde` and `bson` conversions), once per level. So
-    /// this limit also bounds the stack an application needs to handle the sessions it
-    /// decodes: measured on x86_64 (optimised build), about 70, 250, 50 and 560 bytes per
-    /// level to drop, clone, compare and format a session, i.e. under 40 KB at the default 64
-    /// levels and up to about 0.6 MB at 1024 (`tests/stack.rs` runs the default depth on a
-    /// 256 KiB thread stack in an unoptimised build). Keep it low where stacks are small.
+    /// `serde` and `bson` conversions), once per level. So this limit also bounds the stack an
+    /// application needs to handle the sessions it decodes, which grows linearly with it
+    /// (`tests/stack.rs` runs the default depth on a 256 KiB thread stack in an unoptimised
+    /// build). Keep it low where stacks are small.
     pub max_depth: usize,
     /// Most values one decode may build, counting every element of every container (a pickle
     /// memo reference counts its whole value again). Default 65,536.
@@ -45,13 +44,25 @@ pub struct Limits {
     /// [`Limit::Memo`](crate::Limit::Memo).
     pub max_memo: usize,
     /// Most heap bytes the session one decode builds may take, charged value by value before
-    /// each is stored: its slot (32 bytes in a list, 56 with its key in a document), plus for
-    /// a key or text over 22 bytes, binary data, each document or list, and the boxed payload
-    /// of each regex, DB pointer or code with scope, one heap block of its length plus 16.
-    /// Default 256 KiB, as much as the inflate bound: every session of ordinary values a
-    /// 4 KiB cookie holds fits (the widest, about 3,000 values, charges about 96 KB), while a cookie that inflates to (or, through BSON copies or pickle memo
-    /// references, repeats) tens of thousands of tiny values is refused early instead of
-    /// taking megabytes. Reports [`Limit::SessionBytes`](crate::Limit::SessionBytes).
+    /// each is stored, in fixed units that are the same on every target (a cookie that fits on
+    /// one target fits on all):
+    ///
+    /// | charged for | bytes |
+    /// |---|---|
+    /// | each value's slot in a list (and the root) | 32 |
+    /// | each value's slot with its key in a document | 56 |
+    /// | a key or text over 22 bytes, binary data | its length + 16 |
+    /// | each document or list (the block its elements move into) | 16 |
+    /// | the boxed payload of a regex, DB pointer, code with scope | 48, 40, 48, each + 16 |
+    ///
+    /// The figures are the sizes of the values on a 64-bit target (16 being what an allocator
+    /// may add to a heap block); on a 32-bit target the values are smaller, so the charge is
+    /// an upper bound there too. [`charged_bytes`](crate::charged_bytes) gives a session's
+    /// total. Default 256 KiB, as much as the inflate bound: every session of ordinary values
+    /// a 4 KiB cookie holds fits (the widest, about 3,000 values, charges about 96 KB), while
+    /// a cookie that inflates to (or, through BSON copies or pickle memo references, repeats)
+    /// tens of thousands of tiny values is refused early instead of taking megabytes. Reports
+    /// [`Limit::SessionBytes`](crate::Limit::SessionBytes).
     pub max_session_bytes: usize,
 }
 

@@ -7,12 +7,15 @@
 //! itself within a byte bound, so a decode's peak heap is the inflate bound plus this one plus
 //! the fixed buffers, whatever the cookie holds.
 //!
-//! What one value is charged (an upper bound of what it really takes):
-//! - its slot: `size_of::<Value>()` in a list, `size_of::<(Str, Value)>()` in a document;
-//! - a key or text over [`Str::INLINE_CAP`] bytes: its length plus [`BLOCK`] (one heap block);
+//! What one value is charged, in fixed units that are the same on every target (so a cookie
+//! that fits the budget on one fits it on all), each at least what it stands for on every
+//! target (checked at compile time below) and equal to it on 64-bit ones:
+//! - its slot: [`ITEM`] (32) in a list, [`ENTRY`] (56, key and value) in a document;
+//! - a key or text over [`Str::INLINE_CAP`] (22) bytes: its length plus [`BLOCK`] (16: one
+//!   heap block);
 //! - binary data: its length plus [`BLOCK`];
-//! - a regex, DB pointer or code with scope: its boxed payload (`size_of` of [`Regex`],
-//!   [`DbPointer`] or [`CodeWithScope`]) plus [`BLOCK`], besides its texts;
+//! - a regex, DB pointer or code with scope: its boxed payload ([`Boxed::CHARGE`]: 48, 40 and
+//!   48) plus [`BLOCK`], besides its texts;
 //! - a document, list or code scope: [`BLOCK`] for the block its elements move into (the
 //!   elements themselves are charged one by one).
 
@@ -26,17 +29,46 @@ use crate::value::{CodeWithScope, DbPointer, Document, Regex, Value};
 /// What the allocator may add to each heap block (its header and rounding), in bytes.
 pub(crate) const BLOCK: usize = 16;
 
+/// The charge for the slot of a list element (or of the root): a [`Value`] on a 64-bit target.
+pub(crate) const ITEM: usize = 32;
+
+/// The charge for the slot of a document entry, its key and its value: a `(Str, Value)` on a
+/// 64-bit target.
+pub(crate) const ENTRY: usize = 56;
+
+/// A payload a [`Value`] holds in a box of its own, and what that box is charged.
+pub(crate) trait Boxed {
+    /// The box's charge, besides [`BLOCK`]: the payload's size on a 64-bit target.
+    const CHARGE: usize;
+}
+
+impl Boxed for Regex {
+    const CHARGE: usize = 48;
+}
+
+impl Boxed for DbPointer {
+    const CHARGE: usize = 40;
+}
+
+impl Boxed for CodeWithScope {
+    const CHARGE: usize = 48;
+}
+
+// The charges are fixed numbers so that the budget does not depend on the target; each must
+// still cover what it stands for on the target being built (on 32-bit targets the types are
+// smaller).
+const _: () = assert!(size_of::<Value>() <= ITEM);
+const _: () = assert!(size_of::<(Str, Value)>() <= ENTRY);
+const _: () = assert!(size_of::<Regex>() <= Regex::CHARGE);
+const _: () = assert!(size_of::<DbPointer>() <= DbPointer::CHARGE);
+const _: () = assert!(size_of::<CodeWithScope>() <= CodeWithScope::CHARGE);
+
 /// The budget left for one decode's session, in bytes.
 pub(crate) struct SessionBytes {
     left: usize,
 }
 
 impl SessionBytes {
-    /// The slot of a list element.
-    const ITEM: usize = size_of::<Value>();
-    /// The slot of a document entry: its key and its value.
-    const ENTRY: usize = size_of::<(Str, Value)>();
-
     /// The whole `max_session_bytes` of `limits`.
     pub(crate) fn new(limits: &Limits) -> SessionBytes {
         SessionBytes {
@@ -54,8 +86,8 @@ impl SessionBytes {
     #[inline]
     pub(crate) fn charge(&mut self, key_len: Option<usize>, heap: usize) -> Result<()> {
         let slot = match key_len {
-            Some(len) => Self::ENTRY.saturating_add(text(len)),
-            None => Self::ITEM,
+            Some(len) => ENTRY.saturating_add(text(len)),
+            None => ITEM,
         };
         self.spend(slot.saturating_add(heap))
     }
@@ -74,7 +106,7 @@ impl SessionBytes {
     #[inline]
     #[cfg_attr(not(feature = "legacy"), allow(dead_code))] // the pickle conversion
     pub(crate) fn reserve(&mut self, slots: usize, document: bool) -> Result<()> {
-        let slot = if document { Self::ENTRY } else { Self::ITEM };
+        let slot = if document { ENTRY } else { ITEM };
         self.spend(slot.saturating_mul(slots).saturating_add(BLOCK))
     }
 
@@ -125,8 +157,8 @@ pub fn charged_bytes(session: &Document) -> usize {
     }
     let element = |key: Option<&Str>, value: &Value| {
         let slot = match key {
-            Some(k) => SessionBytes::ENTRY.saturating_add(text(key_len(k))),
-            None => SessionBytes::ITEM,
+            Some(k) => ENTRY.saturating_add(text(key_len(k))),
+            None => ITEM,
         };
         slot.saturating_add(heap_of(value, true))
     };
@@ -138,7 +170,7 @@ pub fn charged_bytes(session: &Document) -> usize {
             _ => None,
         }
     }
-    let mut total = SessionBytes::ITEM.saturating_add(BLOCK);
+    let mut total = ITEM.saturating_add(BLOCK);
     let mut todo = alloc::vec![Next::Doc(session)];
     while let Some(next) = todo.pop() {
         match next {
@@ -171,8 +203,8 @@ pub(crate) fn text(len: usize) -> usize {
 
 /// The heap block of a boxed payload `T` (a regex, a DB pointer, a code with scope).
 #[inline]
-pub(crate) const fn boxed<T>() -> usize {
-    size_of::<T>() + BLOCK
+pub(crate) const fn boxed<T: Boxed>() -> usize {
+    T::CHARGE + BLOCK
 }
 
 /// The heap block of `len` bytes of binary data.
@@ -233,9 +265,37 @@ mod tests {
     }
 
     #[test]
+    fn session_bytes_charges_are_the_documented_target_independent_figures() {
+        // `Limits::max_session_bytes` documents these numbers; they are not `size_of`.
+        assert_eq!((ITEM, ENTRY, BLOCK, Str::INLINE_CAP), (32, 56, 16, 22));
+        assert_eq!(
+            (Regex::CHARGE, DbPointer::CHARGE, CodeWithScope::CHARGE),
+            (48, 40, 48)
+        );
+        // On a 64-bit target each charge is exactly what it stands for.
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(
+            [
+                ITEM,
+                ENTRY,
+                Regex::CHARGE,
+                DbPointer::CHARGE,
+                CodeWithScope::CHARGE
+            ],
+            [
+                size_of::<Value>(),
+                size_of::<(Str, Value)>(),
+                size_of::<Regex>(),
+                size_of::<DbPointer>(),
+                size_of::<CodeWithScope>(),
+            ]
+        );
+    }
+
+    #[test]
     fn session_bytes_charges_slots_and_heap_blocks() {
-        let item = size_of::<Value>();
-        let entry = size_of::<(Str, Value)>();
+        let item = 32;
+        let entry = 56;
         let long = "x".repeat(Str::INLINE_CAP + 1);
         let cases = [
             (None, Value::Null, item),
@@ -263,7 +323,7 @@ mod tests {
                     pattern: Str::from(long.as_str()),
                     options: Str::from("i"),
                 })),
-                item + size_of::<Regex>() + BLOCK + long.len() + BLOCK,
+                item + 48 + BLOCK + long.len() + BLOCK,
             ),
             (
                 Some(Str::from("k")),
@@ -271,7 +331,7 @@ mod tests {
                     namespace: Str::from("db.c"),
                     id: [7; 12],
                 })),
-                entry + size_of::<DbPointer>() + BLOCK,
+                entry + 40 + BLOCK,
             ),
             (
                 None,
@@ -279,7 +339,7 @@ mod tests {
                     code: Str::from(long.as_str()),
                     scope: Document::new(),
                 })),
-                item + size_of::<CodeWithScope>() + BLOCK + long.len() + BLOCK + BLOCK,
+                item + 48 + BLOCK + long.len() + BLOCK + BLOCK,
             ),
         ];
         for (key, value, cost) in cases {
@@ -298,7 +358,7 @@ mod tests {
 
     #[test]
     fn session_bytes_reserve_charges_the_block_and_fill_only_the_heap() {
-        let (item, entry) = (size_of::<Value>(), size_of::<(Str, Value)>());
+        let (item, entry) = (ITEM, ENTRY);
         let long = Str::from("y".repeat(40).as_str());
         let mut b = budget(3 * entry + BLOCK + 2 * (40 + BLOCK));
         assert!(b.reserve(3, true).is_ok());
@@ -315,7 +375,7 @@ mod tests {
 
     #[test]
     fn session_bytes_runs_out_and_stays_out() {
-        let mut b = budget(3 * size_of::<Value>());
+        let mut b = budget(3 * ITEM);
         for _ in 0..3 {
             assert!(b.charge(None, 0).is_ok());
         }

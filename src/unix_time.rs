@@ -5,7 +5,7 @@
 /// gives it (Beaker stores `_creation_time` and `_accessed_time` as such floats).
 ///
 /// The core has no clock: pass the time in. `From<f64>` and `From<u64>` convert plain seconds,
-/// so `decode_cookie(cookie, &config, 1_700_000_000.0)` reads as before; under `std`,
+/// so `decode_cookie(cookie, &config, 1_700_000_000.0)` takes plain seconds; under `std`,
 /// [`UnixTime::now`] and `From<SystemTime>` read the system clock.
 ///
 /// ```
@@ -29,6 +29,44 @@ impl UnixTime {
     /// Whole seconds after the epoch. Above 2^53 seconds the value rounds, far beyond any date.
     pub const fn from_secs(secs: u64) -> UnixTime {
         UnixTime(secs as f64)
+    }
+
+    /// A UTC date and time in the proleptic Gregorian calendar, as Python's
+    /// `datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc).timestamp()`.
+    /// `None` when a field is out of range: `month` 1..=12, `day` within the month, `hour` at
+    /// most 23, `minute` at most 59, `second` at most 60 (a leap second counts as the next
+    /// minute's first, as POSIX time has no leap seconds), `year` within ±1,000,000.
+    ///
+    /// ```
+    /// use beaker_session_jwt::UnixTime;
+    /// let t = UnixTime::from_utc(2026, 12, 6, 10, 0, 0).unwrap();
+    /// assert_eq!(t.as_secs_f64(), 1_796_551_200.0);
+    /// assert_eq!(UnixTime::from_utc(2026, 2, 29, 0, 0, 0), None);
+    /// ```
+    pub fn from_utc(
+        year: i64,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+    ) -> Option<UnixTime> {
+        let (month, day) = (i64::from(month), i64::from(day));
+        let in_range = (-1_000_000..=1_000_000).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= crate::civil::days_in_month(year, month)
+            && hour <= 23
+            && minute <= 59
+            && second <= 60;
+        if !in_range {
+            return None;
+        }
+        let days = crate::civil::days_from_civil(year, month, day);
+        let secs =
+            days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        // Exact: |secs| < 2^53 for every year in range.
+        Some(UnixTime(secs as f64))
     }
 
     /// Seconds after the epoch.

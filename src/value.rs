@@ -87,9 +87,12 @@ pub enum Value {
     MaxKey,
 }
 
-// Every payload fits 24 bytes beside the tag (`Binary`'s subtype shares the padding), so a
-// `Value` is 32 bytes and a document entry `(Str, Value)` 56.
+// Every payload fits 24 bytes beside the tag (`Binary`'s subtype shares the padding), so on a
+// 64-bit target a `Value` is 32 bytes and a document entry `(Str, Value)` 56 (smaller on a
+// 32-bit one). The session budget charges these figures on every target (`session_bytes`).
+#[cfg(target_pointer_width = "64")]
 const _: () = assert!(core::mem::size_of::<Value>() == 32);
+#[cfg(target_pointer_width = "64")]
 const _: () = assert!(core::mem::size_of::<(Str, Value)>() == 56);
 
 /// The payload of [`Value::Regex`]: BSON 0x0B, `bson.regex.Regex`.
@@ -512,66 +515,27 @@ impl Document {
     }
 
     /// Builds a document from entries read off the wire, keeping Python's rule for duplicate
-    /// keys: the first position, the last value. Runs in O(n) for up to 256 entries without a
-    /// repeated key, else O(n log n); allocates only when there are more than 256 entries or
-    /// a key repeats.
+    /// keys: the first position, the last value. Runs in O(n) (expected, by hashing the keys);
+    /// allocates only when there are more than 256 entries or a key repeats.
     pub fn from_entries(mut entries: Vec<(Str, Value)>) -> Document {
         // Most documents of a session are small: comparing each key with the ones before it
-        // is cheaper there than sorting, and allocates nothing.
+        // is cheaper there than hashing, and allocates nothing.
         if entries.len() <= SMALL_DOCUMENT {
-            let unique = entries.iter().enumerate().all(|(i, (key, _))| {
-                entries
-                    .get(..i)
-                    .unwrap_or_default()
-                    .iter()
-                    .all(|(k, _)| k != key)
-            });
+            let unique = entries
+                .iter()
+                .enumerate()
+                .all(|(i, (key, _))| entries.iter().take(i).all(|(k, _)| k != key));
             if unique {
                 return Document { entries };
             }
-        } else if entries.len() <= HASHED_DOCUMENT && keys_unique_hashed(&entries) {
-            return Document { entries };
         }
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by(|&a, &b| key_at(&entries, a).cmp(key_at(&entries, b)).then(a.cmp(&b)));
-        let has_duplicates = order
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if key_at(&entries, *a) == key_at(&entries, *b)));
-        if !has_duplicates {
-            return Document { entries };
+        if entries.len() <= HASHED_DOCUMENT {
+            let mut table = [EMPTY_SLOT; 2 * HASHED_DOCUMENT];
+            merge_repeated_keys(&mut entries, &mut table);
+        } else {
+            let slots = entries.len().saturating_mul(2).next_power_of_two();
+            merge_repeated_keys(&mut entries, &mut alloc::vec![EMPTY_SLOT; slots]);
         }
-        // For each run of equal keys, move the last value into the first slot and mark the
-        // rest for removal.
-        let mut keep = alloc::vec![true; entries.len()];
-        let mut start = 0;
-        while start < order.len() {
-            let mut end = start + 1;
-            while end < order.len() && same_key(&entries, &order, start, end) {
-                end += 1;
-            }
-            if end - start > 1 {
-                if let (Some(&first), Some(&last)) = (order.get(start), order.get(end - 1)) {
-                    let value = core::mem::replace(
-                        entries
-                            .get_mut(last)
-                            .map(|e| &mut e.1)
-                            .unwrap_or(&mut Value::Null),
-                        Value::Null,
-                    );
-                    if let Some(e) = entries.get_mut(first) {
-                        e.1 = value;
-                    }
-                }
-                for &i in order.get(start + 1..end).unwrap_or_default() {
-                    if let Some(k) = keep.get_mut(i) {
-                        *k = false;
-                    }
-                }
-            }
-            start = end;
-        }
-        let mut flags = keep.into_iter();
-        entries.retain(|_| flags.next().unwrap_or(true));
         Document { entries }
     }
 
@@ -655,55 +619,63 @@ impl Document {
 }
 
 /// Up to this many entries, [`Document::from_entries`] looks for repeated keys by comparing
-/// pairs instead of sorting.
+/// pairs instead of hashing.
 const SMALL_DOCUMENT: usize = 16;
 
-/// Up to this many entries, [`Document::from_entries`] looks for repeated keys with a hash
-/// table on the stack (1 KB) before falling back to sorting.
+/// Up to this many entries, [`Document::from_entries`] hashes the keys into a table on the
+/// stack (twice as many slots), beyond it into one on the heap.
 const HASHED_DOCUMENT: usize = 256;
 
-/// True when no two keys are equal, by open addressing in a table of twice
-/// [`HASHED_DOCUMENT`] slots (FNV-1a of the key bytes). `false` for more entries than that.
-fn keys_unique_hashed(entries: &[(Str, Value)]) -> bool {
-    const EMPTY: u16 = u16::MAX;
-    let mut table = [EMPTY; 2 * HASHED_DOCUMENT];
-    let mask = table.len() - 1;
-    for (i, (key, _)) in entries.iter().enumerate() {
-        let Ok(index) = u16::try_from(i) else {
-            return false;
+/// A free slot of [`merge_repeated_keys`]'s table (slots hold entry positions).
+const EMPTY_SLOT: usize = usize::MAX;
+
+/// Python's rule for repeated keys, in place: each key stays at its first position with the
+/// value of its last, later entries of the key are removed. `table` is an open-addressing
+/// table (FNV-1a of the key bytes, linear probing) of free slots, a power of two more than
+/// `entries.len()`: so a probe always ends at a free slot or at the key.
+fn merge_repeated_keys(entries: &mut Vec<(Str, Value)>, table: &mut [usize]) {
+    let mask = table.len().saturating_sub(1);
+    // Positions to remove, found in increasing order.
+    let mut removed = Vec::new();
+    for i in 0..entries.len() {
+        let (before, rest) = entries.split_at_mut(i);
+        let Some((key, value)) = rest.first_mut() else {
+            break;
         };
         let hash = key.as_bytes().iter().fold(0x811c_9dc5_u32, |h, &b| {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
         });
         let mut slot = hash as usize & mask;
-        loop {
-            match table.get_mut(slot) {
-                Some(cell) if *cell == EMPTY => {
-                    *cell = index;
+        // A probe visits every slot at most once; the table has more slots than entries, so
+        // it ends at a free slot (a new key) or at this key's first position.
+        for _ in 0..table.len() {
+            let Some(cell) = table.get_mut(slot) else {
+                break;
+            };
+            if *cell == EMPTY_SLOT {
+                *cell = i;
+                break;
+            }
+            match before.get_mut(*cell) {
+                Some((first, first_value)) if *first == *key => {
+                    *first_value = core::mem::replace(value, Value::Null);
+                    removed.push(i);
                     break;
                 }
-                Some(cell) => {
-                    if key_at(entries, usize::from(*cell)) == key.as_bytes() {
-                        return false;
-                    }
-                    slot = (slot + 1) & mask;
-                }
-                None => return false,
+                _ => slot = (slot + 1) & mask,
             }
         }
     }
-    true
-}
-
-fn key_at(entries: &[(Str, Value)], i: usize) -> &[u8] {
-    entries.get(i).map(|e| e.0.as_bytes()).unwrap_or_default()
-}
-
-fn same_key(entries: &[(Str, Value)], order: &[usize], a: usize, b: usize) -> bool {
-    match (order.get(a), order.get(b)) {
-        (Some(&x), Some(&y)) => key_at(entries, x) == key_at(entries, y),
-        _ => false,
+    if removed.is_empty() {
+        return;
     }
+    let mut removed = removed.into_iter().peekable();
+    let mut position = 0usize;
+    entries.retain(|_| {
+        let remove = removed.next_if_eq(&position).is_some();
+        position += 1;
+        !remove
+    });
 }
 
 impl<K: Into<Str>, V: Into<Value>> FromIterator<(K, V)> for Document {
@@ -765,7 +737,7 @@ mod tests {
 
     #[test]
     fn document_from_entries_agrees_with_insert_at_every_size() {
-        // Pairwise (<= 16), hashed (17..=256) and sorted (> 256) checks, with and without
+        // Pairwise (<= 16), stack-hashed (17..=256) and heap-hashed (> 256) checks, with and without
         // repeated keys (every `distinct`-th key repeats when distinct < n).
         for n in [0, 1, 15, 16, 17, 40, 255, 256, 257, 600] {
             for distinct in [n, n / 2 + 1, 3] {

@@ -3,15 +3,12 @@
 //! for every Python-written vector of `tests/data` and every bench cookie of `benches/data`,
 //! with one codec reused across all of them (so nothing of one call leaks into the next).
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use beaker_session_jwt::{
     decode_cookie, encode_cookie, Codec, Config, Decoded, Error, Result, Serializer, Session,
 };
-use common::ini;
 
 const NOW: f64 = 1_700_000_000.0;
 const FOLDERS: [&str; 4] = ["jwt_bson", "jwt_json", "legacy_pickle", "legacy_json"];
@@ -23,8 +20,7 @@ fn data_dir(folder: &str) -> PathBuf {
 }
 
 fn config_from(ini_text: &str) -> Config {
-    let pairs = ini::pairs(ini_text);
-    Config::from_options(ini::borrow(&pairs)).expect("vector options are valid")
+    Config::from_ini(ini_text, "app:main").expect("vector options are valid")
 }
 
 /// Every `(case, cookie, config)` of the vector folders, sorted by name.

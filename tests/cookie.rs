@@ -1,9 +1,11 @@
 //! End-to-end cookie behaviour through the public API: round trips in both JWT modes,
 //! rotation, tampering, Python's bsZ rules, the write cap, timeouts, `Cookie:` headers.
 
+mod common;
+
 use beaker_session_jwt::{
-    cookie_from_header, decode_cookie, decode_cookie_or_empty, encode_cookie, json, jwt, Config,
-    Document, Error, Format, Layer, Limit, Regex, Session, TimeMode, Value,
+    cookie_from_header, decode_cookie, decode_cookie_or_empty, encode_cookie, inspect, json, Codec,
+    Config, CookieSession, Document, Error, Format, Layer, Limit, Regex, Session, TimeMode, Value,
 };
 
 const K1: &str = "first-secret-key-0001";
@@ -35,7 +37,7 @@ fn sample() -> Session {
 
 /// Signs arbitrary claims JSON with `key`, as a key holder (or Python) could.
 fn token(claims: &str, key: &str) -> String {
-    jwt::sign(claims.as_bytes(), &beaker_session_jwt::SecretKey::from(key))
+    common::codecs::jwt_sign(claims.as_bytes(), key.as_bytes())
 }
 
 #[test]
@@ -258,6 +260,74 @@ fn cookie_read_cap_trips_before_any_work() {
         decode_cookie(&cookie, &c, NOW),
         Err(Error::LimitExceeded(Limit::CookieLen))
     );
+}
+
+/// A fixed clock and counter for `CookieSession`.
+struct Fixed(u8);
+
+impl beaker_session_jwt::Env for Fixed {
+    fn now(&mut self) -> beaker_session_jwt::UnixTime {
+        beaker_session_jwt::UnixTime::from_secs(1_700_000_000)
+    }
+
+    fn random_id(&mut self) -> beaker_session_jwt::Result<[u8; 16]> {
+        self.0 = self.0.wrapping_add(1);
+        Ok([self.0; 16])
+    }
+}
+
+/// What every public entry point that reads a cookie says about `value` under `c`: ok, or
+/// the error. `CookieSession::load` gets it as the `Cookie:` header would carry it.
+fn verdicts(value: &str, c: &Config) -> Vec<Result<(), Error>> {
+    let mut codec = Codec::new();
+    let mut strict = c.clone();
+    strict.invalidate_corrupt = false;
+    let header = format!("{}={value}", c.key);
+    vec![
+        decode_cookie(value, c, NOW).map(drop),
+        codec.decode_cookie(value, c, NOW).map(drop),
+        codec.decode_view(value, c, NOW).map(drop),
+        inspect::inspect_cookie(value, c, true, NOW).map(drop),
+        inspect::inspect_cookie(value, c, false, NOW).map(drop),
+        CookieSession::load(Some(&header), &strict, &mut Fixed(0)).map(drop),
+    ]
+}
+
+/// Every entry point checks a value alike, in one order: the config first, then the
+/// surrounding quotes stripped, then `max_cookie_len` on the stripped value (so a quoted
+/// cookie of exactly the limit reads everywhere, and one byte more is refused everywhere).
+#[test]
+fn cookie_every_entry_checks_the_value_alike() {
+    let mut c = config(&[K1], true);
+    let cookie = encode_cookie(&sample(), &c).unwrap();
+    c.limits.max_cookie_len = cookie.len();
+    let all = |v: Result<(), Error>| vec![v; 6];
+    assert_eq!(verdicts(&format!("\"{cookie}\""), &c), all(Ok(())));
+    assert_eq!(verdicts(&cookie, &c), all(Ok(())));
+    let long = Err(Error::LimitExceeded(Limit::CookieLen));
+    assert_eq!(verdicts(&format!("\"{cookie}x\""), &c), all(long));
+    assert_eq!(verdicts(&format!("{cookie}x"), &c), all(long));
+    let empty = |v: &Result<(), Error>| {
+        matches!(
+            v,
+            Err(Error::Malformed {
+                layer: Layer::Cookie,
+                ..
+            })
+        )
+    };
+    assert!(verdicts("\"\"", &c).iter().all(empty));
+    // A config that does not validate is reported first, whatever the value.
+    let mut bad = c.clone();
+    bad.key = String::new();
+    for value in ["", "\"\"", &"x".repeat(cookie.len() + 1), &cookie] {
+        assert!(
+            verdicts(value, &bad)
+                .iter()
+                .all(|v| matches!(v, Err(Error::Config(_)))),
+            "{value:?}"
+        );
+    }
 }
 
 #[test]

@@ -3,8 +3,8 @@
 //! whose MAC verifies (the attacker may know an old legacy key, and the JWT cases are signed
 //! with the configured key to reach the inner layers): zlib bombs, BSON and JSON nesting,
 //! pickle memo bombs, runs of MARKs, huge declared lengths, the widest documents, and the
-//! pickle constructions that copy (issue 14: a memo'd regex state rebuilt into many objects, a
-//! memo'd pair list passed to `OrderedDict` again and again). Each peak must stay under a bound
+//! pickle constructions that copy (a memo'd regex state rebuilt into many objects, a memo'd
+//! pair list passed to `OrderedDict` again and again). Each peak must stay under a bound
 //! derived from `Limits::DEFAULT` ([`Bound`]). This is a memory assertion only: no timing is
 //! measured here.
 //!
@@ -12,18 +12,23 @@
 //! allocate at the same time (the harness's own threads allocate little, and only between
 //! tests).
 
+mod common;
+#[path = "../src/pickle/opcodes.rs"]
+mod opcodes;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use base64ct::{Base64, Encoding};
-use beaker_session_jwt::pickle::opcodes::*;
 use beaker_session_jwt::pickle::{self, Target};
 use beaker_session_jwt::{
-    base85, decode_cookie, json, jwt, zlib, Config, Document, Error, Layer, Limit, Limits,
-    SecretKey, Serializer, Str, Value,
+    decode_cookie, json, Config, Document, Error, Layer, Limit, Limits, SecretKey, Serializer,
+    Value,
 };
+use common::codecs::{base85_encode, deflate, jwt_sign};
 use hmac::{Hmac, Mac};
+use opcodes::*;
 
 /// Counts live heap bytes and the highest count since the last reset. A `realloc` is counted
 /// as the new block allocated before the old one is freed (the worst moment of a moving
@@ -173,9 +178,9 @@ fn legacy_config(serializer: Serializer) -> Config {
 /// A JWT whose claims are `{"bsZ": b85(zlib(inflated))}`, signed with the configured key.
 fn bsz_cookie(inflated: &[u8]) -> String {
     let mut claims = Document::new();
-    claims.insert("bsZ", base85::encode(&zlib::deflate(inflated)));
+    claims.insert("bsZ", base85_encode(&deflate(inflated)));
     let text = json::write(&claims, json::Style::Compact).unwrap();
-    jwt::sign(text.as_bytes(), &SecretKey::from(KEY))
+    jwt_sign(text.as_bytes(), KEY.as_bytes())
 }
 
 /// A legacy cookie over `payload`, signed as Beaker's `SignedCookie` does.
@@ -245,7 +250,9 @@ fn memory_bsz_largest_string_is_inflate_plus_one_copy() {
     let b = Bound::new();
     // The largest one-string session the session budget takes (its slot and its block
     // charged too), read into one heap block; one byte more is refused.
-    let overhead = std::mem::size_of::<Value>() + std::mem::size_of::<(Str, Value)>() + 2 * 16;
+    // The charges `Limits::max_session_bytes` documents (the same on every target): the root's
+    // slot (32) and the string's entry (56), each with a heap block (16).
+    let overhead = 32 + 56 + 2 * 16;
     let n = b.limits.max_session_bytes - overhead;
     for (len, want) in [
         (n, Ok(())),
@@ -334,7 +341,7 @@ fn memory_json_nesting_is_refused_at_depth() {
     let b = Bound::new();
     // JSON-mode claims `{"a":[[[[...` filling the cookie, never closed; refused at depth 65.
     let claims = format!("{{\"a\":{}", "[".repeat((COOKIE_CAP - 90) / 4 * 3));
-    let cookie = jwt::sign(claims.as_bytes(), &SecretKey::from(KEY));
+    let cookie = jwt_sign(claims.as_bytes(), KEY.as_bytes());
     let got = check("json nesting", &cookie, &jwt_config(false), b.fixed());
     assert_eq!(got, Err(Error::LimitExceeded(Limit::Depth)));
 }
@@ -345,7 +352,7 @@ fn memory_legacy_json_zlib_nesting_is_refused_at_depth() {
     let b = Bound::new();
     // Legacy json serializer: zlib of 256 KB of `[`, then refused at depth 65.
     let text = "[".repeat(b.limits.max_inflated_len);
-    let cookie = legacy_cookie(&zlib::deflate(text.as_bytes()));
+    let cookie = legacy_cookie(&deflate(text.as_bytes()));
     let config = legacy_config(Serializer::Json);
     let got = check(
         "legacy json nesting",
@@ -364,7 +371,7 @@ fn memory_legacy_json_widest_array_is_bounded_by_session_bytes() {
     // `max_session_bytes`.
     let n = b.limits.max_inflated_len / 2 - 8;
     let text = format!("{{\"a\": [{}0]}}", "0,".repeat(n));
-    let cookie = legacy_cookie(&zlib::deflate(text.as_bytes()));
+    let cookie = legacy_cookie(&deflate(text.as_bytes()));
     let config = legacy_config(Serializer::Json);
     let bound = b.fixed() + b.inflate() + b.session();
     let got = check("legacy json widest array", &cookie, &config, bound);
@@ -574,8 +581,8 @@ fn memory_legacy_pickle_regex_rebuilds_are_charged() {
     let _serial = serial();
     let b = Bound::new();
     // About 380 Regex objects sharing one 3 KB owned pattern, in an 8 KB cookie: 1.2 MB of
-    // copies when a BUILD's copy was not charged, and the cookie was read; now refused once
-    // the reader's objects pass their budget (`max_inflated_len`).
+    // copies if a BUILD's copy went uncharged. Every copy is charged, so the cookie is refused
+    // once the reader's objects pass their budget (`max_inflated_len`).
     let p = regex_rebuilds_filling(pickle_room(COOKIE_CAP));
     let config = legacy_config(Serializer::Pickle);
     let got = check(
@@ -590,8 +597,8 @@ fn memory_legacy_pickle_regex_rebuilds_are_charged() {
 #[test]
 fn memory_legacy_pickle_regex_rebuilds_are_charged_at_64k_cookies() {
     let _serial = serial();
-    // The same construction once `max_cookie_len` is raised to 64 KB: 64 MB of copies before;
-    // the bound grows only with the cookie (its fixed part), not with its square.
+    // The same construction once `max_cookie_len` is raised to 64 KB (64 MB of copies if
+    // uncharged): the bound grows only with the cookie (its fixed part), not with its square.
     let mut config = legacy_config(Serializer::Pickle);
     config.limits.max_cookie_len = 64 * 1024;
     let b = Bound::of(config.limits);
@@ -611,9 +618,9 @@ fn memory_legacy_pickle_ordered_dict_copies_are_charged() {
     let b = Bound::new();
     let config = legacy_config(Serializer::Pickle);
     // A memo'd list of 2,000 references to one pair, passed to OrderedDict 32 times (6 KB
-    // cookie): 64,000 pairs (1 MB) piled up in the reader's heap when only their count was
-    // charged, and the cookie was read; now refused once the reader's objects pass their
-    // budget (`max_inflated_len`).
+    // cookie): 64,000 pairs (1 MB) would pile up in the reader's heap if only their count
+    // were charged. Their memory is charged, so the cookie is refused once the reader's
+    // objects pass their budget (`max_inflated_len`).
     let p = ordered_dict_copies(2_000, 32);
     let got = check(
         "legacy pickle OrderedDict copies",

@@ -19,6 +19,14 @@ use common::{FORMATS, SIZES};
 /// What the allocator may add to a heap block, as the limit's docs count it.
 const BLOCK: usize = 16;
 
+/// The slot charges the limit's docs give, the same on every target: a list element, a
+/// document entry, and the boxed payloads of a regex, a DB pointer and a code with scope.
+const ITEM: usize = 32;
+const ENTRY: usize = 56;
+const REGEX: usize = 48;
+const DB_POINTER: usize = 40;
+const CODE_WITH_SCOPE: usize = 48;
+
 fn text(s: &str) -> usize {
     if s.len() > Str::INLINE_CAP {
         s.len() + BLOCK
@@ -31,8 +39,8 @@ fn text(s: &str) -> usize {
 /// with everything in it.
 fn cost(key: Option<&str>, value: &Value) -> usize {
     let slot = match key {
-        Some(k) => size_of::<(Str, Value)>() + text(k),
-        None => size_of::<Value>(),
+        Some(k) => ENTRY + text(k),
+        None => ITEM,
     };
     let own = match value {
         Value::String(s) | Value::JavaScript(s) | Value::Symbol(s) => text(s),
@@ -40,10 +48,10 @@ fn cost(key: Option<&str>, value: &Value) -> usize {
         Value::Document(d) => BLOCK + document(d),
         Value::Array(items) => BLOCK + items.iter().map(|v| cost(None, v)).sum::<usize>(),
         // The boxed payloads: one heap block each, besides their texts.
-        Value::Regex(r) => size_of::<Regex>() + BLOCK + text(&r.pattern) + text(&r.options),
-        Value::DbPointer(p) => size_of::<DbPointer>() + BLOCK + text(&p.namespace),
+        Value::Regex(r) => REGEX + BLOCK + text(&r.pattern) + text(&r.options),
+        Value::DbPointer(p) => DB_POINTER + BLOCK + text(&p.namespace),
         Value::JavaScriptWithScope(c) => {
-            size_of::<CodeWithScope>() + BLOCK + text(&c.code) + BLOCK + document(&c.scope)
+            CODE_WITH_SCOPE + BLOCK + text(&c.code) + BLOCK + document(&c.scope)
         }
         _ => 0,
     };
@@ -56,7 +64,43 @@ fn document(d: &Document) -> usize {
 
 /// A whole session: the root counts as a list element holding a document.
 fn session_cost(session: &Document) -> usize {
-    size_of::<Value>() + BLOCK + document(session)
+    ITEM + BLOCK + document(session)
+}
+
+#[test]
+fn session_bytes_charges_cover_this_targets_values() {
+    // The charges are fixed, so the budget is the same on every target; on each they must
+    // still cover what they stand for (equal on 64-bit targets, larger on 32-bit ones).
+    let sizes = [
+        (size_of::<Value>(), ITEM),
+        (size_of::<(Str, Value)>(), ENTRY),
+        (size_of::<Regex>(), REGEX),
+        (size_of::<DbPointer>(), DB_POINTER),
+        (size_of::<CodeWithScope>(), CODE_WITH_SCOPE),
+    ];
+    for (size, charge) in sizes {
+        assert!(size <= charge, "{size} > {charge}");
+        if cfg!(target_pointer_width = "64") {
+            assert_eq!(size, charge);
+        }
+    }
+}
+
+#[test]
+fn session_bytes_charge_is_the_same_figure_on_every_target() {
+    // {"user": "alice", "roles": ["admin", <a 30-byte text>], "n": 1} in the documented units,
+    // written out: the root (32 + 16), three entries (3 * 56), the list's block (16), its two
+    // items (2 * 32) and the long text's block (30 + 16).
+    let mut session = Document::new();
+    session.insert("user", "alice");
+    session.insert(
+        "roles",
+        Value::Array(vec![Value::from("admin"), Value::from("x".repeat(30))]),
+    );
+    session.insert("n", 1);
+    let want = (32 + 16) + 3 * 56 + 16 + 2 * 32 + (30 + 16);
+    assert_eq!(charged_bytes(&session), want);
+    assert_eq!(session_cost(&session), want);
 }
 
 #[test]
@@ -196,7 +240,7 @@ fn session_bytes_bare_bsz_claims_charge_as_the_general_reader_does() {
     let spaced = jws(header, &format!("{{\"bsZ\": \"{text}\"}}"), common::KEY1);
     let mut config = fmt.config();
     let session = decode_cookie(bare, &config, 0.0).unwrap().session;
-    let envelope = size_of::<Value>() + BLOCK + size_of::<(Str, Value)>() + text.len() + BLOCK;
+    let envelope = ITEM + BLOCK + ENTRY + text.len() + BLOCK;
     assert!(envelope > session_cost(&session));
     let need = envelope;
     let mut refused = 0;
@@ -275,9 +319,8 @@ fn session_bytes_charged_bytes_does_not_recurse() {
         value = Value::Array(vec![value]);
     }
     let session = Document::from_entries(vec![(Str::from("root"), value)]);
-    let item = size_of::<Value>();
-    let want =
-        item + BLOCK + size_of::<(Str, Value)>() + BLOCK + (depth - 1) * (item + BLOCK) + item;
+    let item = ITEM;
+    let want = item + BLOCK + ENTRY + BLOCK + (depth - 1) * (item + BLOCK) + item;
     assert_eq!(charged_bytes(&session), want);
     // `Value`'s drop recurses: leak this one instead of dropping it.
     std::mem::forget(session);

@@ -1,5 +1,5 @@
 //! What `REDUCE`, `NEWOBJ` and `BUILD` do with a whitelisted global: check the exact argument or
-//! state shape of its [`WHITELIST`](crate::pickle::WHITELIST) row and build the object. Nothing
+//! state shape of its [`WHITELIST`](crate::pickle::ops::WHITELIST) row and build the object. Nothing
 //! here imports or calls anything; each arm only reads data already on the heap.
 
 use alloc::borrow::Cow;
@@ -7,7 +7,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::error::{Error, Layer, Name, Result};
+use crate::error::{Error, GlobalName, Layer, Result};
 use crate::pickle::datetime;
 use crate::pickle::ops::{Apply, Global};
 use crate::pickle::py::{Buf, Handle, Heap, Obj, Wide};
@@ -17,7 +17,7 @@ enum Bad {
     /// Not the shape the whitelist row accepts.
     Shape,
     /// A placeholder stood where a value was needed: the result is that placeholder.
-    Placeholder(Name),
+    Placeholder(GlobalName),
     /// An error that is not about the shape (a limit, an unhashable item).
     Fatal(Error),
 }
@@ -598,10 +598,10 @@ fn decimal128_state(heap: &Heap<'_>, state: Handle) -> Fit<[u8; 16]> {
 }
 
 /// The text of a module/name pair for a placeholder.
-pub(crate) fn placeholder_name(module: &str, name: &str) -> Name {
+pub(crate) fn placeholder_name(module: &str, name: &str) -> GlobalName {
     let mut full = String::with_capacity(module.len() + 1 + name.len());
     full.push_str(module);
     full.push('.');
     full.push_str(name);
-    Name::new(&full)
+    GlobalName::new(&full)
 }

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use core::mem::size_of;
 
-use crate::error::{Error, Limit, Name, Result};
+use crate::error::{Error, GlobalName, Limit, Result};
 use crate::limits::Limits;
 use crate::pickle::convert::ConvertBuffers;
 use crate::pickle::ops::Global;
@@ -17,6 +17,26 @@ use crate::session_bytes::BLOCK;
 
 /// Index of an object in the [`Heap`].
 pub(crate) type Handle = usize;
+
+/// What the reader's objects are charged against `max_inflated_len`, in fixed units that are
+/// the same on every target, so a pickle that fits on one target fits on all. Each is the size
+/// of what it stands for on a 64-bit target, and at least that size on the target being built
+/// (checked below; 32-bit targets have smaller handles and nodes).
+mod charge {
+    /// A [`Node`](super::Node): an object's slot in the heap.
+    pub(super) const NODE: usize = 48;
+    /// A [`Handle`](super::Handle) in a list's or a spilled tuple's items.
+    pub(super) const HANDLE: usize = 8;
+    /// A key/value pair of handles in a dict's items.
+    pub(super) const PAIR: usize = 16;
+    /// The boxed state of a built regex: its pattern bytes and flags.
+    pub(super) const REGEX_STATE: usize = 48;
+}
+
+const _: () = assert!(size_of::<Node<'static>>() <= charge::NODE);
+const _: () = assert!(size_of::<Handle>() <= charge::HANDLE);
+const _: () = assert!(size_of::<(Handle, Handle)>() <= charge::PAIR);
+const _: () = assert!(size_of::<(Buf<'static>, i128)>() <= charge::REGEX_STATE);
 
 /// Up to this many bytes are kept without allocating (a `datetime` state is 10).
 const INLINE_BYTES: usize = 22;
@@ -60,7 +80,10 @@ impl<'a> Buf<'a> {
     pub(crate) fn as_slice(&self) -> &[u8] {
         match self {
             Buf::Borrowed(b) => b,
-            Buf::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Buf::Inline { len, bytes } => {
+                #[allow(clippy::indexing_slicing)] // min(_, INLINE_BYTES) <= bytes.len()
+                &bytes[..usize::from(*len).min(INLINE_BYTES)]
+            }
             Buf::Owned(v) => v,
         }
     }
@@ -111,7 +134,10 @@ impl Items {
 
     pub(crate) fn as_slice(&self) -> &[Handle] {
         match self {
-            Items::Inline { len, items } => items.get(..usize::from(*len)).unwrap_or_default(),
+            Items::Inline { len, items } => {
+                #[allow(clippy::indexing_slicing)] // min(_, INLINE_ITEMS) <= items.len()
+                &items[..usize::from(*len).min(INLINE_ITEMS)]
+            }
             Items::Spilled(v) => v,
         }
     }
@@ -169,7 +195,7 @@ pub(crate) enum Obj<'a> {
     Global(Global),
     /// An inert stand-in for a refused global, persistent id or extension code, and for
     /// anything built from one (boxed: it is rare, and inline it would double every node).
-    Placeholder(Box<Name>),
+    Placeholder(Box<GlobalName>),
     /// A whitelisted value no JWT payload can hold (date, Decimal, UUID ...): what it was.
     Refused {
         what: &'static str,
@@ -268,20 +294,13 @@ impl Obj<'_> {
             Obj::Str2(b) | Obj::Bytes(b) | Obj::Binary { bytes: b, .. } => owned(b),
             Obj::Tuple(Items::Spilled(v), _) => v
                 .capacity()
-                .saturating_mul(size_of::<Handle>())
+                .saturating_mul(charge::HANDLE)
                 .saturating_add(BLOCK),
-            Obj::List(v) => v
-                .len()
-                .saturating_mul(size_of::<Handle>())
-                .saturating_add(BLOCK),
-            Obj::Dict(v) => v
-                .len()
-                .saturating_mul(size_of::<(Handle, Handle)>())
-                .saturating_add(BLOCK),
-            Obj::Placeholder(_) => size_of::<Name>() + BLOCK,
-            Obj::Regex(Some(r)) => {
-                (size_of::<(Buf<'_>, i128)>() + BLOCK).saturating_add(owned(&r.0))
-            }
+            Obj::List(v) => v.len().saturating_mul(charge::HANDLE).saturating_add(BLOCK),
+            Obj::Dict(v) => v.len().saturating_mul(charge::PAIR).saturating_add(BLOCK),
+            // A `GlobalName` is bytes only: its size is the same on every target.
+            Obj::Placeholder(_) => size_of::<GlobalName>() + BLOCK,
+            Obj::Regex(Some(r)) => (charge::REGEX_STATE + BLOCK).saturating_add(owned(&r.0)),
             _ => 0,
         }
     }
@@ -409,13 +428,14 @@ impl<'a> Heap<'a> {
     }
 
     /// What storing one object costs besides the blocks it owns: its node's slot.
-    const NODE: usize = size_of::<Node<'static>>();
+    const NODE: usize = charge::NODE;
 
     /// Stores a new empty list, its vector from the pool when it has one.
     ///
     /// # Errors
     /// As [`Heap::alloc`].
     pub(crate) fn alloc_list(&mut self, at: usize) -> Result<Handle> {
+        // An empty pool gives a new vector (which allocates only when items are added).
         let items = self.pool.lists.pop().unwrap_or_default();
         let h = self.alloc_sized(Obj::List(items), 0, at)?;
         self.pool.made.push(h);
@@ -427,6 +447,7 @@ impl<'a> Heap<'a> {
     /// # Errors
     /// As [`Heap::alloc`].
     pub(crate) fn alloc_dict(&mut self, at: usize) -> Result<Handle> {
+        // As in `alloc_list`.
         let entries = self.pool.dicts.pop().unwrap_or_default();
         let h = self.alloc_sized(Obj::Dict(entries), 0, at)?;
         self.pool.made.push(h);
@@ -448,7 +469,7 @@ impl<'a> Heap<'a> {
     ///
     /// # Errors
     /// As [`Heap::alloc`].
-    #[inline(always)] // measured: a call per object costs more than the code it adds
+    #[inline(always)] // runs for every object: a call costs more than the code it adds
     pub(crate) fn alloc_sized(&mut self, obj: Obj<'a>, bytes: usize, at: usize) -> Result<Handle> {
         debug_assert_eq!(bytes, obj.buffer_len());
         // The three budgets checked with one branch (this runs for every object).
@@ -506,7 +527,7 @@ impl<'a> Heap<'a> {
         if !matches!(self.obj(h), Some(Obj::List(_))) {
             return Ok(false);
         }
-        self.charge_held(items.len().saturating_mul(size_of::<Handle>()))?;
+        self.charge_held(items.len().saturating_mul(charge::HANDLE))?;
         if let Some(Obj::List(v)) = self.obj_mut(h) {
             v.extend_from_slice(items);
         }
@@ -523,7 +544,7 @@ impl<'a> Heap<'a> {
             return Ok(false);
         }
         let pairs = items.len() / 2;
-        self.charge_held(pairs.saturating_mul(size_of::<(Handle, Handle)>()))?;
+        self.charge_held(pairs.saturating_mul(charge::PAIR))?;
         if let Some(Obj::Dict(d)) = self.obj_mut(h) {
             d.reserve(pairs);
             d.extend(pairs_of(items));
@@ -596,7 +617,8 @@ impl<'a> Heap<'a> {
             mut pool,
             ..
         } = self;
-        // Taken in place (no node is moved); the nodes are dropped all at once by `recycle`.
+        // The containers' vectors are taken out in place (no node is moved); the nodes are then
+        // dropped all at once by `recycle`.
         let mut made = core::mem::take(&mut pool.made);
         for h in made.drain(..) {
             if let Some(
@@ -623,16 +645,27 @@ pub(crate) fn pairs_of(items: &[Handle]) -> impl Iterator<Item = (Handle, Handle
     })
 }
 
-/// `v` emptied, as a vector of `U`: the same allocation when `T` and `U` have the same layout
-/// (`collect` reuses a source vector whose items it maps in place), else an empty one.
-pub(crate) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
-    v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+/// An empty vector of `U` with room for as many elements as `v` had: how a kept buffer whose
+/// element type borrows one decode's input (`Node<'a>`) is handed to the next decode
+/// (`Node<'static>`). Safe Rust cannot give an allocation a new element type, so the capacity
+/// is carried over, not the block: `v` (its elements dropped) is freed first, then one block of
+/// that capacity is reserved, so the two are never live at once and a `Codec` keeps exactly
+/// the capacity its buffers report. When that reservation fails the vector stays empty: it is
+/// only room for the next decode, which reserves what it needs anyway.
+pub(crate) fn recycle<T, U>(v: Vec<T>) -> Vec<U> {
+    let capacity = v.capacity();
+    drop(v);
+    let mut out = Vec::new();
+    // Failure is not an error: see above.
+    let _ = out.try_reserve_exact(capacity);
+    out
 }
 
 /// The vectors a pickle decode works in, kept by a [`Codec`](crate::Codec) between calls so a
-/// warm decode does not allocate them again. Each user clears what it takes; what they hold
-/// between calls is empty.
+/// warm decode does not grow them again. Those whose elements borrow the pickle (the nodes, the
+/// converter's stacks) come back through [`recycle`]: their capacity is kept, in a block
+/// allocated anew once per decode. Each user clears what it takes; what they hold between
+/// calls is empty.
 #[derive(Default)]
 pub(crate) struct Buffers {
     pub(crate) nodes: Vec<Node<'static>>,
@@ -721,25 +754,20 @@ pub struct Pickled {
     pub(crate) objects: Objects<'static>,
 }
 
-impl Pickled {
-    /// How many objects the pickle built (memo references are not copies).
-    pub fn objects(&self) -> usize {
-        self.objects.heap.len()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn pickle_recycle_keeps_the_allocation() {
+    fn pickle_recycle_keeps_the_capacity_not_the_elements() {
         let text = alloc::string::String::from("borrowed");
         let mut v: Vec<Obj<'_>> = Vec::with_capacity(100);
         v.push(Obj::Str(Cow::Borrowed(&text)));
         let again: Vec<Obj<'static>> = recycle(v);
         assert!(again.is_empty());
         assert!(again.capacity() >= 100, "capacity {}", again.capacity());
+        let none: Vec<Obj<'static>> = recycle(Vec::<Obj<'_>>::new());
+        assert_eq!(none.capacity(), 0);
     }
 
     #[test]
@@ -757,7 +785,36 @@ mod tests {
         ] {
             assert_eq!(Wide::new(v).get(), v, "{v}");
         }
+        #[cfg(target_pointer_width = "64")]
         assert_eq!(core::mem::align_of::<Obj<'_>>(), 8);
+    }
+
+    #[test]
+    fn pickle_charges_are_fixed_and_exact_on_64_bit_targets() {
+        assert_eq!(
+            [
+                charge::NODE,
+                charge::HANDLE,
+                charge::PAIR,
+                charge::REGEX_STATE
+            ],
+            [48, 8, 16, 48]
+        );
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(
+            [
+                charge::NODE,
+                charge::HANDLE,
+                charge::PAIR,
+                charge::REGEX_STATE
+            ],
+            [
+                size_of::<Node<'static>>(),
+                size_of::<Handle>(),
+                size_of::<(Handle, Handle)>(),
+                size_of::<(Buf<'static>, i128)>(),
+            ]
+        );
     }
 
     #[test]
@@ -816,14 +873,12 @@ mod tests {
     fn pickle_heap_charges_objects_items_and_builds() {
         let text = alloc::string::String::from("an owned pattern, longer than inline");
         let regex = || Obj::Regex(Some(Box::new((Buf::Owned(text.as_bytes().to_vec()), 0))));
-        let box_cost = size_of::<(Buf<'_>, i128)>() + BLOCK;
+        // The documented units: a node 48, a handle 8, a pair 16, a regex state 48.
+        let box_cost = 48 + BLOCK;
         let steps: [(&str, usize); 5] = [
-            ("list", Heap::NODE + BLOCK),
-            ("append 3", 3 * size_of::<Handle>()),
-            (
-                "dict, 2 pairs",
-                Heap::NODE + BLOCK + 2 * size_of::<(Handle, Handle)>(),
-            ),
+            ("list", 48 + BLOCK),
+            ("append 3", 3 * 8),
+            ("dict, 2 pairs", 48 + BLOCK + 2 * 16),
             ("unbuilt regex", Heap::NODE),
             ("built regex", box_cost + text.len() + BLOCK),
         ];

@@ -33,7 +33,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, Layer, Name, Result};
 use crate::pickle::datetime;
-use crate::pickle::ops::*;
+use crate::pickle::opcodes::*;
 use crate::value::{Document, Str, Value};
 
 /// Writes `doc` as a protocol-2 pickle.
@@ -260,12 +260,12 @@ impl<'a> Writer<'a> {
             }
             Value::Decimal128(bid) => {
                 self.shared(Memo::Decimal128(bid), |w| {
-                    let (low, high) = bid.split_at(8);
-                    let half =
-                        |b: &[u8]| <[u8; 8]>::try_from(b).map(u64::from_le_bytes).unwrap_or(0);
+                    // The 16 bytes are little-endian: the low 64 bits first.
+                    let bits = u128::from_le_bytes(*bid);
+                    let (low, high) = (bits as u64, (bits >> 64) as u64);
                     w.new_object("bson.decimal128", "Decimal128")?;
-                    w.int(half(high).into());
-                    w.int(half(low).into());
+                    w.int(high.into());
+                    w.int(low.into());
                     w.out.extend_from_slice(&[TUPLE2, BUILD]);
                     Ok(())
                 })?;
@@ -315,8 +315,7 @@ impl<'a> Writer<'a> {
                 n -= 1;
             }
             self.out.extend_from_slice(&[LONG1, n as u8]);
-            self.out
-                .extend_from_slice(bytes.get(..n).unwrap_or_default());
+            self.out.extend(bytes.iter().take(n));
         }
     }
 
