@@ -15,8 +15,10 @@
 //! - One difference on purpose: a line that starts with `[` and has no `]` is an error ("missing
 //!   `]`"), where configparser would read `[app:main` as an option named `[app`.
 //!
-//! Errors name the line, section and option, never a value: values hold keys. Reading is
-//! bounded by the text: every loop walks it once, and interpolation is at most 10 deep.
+//! Errors name the line, section and option. They show an option's value only when
+//! [`value_is_shown`] says it cannot be a key (a boolean, a timeout, a path: never
+//! `jwt_secret_keys` or `original_format_validate_key`). Reading is bounded by the text: every
+//! loop walks it once, and interpolation is at most 10 deep.
 
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
@@ -49,6 +51,8 @@ struct Where {
     line: Option<usize>,
     section: Option<String>,
     option: Option<String>,
+    /// The option's value, only when [`value_is_shown`] allows it.
+    value: Option<String>,
     kind: IniErrorKind,
 }
 
@@ -89,6 +93,7 @@ impl IniError {
             line: None,
             section: None,
             option: None,
+            value: None,
             kind,
         }))
     }
@@ -104,6 +109,16 @@ impl IniError {
         e.0.section = Some(section.to_string());
         e.0.option = option.map(ToString::to_string);
         e
+    }
+
+    /// `Config::set_option` refused `value` for the option `name` (as the file spells it):
+    /// the error names the option, and shows the value when [`value_is_shown`] allows it.
+    pub(crate) fn refused(section: &str, name: &str, value: &str, e: Error) -> IniError {
+        let mut err = IniError::in_section(section, Some(name), IniErrorKind::Config(e));
+        if crate::Config::option_name(name).is_some_and(value_is_shown) {
+            err.0.value = Some(value.trim().to_string());
+        }
+        err
     }
 
     #[cfg(feature = "std")]
@@ -136,6 +151,11 @@ impl IniError {
     pub fn option(&self) -> Option<&str> {
         self.0.option.as_deref()
     }
+
+    /// The refused value (trimmed), when the option's value may be shown ([`value_is_shown`]).
+    pub fn value(&self) -> Option<&str> {
+        self.0.value.as_deref()
+    }
 }
 
 impl fmt::Display for IniError {
@@ -151,7 +171,13 @@ impl fmt::Display for IniError {
             (Some(section), _, IniErrorKind::MissingSection { .. }) => {
                 write!(f, "no [{section}] section")?
             }
-            (Some(section), Some(option), _) => write!(f, "[{section}] {option}: ")?,
+            (Some(section), Some(option), _) => {
+                write!(f, "[{section}] {option}")?;
+                if let Some(value) = &w.value {
+                    write!(f, " = {value:?}")?;
+                }
+                f.write_str(": ")?
+            }
             (Some(section), None, _) => write!(f, "[{section}]: ")?,
             (None, Some(option), _) => write!(f, "{option}: ")?,
             (None, None, _) => {}
@@ -182,6 +208,23 @@ impl fmt::Display for IniError {
 }
 
 impl core::error::Error for IniError {}
+
+/// Whether an error may show the value of the session option `option` (named without its
+/// `session.` prefix, as [`Config::option_name`](crate::Config::option_name) gives it): true
+/// for every option of [`Config::OPTIONS`](crate::Config::OPTIONS) but the two that hold keys
+/// (`jwt_secret_keys`, `original_format_validate_key`); false for any other name, which may be
+/// a misspelt key option.
+///
+/// ```
+/// use beaker_session_jwt::ini::value_is_shown;
+/// assert!(value_is_shown("secure"));
+/// assert!(!value_is_shown("jwt_secret_keys"));
+/// assert!(!value_is_shown("jwt_secret_key"));
+/// ```
+pub fn value_is_shown(option: &str) -> bool {
+    const KEYS: [&str; 2] = ["jwt_secret_keys", "original_format_validate_key"];
+    crate::Config::OPTIONS.contains(&option) && !KEYS.contains(&option)
+}
 
 /// The `(name, value)` settings PasteDeploy gives the app of `section`, in file order, names as
 /// written (prefixes kept), values interpolated. `builtins` are `[DEFAULT]` options the file
@@ -228,10 +271,15 @@ pub fn file_settings(
     let text = std::fs::read_to_string(path)
         .map_err(|e| with_file(IniError::new(IniErrorKind::Read(e.to_string()))))?;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Only the root has no parent, and it is no file: it was read above, so this cannot fail.
     let here = absolute
         .parent()
         .map(|p| p.display().to_string())
-        .unwrap_or_default();
+        .ok_or_else(|| {
+            with_file(IniError::new(IniErrorKind::Read(
+                "the file has no parent directory".into(),
+            )))
+        })?;
     let file = absolute.display().to_string();
     app_settings(&text, section, &[("here", &here), ("__file__", &file)]).map_err(with_file)
 }
@@ -294,8 +342,9 @@ fn interpolate<'a>(
     }
     let mut rest = raw;
     while let Some(p) = rest.find('%') {
-        out.push_str(rest.get(..p).unwrap_or_default());
-        rest = rest.get(p..).unwrap_or_default();
+        let (before, from) = rest.split_at(p);
+        out.push_str(before);
+        rest = from;
         if let Some(after) = rest.strip_prefix("%%") {
             out.push('%');
             rest = after;
@@ -366,7 +415,7 @@ fn parse(text: &str) -> Result<Parsed, IniError> {
             let Some(end) = inside.rfind(']') else {
                 return Err(IniError::at(lineno, IniErrorKind::MissingBracket));
             };
-            let header = inside.get(..end).unwrap_or_default();
+            let (header, _) = inside.split_at(end);
             if header.is_empty() {
                 return Err(IniError::at(lineno, IniErrorKind::NotNameValue));
             }

@@ -243,8 +243,8 @@ fn cli_decode_rejections_exit_1_with_category_and_layer() {
     );
 }
 
-/// The deliberate differences of `tests/jwt_vectors.rs` (issue 3: Python 2 byte strings in
-/// legacy pickles), which Python refuses and we read.
+/// The deliberate differences of `tests/jwt_vectors.rs` (Python 2 byte strings in legacy
+/// pickles), which Python refuses and we read.
 const READ_WHERE_PYTHON_REFUSES: [(&str, &str); 2] = [
     (
         "legacy_pickle/bad_py2_datetime_non_ascii",
@@ -642,6 +642,24 @@ fn cli_config_file_sections_prefixes_and_overrides() {
         .usage()
         .to_string();
     assert!(err.contains("bad.ini [app:main] session.timeout"), "{err}");
+}
+
+#[test]
+fn cli_config_file_bad_boolean_echoes_the_value_but_never_a_key() {
+    let bad = TempFile::new(
+        "bool.ini",
+        &format!("[app:main]\nsession.jwt_secret_keys = {K1}\nsession.secure = yes please\n"),
+    );
+    let err = run(&["decode", "--config", bad.path()], SAMPLE_COOKIE)
+        .usage()
+        .to_string();
+    assert!(
+        err.contains(
+            r#"bool.ini [app:main] session.secure = "yes please": config: string is not true/false (true/false, yes/no, on/off, y/n, t/f, 1/0)"#
+        ),
+        "{err}"
+    );
+    assert!(!err.contains(K1), "{err}");
 }
 
 #[test]
@@ -1365,8 +1383,10 @@ fn cli_closed_stdout_exits_0_quietly() {
     assert!(out.stderr.is_empty(), "{out:?}");
 }
 
+/// A key's value is never shown, even when refused (other values may be: see
+/// `cli_config_file_bad_boolean_echoes_the_value_but_never_a_key`).
 #[test]
-fn cli_config_errors_never_show_a_value() {
+fn cli_config_errors_never_show_a_key() {
     let secret = "s3cret-value-%zz-0123456789";
     let ini = TempFile::new(
         "leak.ini",

@@ -184,6 +184,27 @@ fn config_from_ini_names_the_option() {
     );
 }
 
+/// A refused boolean (or any value that cannot be a key) is shown; a key never is.
+#[test]
+fn config_from_ini_shows_a_refused_value_unless_it_is_a_key() {
+    let text = format!("[app:main]\nsession.jwt_secret_keys = {K1}\nsession.secure = yes please\n");
+    let err = Config::from_ini(&text, "app:main").unwrap_err();
+    assert_eq!(err.value(), Some("yes please"));
+    assert_eq!(
+        err.to_string(),
+        r#"[app:main] session.secure = "yes please": config: string is not true/false (true/false, yes/no, on/off, y/n, t/f, 1/0)"#
+    );
+    for option in ["yes", "Off", " 1 ", "T", "n"] {
+        let text =
+            format!("[app:main]\nsession.jwt_secret_keys = {K1}\nsession.secure = {option}\n");
+        assert!(Config::from_ini(&text, "app:main").is_ok(), "{option}");
+    }
+    let err =
+        Config::from_ini("[app:main]\nsession.jwt_secret_keys = short\n", "app:main").unwrap_err();
+    assert_eq!(err.value(), None);
+    assert!(!err.to_string().contains("short\""), "{err}");
+}
+
 /// `from_env` reads the CLI's variables. The only test in this binary touching the environment.
 #[test]
 fn config_from_env_reads_cli_variables() {

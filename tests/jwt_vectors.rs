@@ -14,7 +14,7 @@ use std::path::Path;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use beaker_session_jwt::{decode_cookie, Config, Error, Format, Layer, SecretKey};
-use common::{extjson, ini};
+use common::extjson;
 
 /// `now` for `decode_cookie`; no vector config sets `timeout`.
 const NOW: f64 = 1_700_000_000.0;
@@ -49,7 +49,7 @@ enum Expect {
         python: &'static str,
         refusal: Refusal,
     },
-    /// A deliberate difference (issue 3: Python 2 byte strings): Python refuses the cookie,
+    /// A deliberate difference (Python 2 byte strings): Python refuses the cookie,
     /// Rust reads it to this session (canonical Extended JSON).
     ReadWherePythonRefuses {
         python: &'static str,
@@ -136,9 +136,11 @@ fn folder_options(folder: &str) -> &'static str {
 }
 
 fn config(v: &Vector) -> Config {
-    let pairs = ini::pairs(v.ini.unwrap_or_else(|| folder_options(v.folder)));
-    let mut config = Config::from_options(ini::borrow(&pairs))
-        .unwrap_or_else(|e| panic!("{}/{}: options give no Config: {e}", v.folder, v.name));
+    let mut config = Config::from_ini(
+        v.ini.unwrap_or_else(|| folder_options(v.folder)),
+        "app:main",
+    )
+    .unwrap_or_else(|e| panic!("{}/{}: options give no Config: {e}", v.folder, v.name));
     if v.name == "rfc7515_a1" {
         let key = Base64UrlUnpadded::decode_vec(RFC7515_A1_KEY).expect("the RFC's key");
         config.jwt_secret_keys = vec![SecretKey::new(key)];

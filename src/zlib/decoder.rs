@@ -357,7 +357,7 @@ impl Inflate for Decoder {
             .get(end..end.saturating_add(4))
             .and_then(|t| <[u8; 4]>::try_from(t).ok())
             .ok_or_else(|| bits.truncated())?;
-        let output = out.get(..at).unwrap_or_default();
+        let output = out.get(..at).ok_or_else(|| broken(end))?;
         if u32::from_be_bytes(trailer) != adler32(output) {
             return Err(adler_mismatch(end.saturating_add(4)));
         }
@@ -378,9 +378,10 @@ fn adler32(data: &[u8]) -> u32 {
     // 5552 bytes (zlib's NMAX, a multiple of 8) keep `a` and `b` far below u64::MAX; every
     // lane of the products stays below 2^16 (at most 16 * 510), so no lane carries into the next.
     for block in data.chunks(5552) {
-        let mut words = block.chunks_exact(8);
-        for word in &mut words {
-            let x = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or([0; 8]));
+        let mut rest = block;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            rest = tail;
+            let x = u64::from_le_bytes(*word);
             let evens = x & LOW_BYTES;
             let pairs = evens + ((x >> 8) & LOW_BYTES);
             let sum = pairs.wrapping_mul(ONES) >> 48;
@@ -388,7 +389,7 @@ fn adler32(data: &[u8]) -> u32 {
             b += 8 * a + weighted;
             a += sum;
         }
-        for &byte in words.remainder() {
+        for &byte in rest {
             a += u64::from(byte);
             b += a;
         }
@@ -414,10 +415,11 @@ fn make_room(out: &mut Vec<u8>, at: usize, n: usize, max: usize) -> Result<()> {
 fn stored(bits: &mut Bits<'_>, out: &mut Vec<u8>, at: &mut usize, max: usize) -> Result<()> {
     let start = bits.align();
     let data = bits.data;
-    let (len, nlen) = match data.get(start..start.saturating_add(4)) {
-        Some(&[a, b, c, d]) => (u16::from_le_bytes([a, b]), u16::from_le_bytes([c, d])),
-        _ => return Err(bits.truncated()),
+    let Some((&[a, b, c, d], available)) = data.get(start..).and_then(<[u8]>::split_first_chunk)
+    else {
+        return Err(bits.truncated());
     };
+    let (len, nlen) = (u16::from_le_bytes([a, b]), u16::from_le_bytes([c, d]));
     if len != !nlen {
         return Err(Error::malformed(
             Layer::Zlib,
@@ -426,21 +428,21 @@ fn stored(bits: &mut Bits<'_>, out: &mut Vec<u8>, at: &mut usize, max: usize) ->
         ));
     }
     let len = usize::from(len);
-    let available = data.get(start + 4..).unwrap_or_default();
-    let block = available.get(..len).unwrap_or(available);
-    if block.len() > max.saturating_sub(*at) {
+    // The part of the block the input holds is held to the limit first, so a truncated block
+    // that would also pass the limit is a limit refusal.
+    if len.min(available.len()) > max.saturating_sub(*at) {
         return Err(Error::LimitExceeded(Limit::InflatedLen));
     }
-    if block.len() < len {
+    let Some(block) = available.get(..len) else {
         return Err(bits.truncated());
-    }
+    };
     let end = *at + len;
     if out.len() < end {
         make_room(out, *at, len, max)?;
     }
-    if let Some(dest) = out.get_mut(*at..end) {
-        dest.copy_from_slice(block);
-    }
+    out.get_mut(*at..end)
+        .ok_or_else(|| broken(start))?
+        .copy_from_slice(block);
     *at = end;
     bits.pos = start + 4 + len;
     Ok(())
@@ -457,13 +459,13 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
         return Err(bits.invalid("too many length or distance symbols"));
     }
     let mut codelen_lens = [0u8; 19];
-    for &sym in CODELEN_ORDER.get(..ncode).unwrap_or_default() {
+    for &sym in CODELEN_ORDER.iter().take(ncode) {
         // 19 fields of 3 bits: at most 57 bits, so refill before each.
         bits.refill();
         let len = bits.take(3)?;
-        if let Some(slot) = codelen_lens.get_mut(usize::from(sym)) {
-            *slot = len as u8;
-        }
+        *codelen_lens
+            .get_mut(usize::from(sym))
+            .ok_or_else(|| broken(bits.offset()))? = len as u8;
     }
     build(
         &codelen_lens,
@@ -476,7 +478,11 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
     .map_err(|()| bits.invalid("invalid code lengths set"))?;
 
     let total = nlit + ndist;
-    let lens = tables.lens.get_mut(..total).unwrap_or_default();
+    // At most 286 + 30 (checked above): the whole of `tables.lens`.
+    let lens = tables
+        .lens
+        .get_mut(..total)
+        .ok_or_else(|| broken(bits.offset()))?;
     // Zeroed once, so runs of zeros (codes 17 and 18, most of a small block's lengths) only
     // move `have`.
     lens.fill(0);
@@ -494,9 +500,7 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
         bits.drop_bits(n);
         let sym = entry >> 16;
         if sym < 16 {
-            if let Some(slot) = lens.get_mut(have) {
-                *slot = sym as u8;
-            }
+            *lens.get_mut(have).ok_or_else(|| broken(bits.offset()))? = sym as u8;
             have += 1;
             continue;
         }
@@ -545,20 +549,27 @@ fn dynamic_tables(bits: &mut Bits<'_>, tables: &mut Tables) -> Result<()> {
     Ok(())
 }
 
-/// The primary-table entry for the low bits of `buf`.
-// The index is masked to the table bits and every table is at least that long, so the
-// compiler drops the bounds check; `get` keeps the code panic-free regardless.
+/// The table entry of an invalid code: no kind flag set, so every decode loop refuses it.
+const INVALID: u32 = 0;
+
+/// The primary-table entry for the low bits of `buf` (`index` is masked to the table bits).
+///
+/// Every table is at least as long as its primary part, so the compiler drops the bounds
+/// check. A slot past the end, which [`build`] never points to, would read as [`INVALID`]:
+/// the stream is refused, never decoded wrongly.
 #[inline(always)]
 fn lookup(table: &[u32], index: u64) -> u32 {
-    table.get(index as usize).copied().unwrap_or(0)
+    table.get(index as usize).copied().unwrap_or(INVALID)
 }
 
-/// Follows a subtable pointer with the bits after the primary index.
+/// Follows a subtable pointer with the bits after the primary index. [`build`] checks that
+/// every subtable fits its table; a slot past the end would read as [`INVALID`], as in
+/// [`lookup`].
 #[inline(always)]
 fn subtable(table: &[u32], pointer: u32, buf: u64, root: u32) -> u32 {
     let bits = (pointer >> 8) & 0xF;
     let index = (pointer >> 16) as usize + ((buf >> root) & ((1 << bits) - 1)) as usize;
-    table.get(index).copied().unwrap_or(0)
+    table.get(index).copied().unwrap_or(INVALID)
 }
 
 /// Builds a decoding table from code lengths, as zlib's `inflate_table` does (canonical codes,
@@ -582,6 +593,7 @@ fn build(
             *c += 1;
         }
     }
+    // The longest code length in use; 0 when no symbol has a code.
     let max = (1..=MAX_CODE_LEN)
         .rev()
         .find(|&len| count.get(len).is_some_and(|&c| c != 0))
@@ -600,7 +612,7 @@ fn build(
     }
     // Over-subscribed or incomplete (inftrees.c).
     let mut left: i32 = 1;
-    for &c in count.get(1..).unwrap_or_default() {
+    for &c in count.iter().skip(1) {
         left = (left << 1) - i32::from(c);
         if left < 0 {
             return Err(());
@@ -615,12 +627,12 @@ fn build(
     }
 
     // Symbols sorted by code length, then by symbol (canonical order).
+    // `offsets[len]`: where the codes of `len` bits start (`offsets[1] == 0`).
     let mut offsets = [0u16; MAX_CODE_LEN + 2];
-    for len in 1..=MAX_CODE_LEN {
-        let next = offsets.get(len).copied().unwrap_or(0) + count.get(len).copied().unwrap_or(0);
-        if let Some(o) = offsets.get_mut(len + 1) {
-            *o = next;
-        }
+    let mut next = 0u16;
+    for (o, &c) in offsets.iter_mut().skip(2).zip(count.iter().skip(1)) {
+        next += c;
+        *o = next;
     }
     for (sym, &len) in lens.iter().enumerate() {
         if len != 0 {
@@ -634,7 +646,9 @@ fn build(
             }
         }
     }
-    let used = usize::from(offsets.get(MAX_CODE_LEN).copied().unwrap_or(0));
+    // Each `offsets[len]` has moved to the start of the next length: `offsets[15]` is the
+    // number of symbols with a code.
+    let used = usize::from(*offsets.get(MAX_CODE_LEN).ok_or(())?);
 
     let root_mask = root_size - 1;
     // The primary table filled so far: `1 << width` slots.
@@ -644,22 +658,22 @@ fn build(
     // Codes that fit the primary table, one length at a time.
     let mut index = 0usize;
     for len in 1..=root.min(max as u32) {
-        let end = usize::from(offsets.get(len as usize).copied().unwrap_or(0));
-        let group = sorted.get(index..end).unwrap_or_default();
+        // An `Err` below is a broken invariant of this function, not of the input; the
+        // stream is refused either way.
+        let end = usize::from(*offsets.get(len as usize).ok_or(())?);
+        let group = sorted.get(index..end).ok_or(())?;
         if group.is_empty() {
             continue;
         }
-        double_to(table, &mut width, len);
+        double_to(table, &mut width, len)?;
         for &sym in group {
-            let entry = meaning.get(usize::from(sym)).copied().unwrap_or(0) | len;
-            if let Some(slot) = table.get_mut(code) {
-                *slot = entry;
-            }
+            let entry = *meaning.get(usize::from(sym)).ok_or(())? | len;
+            *table.get_mut(code).ok_or(())? = entry;
             code = next_code(code, len);
         }
         index = end;
     }
-    double_to(table, &mut width, root);
+    double_to(table, &mut width, root)?;
 
     // Longer codes: subtables. The subtable being filled: its primary slot, offset and index
     // bits.
@@ -667,16 +681,10 @@ fn build(
     let mut sub_start = 0usize;
     let mut sub_bits = 0u32;
     let mut next_free = root_size;
-    for (index, &sym) in sorted
-        .get(..used)
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .skip(index)
-    {
+    for (index, &sym) in sorted.get(..used).ok_or(())?.iter().enumerate().skip(index) {
         let sym = usize::from(sym);
-        let len = u32::from(lens.get(sym).copied().unwrap_or(0));
-        let entry = meaning.get(sym).copied().unwrap_or(0) | len;
+        let len = u32::from(*lens.get(sym).ok_or(())?);
+        let entry = *meaning.get(sym).ok_or(())? | len;
         let low = code & root_mask;
         if low != sub_low {
             // A new subtable: as big as the codes sharing this prefix need (inftrees.c).
@@ -684,17 +692,17 @@ fn build(
             sub_start = next_free;
             // Codes of each length still to place (zlib's `count[len]` as it is used up):
             // those of this length from `index` on, and all longer ones.
-            let remaining = |l: u32| {
+            let remaining = |l: u32| -> Option<i32> {
                 if l == len {
-                    i32::from(offsets.get(l as usize).copied().unwrap_or(0)) - index as i32
+                    Some(i32::from(*offsets.get(l as usize)?) - index as i32)
                 } else {
-                    i32::from(count.get(l as usize).copied().unwrap_or(0))
+                    Some(i32::from(*count.get(l as usize)?))
                 }
             };
             let mut bits = len - root;
             let mut room: i32 = 1 << bits;
             while bits + root < max as u32 {
-                room -= remaining(bits + root);
+                room -= remaining(bits + root).ok_or(())?;
                 if room <= 0 {
                     break;
                 }
@@ -706,15 +714,11 @@ fn build(
             if next_free > table.len() {
                 return Err(());
             }
-            if let Some(slot) = table.get_mut(low) {
-                *slot = SUBTABLE | bits << 8 | (sub_start as u32) << 16;
-            }
+            *table.get_mut(low).ok_or(())? = SUBTABLE | bits << 8 | (sub_start as u32) << 16;
         }
         let mut i = code >> root;
         while i < 1 << sub_bits {
-            if let Some(slot) = table.get_mut(sub_start + i) {
-                *slot = entry;
-            }
+            *table.get_mut(sub_start + i).ok_or(())? = entry;
             i += 1 << (len - root);
         }
         code = next_code(code, len);
@@ -737,14 +741,17 @@ fn next_code(code: usize, len: u32) -> usize {
 
 /// Doubles the filled part of the primary table (`1 << width` slots) until it is
 /// `1 << target` slots: each code written so far then fills every slot its bits select.
-fn double_to(table: &mut [u32], width: &mut u32, target: u32) {
+/// `Err` only if the table is shorter than `1 << target` slots, which [`build`] checks first.
+fn double_to(table: &mut [u32], width: &mut u32, target: u32) -> core::result::Result<(), ()> {
     while *width < target {
         let size = 1usize << *width;
-        if let Some(part) = table.get_mut(..2 * size) {
-            part.copy_within(..size, size);
-        }
+        table
+            .get_mut(..2 * size)
+            .ok_or(())?
+            .copy_within(..size, size);
         *width += 1;
     }
+    Ok(())
 }
 
 /// A write that did not fit the output buffer, left for [`codes`] to make room for.
@@ -774,14 +781,14 @@ fn codes(
             Pending::End => break,
             Pending::Literal(byte) => {
                 make_room(out, here, 1, max)?;
-                if let Some(slot) = out.get_mut(here) {
-                    *slot = byte;
-                }
+                *out.get_mut(here).ok_or_else(|| broken(local.offset()))? = byte;
                 here += 1;
             }
             Pending::Match { length, distance } => {
                 make_room(out, here, length, max)?;
-                copy_match(out, here, distance, length);
+                if !copy_match(out, here, distance, length) {
+                    return Err(broken(local.offset()));
+                }
                 here += length;
             }
         }
@@ -890,7 +897,13 @@ fn fast(
             bits.count = count;
             return Err(bits.invalid("invalid distance too far back"));
         }
-        copy_match(buf, here, distance, length);
+        // `here <= limit` leaves room for any match: `false` would be a broken invariant.
+        if !copy_match(buf, here, distance, length) {
+            bits.pos = pos;
+            bits.buf = bitbuf;
+            bits.count = count;
+            return Err(broken(bits.offset()));
+        }
         here += length;
     }
     bits.pos = pos;
@@ -970,15 +983,17 @@ fn decode(
 }
 
 /// Writes `length` bytes copied from `distance` bytes back at `buf[at..]` (`1 <= distance <=
-/// at`); the source may overlap what is being written (a run). False, writing nothing, if
-/// `buf` is too short.
+/// at`, which the callers check); the source may overlap what is being written (a run). False,
+/// writing nothing, if `buf` is too short (or the distance is out of range).
 #[inline(always)]
 fn copy_match(buf: &mut [u8], at: usize, distance: usize, length: usize) -> bool {
     let end = at + length;
     if end > buf.len() {
         return false;
     }
-    let start = at - distance;
+    let Some(start) = at.checked_sub(distance).filter(|_| distance != 0) else {
+        return false;
+    };
     if distance >= 8 && end + 8 <= buf.len() {
         // Eight bytes at a time: each word read was written at least 8 bytes earlier; the
         // bytes written past `end` are overwritten later or cut off at the end.
@@ -997,18 +1012,19 @@ fn copy_match(buf: &mut [u8], at: usize, distance: usize, length: usize) -> bool
         // A short period: eight bytes of the pattern, stored at steps of the largest multiple
         // of the period that fits in eight bytes (so every store continues the pattern).
         let mut pattern = [0u8; 8];
-        for i in 0..8 {
-            let byte = if i < distance {
-                buf.get(start + i).copied()
-            } else {
-                pattern.get(i - distance).copied()
-            };
-            if let Some(slot) = pattern.get_mut(i) {
-                *slot = byte.unwrap_or(0);
-            }
+        let Some(period) = buf.get(start..at) else {
+            return false;
+        };
+        for (slot, &byte) in pattern.iter_mut().zip(period.iter().cycle()) {
+            *slot = byte;
         }
-        const STEP: [usize; 8] = [8, 8, 8, 6, 8, 5, 6, 7];
-        let step = STEP.get(distance).copied().unwrap_or(8);
+        // The largest multiple of the period within eight bytes (8 for 1, 2 and 4).
+        let step = match distance {
+            3 | 6 => 6,
+            5 => 5,
+            7 => 7,
+            _ => 8,
+        };
         let mut to = at;
         while to < end {
             if let Some(dest) = buf.get_mut(to..to + 8) {
@@ -1019,19 +1035,30 @@ fn copy_match(buf: &mut [u8], at: usize, distance: usize, length: usize) -> bool
     } else if distance >= length {
         buf.copy_within(start..start + length, at);
     } else if distance == 1 {
-        let byte = buf.get(start).copied().unwrap_or(0);
+        let Some(&byte) = buf.get(start) else {
+            return false;
+        };
         if let Some(run) = buf.get_mut(at..end) {
             run.fill(byte);
         }
     } else {
-        for i in 0..length {
-            let byte = buf.get(start + i).copied().unwrap_or(0);
-            if let Some(slot) = buf.get_mut(at + i) {
-                *slot = byte;
-            }
+        // An overlapping copy near the end of `buf`: one period at a time, each read from
+        // bytes already written (`at <= end <= buf.len()` is checked above).
+        let mut to = at;
+        while to < end {
+            let n = distance.min(end - to);
+            buf.copy_within(to - distance..to - distance + n, to);
+            to += n;
         }
     }
     true
+}
+
+/// A decoder invariant did not hold (a bug, never the input's doing): the stream is refused
+/// rather than decoded wrongly.
+#[cold]
+fn broken(offset: usize) -> Error {
+    Error::malformed(Layer::Zlib, offset, "internal decoder error")
 }
 
 #[cfg(test)]

@@ -85,11 +85,17 @@ impl<const N: usize> Code<N> {
         }
     }
 
-    /// Writes `sym`'s code.
-    fn put(&self, out: &mut Bits<'_>, sym: usize) {
-        let size = self.sizes.get(sym).copied().unwrap_or(0);
-        let code = self.codes.get(sym).copied().unwrap_or(0);
-        out.put(u32::from(code), u32::from(size));
+    /// Writes `sym`'s code; false, writing nothing, if `sym` has no code (an internal bound
+    /// failed: every symbol the parse uses has one).
+    #[must_use]
+    fn put(&self, out: &mut Bits<'_>, sym: usize) -> bool {
+        match (self.sizes.get(sym), self.codes.get(sym)) {
+            (Some(&size), Some(&code)) if size != 0 => {
+                out.put(u32::from(code), u32::from(size));
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -157,6 +163,7 @@ impl Encoder {
     /// Prepares the tables for a stream of `len` bytes: a fresh tag, links and counts.
     fn start(&mut self, len: usize) {
         // Tags of this stream run from `base` to `base + len`; keep them clear of overflow.
+        // (Saturating: a length past `u32::MAX` only resets the tags, as any long one does.)
         let needed = u32::try_from(len).unwrap_or(u32::MAX).saturating_add(1);
         if self.base.checked_add(needed).is_none() {
             self.head.fill(0);
@@ -193,6 +200,7 @@ impl Encoder {
             };
             *link = prev as u16;
         }
+        // Saturating, as in `start`: the next `start` resets the tags when they run out.
         self.base = self
             .base
             .saturating_add(u32::try_from(data.len()).unwrap_or(u32::MAX))
@@ -219,7 +227,9 @@ impl Encoder {
                 dist = 0;
                 len = 0;
             }
-            let cur = data.get(pos).copied().unwrap_or(0);
+            let Some(&cur) = data.get(pos) else {
+                return false;
+            };
             let mut advance = 1usize;
             if saved_len != 0 {
                 if len > saved_len {
@@ -287,7 +297,11 @@ impl Encoder {
                     return (best_dist, best_len);
                 }
                 for _ in 0..3 {
-                    let next = usize::from(self.prev.get(probe).copied().unwrap_or(0));
+                    // `probe <= pos < prev.len()`; a link past the end would end the chain.
+                    let Some(&next) = self.prev.get(probe) else {
+                        return (best_dist, best_len);
+                    };
+                    let next = usize::from(next);
                     // `next < probe <= pos`: chains only point back.
                     if next == 0 || next >= pos {
                         return (best_dist, best_len);
@@ -368,17 +382,25 @@ impl Encoder {
         if !build(&lit_count, &mut lit, 15) || !build(&self.dist_count, &mut dist, 15) {
             return false;
         }
-        let lit_tail = lit.sizes.get(257..286).unwrap_or_default();
-        let num_lit = 286 - lit_tail.iter().rev().take_while(|&&s| s == 0).count();
-        let dist_tail = dist.sizes.get(1..30).unwrap_or_default();
-        let num_dist = 30 - dist_tail.iter().rev().take_while(|&&s| s == 0).count();
+        // Codes sent: literal/length symbols up to 286 and distance symbols up to 30, less the
+        // unused ones at the end (at least 257 and 1).
+        let unused = |sizes: &[u8], from: usize, to: usize| {
+            sizes
+                .iter()
+                .take(to)
+                .skip(from)
+                .rev()
+                .take_while(|&&s| s == 0)
+                .count()
+        };
+        let num_lit = 286 - unused(&lit.sizes, 257, 286);
+        let num_dist = 30 - unused(&dist.sizes, 1, 30);
 
         let to_pack = lit
             .sizes
-            .get(..num_lit)
-            .unwrap_or_default()
             .iter()
-            .chain(dist.sizes.get(..num_dist).unwrap_or_default());
+            .take(num_lit)
+            .chain(dist.sizes.iter().take(num_dist));
 
         let mut packed = core::mem::take(&mut self.packed);
         packed.clear();
@@ -423,23 +445,26 @@ impl Encoder {
         bits.put(2, 2);
         bits.put((num_lit - 257) as u32, 5);
         bits.put((num_dist - 1) as u32, 5);
-        let used = CODELEN_ORDER
-            .iter()
-            .rev()
-            .skip_while(|&&sym| cl.sizes.get(usize::from(sym)).copied().unwrap_or(0) == 0)
-            .count();
+        // The code length code's lengths in the order the header sends them.
+        let mut ordered = [0u8; CODELEN_SYMBOLS];
+        for (size, &sym) in ordered.iter_mut().zip(CODELEN_ORDER.iter()) {
+            let Some(&s) = cl.sizes.get(usize::from(sym)) else {
+                return false;
+            };
+            *size = s;
+        }
+        let used = ordered.iter().rev().skip_while(|&&s| s == 0).count();
         // miniz_oxide: `max(4, (18 - trailing zeros) + 1)`, i.e. at least 4 even if all are 0.
         let num_cl = used.max(4);
         bits.put((num_cl - 4) as u32, 4);
-        for &sym in CODELEN_ORDER.iter().take(num_cl) {
-            bits.put(
-                u32::from(cl.sizes.get(usize::from(sym)).copied().unwrap_or(0)),
-                3,
-            );
+        for &size in ordered.iter().take(num_cl) {
+            bits.put(u32::from(size), 3);
         }
         let mut it = packed.iter();
         while let Some(&sym) = it.next() {
-            cl.put(bits, usize::from(sym));
+            if !cl.put(bits, usize::from(sym)) {
+                return false;
+            }
             let extra = match sym {
                 16 => 2,
                 17 => 3,
@@ -464,25 +489,25 @@ impl Encoder {
     ) -> bool {
         for &item in &self.items {
             if item & MATCH_FLAG == 0 {
-                lit.put(bits, item as usize);
+                if !lit.put(bits, item as usize) {
+                    return false;
+                }
             } else {
                 let len = (item >> 16) & 0x1FF;
                 let d = item & 0xFFFF;
                 let (lsym, lextra, lvalue) = len_symbol(len);
                 let (dsym, dextra, dvalue) = dist_symbol(d);
-                if lit.sizes.get(lsym).copied().unwrap_or(0) == 0
-                    || dist.sizes.get(dsym).copied().unwrap_or(0) == 0
-                {
+                if !lit.put(bits, lsym) {
                     return false;
                 }
-                lit.put(bits, lsym);
                 bits.put(lvalue, lextra);
-                dist.put(bits, dsym);
+                if !dist.put(bits, dsym) {
+                    return false;
+                }
                 bits.put(dvalue, dextra);
             }
         }
-        lit.put(bits, 256);
-        true
+        lit.put(bits, 256)
     }
 }
 
@@ -552,10 +577,14 @@ fn build<const N: usize>(count: &[u16; N], code: &mut Code<N>, limit: usize) -> 
             }
         }
     }
-    let syms = syms.get_mut(..used).unwrap_or_default();
+    let Some(syms) = syms.get_mut(..used) else {
+        return false;
+    };
     syms.sort_unstable();
     let mut keys = [0u16; N];
-    let keys = keys.get_mut(..used).unwrap_or_default();
+    let Some(keys) = keys.get_mut(..used) else {
+        return false;
+    };
     for (k, &(c, _)) in keys.iter_mut().zip(syms.iter()) {
         *k = c;
     }
@@ -569,17 +598,23 @@ fn build<const N: usize>(count: &[u16; N], code: &mut Code<N>, limit: usize) -> 
             None => return false,
         }
     }
-    enforce_max_code_size(&mut num_codes, keys.len(), limit);
+    if enforce_max_code_size(&mut num_codes, keys.len(), limit).is_none() {
+        return false;
+    }
     code.sizes = [0; N];
     let mut last = syms.len();
     for (size, &n) in num_codes.iter().enumerate().take(limit + 1).skip(1) {
         let Some(first) = last.checked_sub(n as usize) else {
             return false;
         };
-        for &(_, sym) in syms.get(first..last).unwrap_or_default() {
-            if let Some(s) = code.sizes.get_mut(usize::from(sym)) {
-                *s = size as u8;
-            }
+        let Some(group) = syms.get(first..last) else {
+            return false;
+        };
+        for &(_, sym) in group {
+            let Some(s) = code.sizes.get_mut(usize::from(sym)) else {
+                return false;
+            };
+            *s = size as u8;
         }
         last = first;
     }
@@ -595,13 +630,18 @@ fn assign_codes<const N: usize>(code: &mut Code<N>, limit: usize) {
             *c += 1;
         }
     }
+    // `next_code[i] = (next_code[i - 1] + num_codes[i - 1]) << 1` for lengths 2..=limit.
     let mut next_code = [0u32; 16];
     let mut j = 0u32;
-    for i in 2..=limit.min(15) {
-        j = (j + num_codes.get(i - 1).copied().unwrap_or(0)) << 1;
-        if let Some(n) = next_code.get_mut(i) {
-            *n = j;
-        }
+    let lengths = limit.min(15).saturating_sub(1);
+    for (n, &prev) in next_code
+        .iter_mut()
+        .skip(2)
+        .zip(num_codes.iter().skip(1))
+        .take(lengths)
+    {
+        j = (j + prev) << 1;
+        *n = j;
     }
     for (size, out) in code.sizes.iter().zip(code.codes.iter_mut()) {
         if *size == 0 {
@@ -618,53 +658,56 @@ fn assign_codes<const N: usize>(code: &mut Code<N>, limit: usize) {
 }
 
 /// Moffat and Katajainen's in-place minimum-redundancy code lengths, as miniz_oxide runs it:
-/// `keys` (frequencies, ascending) become code lengths.
+/// `keys` (frequencies, ascending) become code lengths. False if an internal bound failed.
 fn minimum_redundancy(keys: &mut [u16]) -> bool {
+    minimum_redundancy_in(keys).is_some()
+}
+
+/// [`minimum_redundancy`]; every index stays below `keys.len()`, so `None` is a broken
+/// invariant, never an input's doing.
+fn minimum_redundancy_in(keys: &mut [u16]) -> Option<()> {
     let n = keys.len();
     match n {
-        0 => return true,
+        0 => return Some(()),
         1 => {
-            if let Some(k) = keys.first_mut() {
-                *k = 1;
-            }
-            return true;
+            *keys.first_mut()? = 1;
+            return Some(());
         }
         _ => {}
     }
-    let k = |keys: &[u16], i: usize| keys.get(i).copied().unwrap_or(0);
-    let set = |keys: &mut [u16], i: usize, v: u16| {
-        if let Some(x) = keys.get_mut(i) {
-            *x = v;
-        }
+    let k = |keys: &[u16], i: usize| keys.get(i).copied();
+    let set = |keys: &mut [u16], i: usize, v: u16| -> Option<()> {
+        *keys.get_mut(i)? = v;
+        Some(())
     };
-    set(keys, 0, k(keys, 0).wrapping_add(k(keys, 1)));
+    set(keys, 0, k(keys, 0)?.wrapping_add(k(keys, 1)?))?;
     let mut root = 0usize;
     let mut leaf = 2usize;
     for next in 1..n - 1 {
-        if leaf >= n || k(keys, root) < k(keys, leaf) {
-            set(keys, next, k(keys, root));
-            set(keys, root, next as u16);
+        if leaf >= n || k(keys, root)? < k(keys, leaf)? {
+            set(keys, next, k(keys, root)?)?;
+            set(keys, root, next as u16)?;
             root += 1;
         } else {
-            set(keys, next, k(keys, leaf));
+            set(keys, next, k(keys, leaf)?)?;
             leaf += 1;
         }
-        if leaf >= n || (root < next && k(keys, root) < k(keys, leaf)) {
-            set(keys, next, k(keys, next).wrapping_add(k(keys, root)));
-            set(keys, root, next as u16);
+        if leaf >= n || (root < next && k(keys, root)? < k(keys, leaf)?) {
+            set(keys, next, k(keys, next)?.wrapping_add(k(keys, root)?))?;
+            set(keys, root, next as u16)?;
             root += 1;
         } else {
-            set(keys, next, k(keys, next).wrapping_add(k(keys, leaf)));
+            set(keys, next, k(keys, next)?.wrapping_add(k(keys, leaf)?))?;
             leaf += 1;
         }
     }
-    set(keys, n - 2, 0);
+    set(keys, n - 2, 0)?;
     for next in (0..n - 2).rev() {
-        let parent = usize::from(k(keys, next));
+        let parent = usize::from(k(keys, next)?);
         if parent >= n {
-            return false;
+            return None;
         }
-        set(keys, next, k(keys, parent) + 1);
+        set(keys, next, k(keys, parent)? + 1)?;
     }
     let mut avbl = 1i64;
     let mut used = 0i64;
@@ -672,15 +715,15 @@ fn minimum_redundancy(keys: &mut [u16]) -> bool {
     let mut root = n as i64 - 2;
     let mut next = n as i64 - 1;
     while avbl > 0 {
-        while root >= 0 && k(keys, root as usize) == dpth {
+        while root >= 0 && k(keys, root as usize)? == dpth {
             used += 1;
             root -= 1;
         }
         while avbl > used {
             if next < 0 {
-                return false;
+                return None;
             }
-            set(keys, next as usize, dpth);
+            set(keys, next as usize, dpth)?;
             next -= 1;
             avbl -= 1;
         }
@@ -688,41 +731,35 @@ fn minimum_redundancy(keys: &mut [u16]) -> bool {
         dpth += 1;
         used = 0;
     }
-    true
+    Some(())
 }
 
-/// miniz_oxide's `enforce_max_code_size`: folds lengths over `limit` back under it.
-fn enforce_max_code_size(num_codes: &mut [i32; 33], list_len: usize, limit: usize) {
+/// miniz_oxide's `enforce_max_code_size`: folds lengths over `limit` back under it. `None`
+/// only for a `limit` past the table (the callers pass 7 or 15).
+fn enforce_max_code_size(num_codes: &mut [i32; 33], list_len: usize, limit: usize) -> Option<()> {
     if list_len <= 1 {
-        return;
+        return Some(());
     }
-    let over: i32 = num_codes.get(limit + 1..).unwrap_or_default().iter().sum();
-    if let Some(c) = num_codes.get_mut(limit) {
-        *c += over;
-    }
+    let over: i32 = num_codes.get(limit + 1..)?.iter().sum();
+    *num_codes.get_mut(limit)? += over;
     let total = num_codes
-        .get(1..=limit)
-        .unwrap_or_default()
+        .get(1..=limit)?
         .iter()
         .rev()
         .enumerate()
         .fold(0u32, |total, (i, &x)| total + ((x as u32) << i));
     for _ in (1u32 << limit)..total {
-        if let Some(c) = num_codes.get_mut(limit) {
-            *c -= 1;
-        }
-        for i in (1..limit).rev() {
-            if num_codes.get(i).copied().unwrap_or(0) != 0 {
-                if let Some(c) = num_codes.get_mut(i) {
-                    *c -= 1;
-                }
-                if let Some(c) = num_codes.get_mut(i + 1) {
-                    *c += 2;
-                }
-                break;
-            }
+        *num_codes.get_mut(limit)? -= 1;
+        // The longest length below `limit` in use gives one code to two one bit longer.
+        if let Some(i) = (1..limit)
+            .rev()
+            .find(|&i| num_codes.get(i).is_some_and(|&c| c != 0))
+        {
+            *num_codes.get_mut(i)? -= 1;
+            *num_codes.get_mut(i + 1)? += 2;
         }
     }
+    Some(())
 }
 
 /// (symbol, extra bit count, extra bits) of match length `len` (3..=258), RFC 1951 3.2.5.
@@ -767,11 +804,12 @@ fn common_prefix(data: &[u8], a: usize, b: usize, max: usize) -> usize {
     let max = max.min(y.len());
     let mut i = 0;
     while i + 8 <= max {
-        let (Some(p), Some(q)) = (x.get(i..i + 8), y.get(i..i + 8)) else {
+        let word = |s: &[u8]| s.get(i..).and_then(<[u8]>::first_chunk::<8>).copied();
+        let (Some(p), Some(q)) = (word(x), word(y)) else {
             break;
         };
-        let p = u64::from_le_bytes(p.try_into().unwrap_or([0; 8]));
-        let q = u64::from_le_bytes(q.try_into().unwrap_or([0; 8]));
+        let p = u64::from_le_bytes(p);
+        let q = u64::from_le_bytes(q);
         let diff = p ^ q;
         if diff != 0 {
             return i + (diff.trailing_zeros() / 8) as usize;
@@ -828,12 +866,8 @@ impl Bits<'_> {
     /// Pads with zero bits to a byte boundary and writes out the buffer.
     fn pad(&mut self) {
         let bytes = self.len.div_ceil(8);
-        self.out.extend_from_slice(
-            self.buf
-                .to_le_bytes()
-                .get(..bytes as usize)
-                .unwrap_or_default(),
-        );
+        self.out
+            .extend(self.buf.to_le_bytes().iter().take(bytes as usize));
         self.buf = 0;
         self.len = 0;
     }

@@ -1,14 +1,13 @@
-//! Reads the option files of `tests/data/*/options.ini` and `examples/sample.ini`.
+//! The `[app:main]` options of `tests/data/*/options.ini`, the per-case `.ini` files beside the
+//! vectors and `examples/sample.ini`, read by the library's PasteDeploy reader
+//! (`beaker_session_jwt::ini`), so the tests read them as an app would.
 
-/// `name = value` pairs of a Beaker `.ini` file, in order. Blank lines, `#`/`;` comments and
-/// `[section]` headers are skipped; names and values are trimmed.
+use beaker_session_jwt::ini::app_settings;
+
+/// The `(name, value)` pairs of the `[app:main]` section, in file order, names as written.
+/// Panics when the text is not a valid `.ini` with that section: the files are fixtures.
 pub fn pairs(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with(['#', ';', '[']))
-        .filter_map(|line| line.split_once('='))
-        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
-        .collect()
+    app_settings(text, "app:main", &[]).unwrap_or_else(|e| panic!("fixture .ini: {e}"))
 }
 
 /// Borrows owned pairs the way `Config::from_options` takes them.

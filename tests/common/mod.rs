@@ -3,6 +3,7 @@
 // Each test binary compiles this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod codecs;
 pub mod extjson;
 pub mod failures;
 pub mod gen;

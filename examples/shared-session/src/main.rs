@@ -16,13 +16,12 @@
 //! read gets its `_accessed_time` refreshed, one that was saved is written whole, one that was
 //! never touched sends no cookie.
 
-use std::collections::HashMap;
+use std::env;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::{env, fs};
 
 use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
@@ -88,116 +87,6 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(args)
-}
-
-/// The options of one section of a Beaker/PasteDeploy `.ini`, as Python's `configparser`
-/// (which PasteDeploy uses) hands them over: `key = value` or `key: value`, whole-line `#`/`;`
-/// comments, indented continuation lines, `[DEFAULT]` inherited, `%(name)s` interpolation with
-/// `here` (the file's folder) and `%%`. Enough for the example's file; a real app has its own
-/// config loader and passes the pairs to `Config::from_options` the same way.
-fn read_ini(path: &Path, section: &str) -> Result<Vec<(String, String)>, String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let here = path
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.display().to_string()))
-        .unwrap_or_else(|| String::from("."));
-    let mut defaults: Vec<(String, String)> = vec![(String::from("here"), here)];
-    let mut wanted: Vec<(String, String)> = Vec::new();
-    let mut current: Option<String> = None;
-    let mut last: Option<(bool, usize)> = None; // (in DEFAULT, index) of the last option
-    for (n, raw) in text.lines().enumerate() {
-        let line = raw.trim_end();
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
-        }
-        if line.starts_with([' ', '\t']) {
-            if let Some((is_default, i)) = last {
-                let target = if is_default {
-                    &mut defaults
-                } else {
-                    &mut wanted
-                };
-                if let Some(entry) = target.get_mut(i) {
-                    entry.1.push('\n');
-                    entry.1.push_str(trimmed);
-                }
-                continue;
-            }
-        }
-        if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            current = Some(name.to_string());
-            last = None;
-            continue;
-        }
-        let Some(at) = trimmed.find(['=', ':']) else {
-            return Err(format!("{}:{}: not `key = value`", path.display(), n + 1));
-        };
-        let key = trimmed[..at].trim().to_string();
-        let value = trimmed[at + 1..].trim().to_string();
-        let target = match current.as_deref() {
-            Some("DEFAULT") => Some(true),
-            Some(s) if s == section => Some(false),
-            Some(_) => None,
-            None => {
-                return Err(format!(
-                    "{}:{}: option before any section",
-                    path.display(),
-                    n + 1
-                ))
-            }
-        };
-        last = target.map(|is_default| {
-            let list = if is_default {
-                &mut defaults
-            } else {
-                &mut wanted
-            };
-            list.retain(|(k, _)| *k != key);
-            list.push((key, value));
-            (is_default, list.len() - 1)
-        });
-    }
-    let mut merged: Vec<(String, String)> = defaults.clone();
-    for (k, v) in wanted {
-        merged.retain(|(key, _)| *key != k);
-        merged.push((k, v));
-    }
-    let lookup: HashMap<String, String> = merged.iter().cloned().collect();
-    merged
-        .into_iter()
-        .map(|(k, v)| interpolate(&v, &lookup, 0).map(|v| (k, v)))
-        .collect()
-}
-
-fn interpolate(value: &str, vars: &HashMap<String, String>, depth: u32) -> Result<String, String> {
-    if depth > 10 {
-        return Err(format!("interpolation too deep in {value:?}"));
-    }
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        if let Some(after) = rest.strip_prefix("%%") {
-            out.push('%');
-            rest = after;
-        } else if let Some((name, after)) = rest.strip_prefix("%(").and_then(|r| r.split_once(")s"))
-        {
-            let found = vars
-                .get(name)
-                .ok_or_else(|| format!("%({name})s: no such option"))?;
-            out.push_str(&interpolate(found, vars, depth + 1)?);
-            rest = after;
-        } else {
-            return Err(format!(
-                "a lone '%' in {value:?} (write %% for a percent sign)"
-            ));
-        }
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 struct App {
@@ -356,17 +245,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = match read_ini(&args.config, "app:main") {
-        Ok(options) => options,
-        Err(why) => {
-            eprintln!("shared-session: {why}");
-            return ExitCode::from(2);
-        }
-    };
-    let config = match Config::from_options(options.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+    // The library's PasteDeploy reader: `[DEFAULT]`, `%(here)s`, continuation lines; errors
+    // name the file, line and option.
+    let config = match Config::from_ini_file(&args.config, "app:main") {
         Ok(config) => config,
         Err(why) => {
-            eprintln!("shared-session: {}: {why}", args.config.display());
+            eprintln!("shared-session: {why}");
             return ExitCode::from(2);
         }
     };

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use beaker_session_jwt::UnixTime;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 const EXIT_STATUS: &str = "\
@@ -324,16 +325,6 @@ fn iso8601(t: &str) -> Option<f64> {
         return None;
     }
     let (hour, minute, second) = (num(h)?, num(mi)?, num(s)?);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
     let fraction = match fraction {
         None => 0.0,
         Some(digits) => {
@@ -341,20 +332,16 @@ fn iso8601(t: &str) -> Option<f64> {
             format!("0.{digits}").parse::<f64>().ok()?
         }
     };
-    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-        - offset_secs;
-    Some(seconds as f64 + fraction)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let small = |n: i64| u8::try_from(n).ok();
+    let at = UnixTime::from_utc(
+        year,
+        small(month)?,
+        small(day)?,
+        small(hour)?,
+        small(minute)?,
+        small(second)?,
+    )?;
+    Some(at.as_secs_f64() - offset_secs as f64 + fraction)
 }
 
 #[derive(Debug, Args)]

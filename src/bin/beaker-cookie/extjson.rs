@@ -127,8 +127,8 @@ fn pymongo_iso(date: &str) -> String {
     let Some((head, tail)) = date.split_once('.') else {
         return date.to_string();
     };
-    let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
-    let zone = tail.get(digits.len()..).unwrap_or_default();
+    let zone = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+    let (digits, _) = tail.split_at(tail.len() - zone.len());
     let mut millis: String = digits.chars().take(3).collect();
     while millis.len() < 3 {
         millis.push('0');
@@ -192,13 +192,13 @@ fn check_integers(text: &str) -> Result<(), String> {
             continue;
         }
         if b == b'-' || b.is_ascii_digit() {
-            let len = bytes
-                .get(i..)
-                .unwrap_or_default()
-                .iter()
+            // `b` is ASCII, so `i` is a char boundary; the token is ASCII too.
+            let (_, rest) = text.split_at(i);
+            let len = rest
+                .bytes()
                 .take_while(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
                 .count();
-            let token = text.get(i..i + len).unwrap_or_default();
+            let (token, _) = rest.split_at(len);
             if !token.contains(['.', 'e', 'E']) && token.parse::<i64>().is_err() {
                 return Err(format!("the integer {token} does not fit 64 bits"));
             }

@@ -214,7 +214,7 @@ fn expiry(value: &str, config: &Config, now: f64) -> Option<String> {
 
 /// Whether a write to stdout failed because the reader went away (`... | head -1`): the CLI
 /// then ends quietly with exit 0, as `head` has all it wanted. For `main`'s write of the result
-/// (src/bin/beaker-cookie.rs).
+/// (main.rs).
 pub fn stdout_closed(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::BrokenPipe
 }

@@ -100,7 +100,7 @@ pub fn extract(raw: &str, config: &Config) -> Result<String, Failure> {
         };
     }
     if let Some(line) = strip_header(line, "Set-Cookie:") {
-        let pair = line.split(';').next().unwrap_or_default();
+        let pair = line.split_once(';').map_or(line, |(pair, _)| pair);
         return match pair.split_once('=') {
             Some((found, value)) if found.trim_matches(BLANKS) == name => {
                 Ok(value.trim_matches(BLANKS).to_string())

@@ -5,22 +5,13 @@
 //! cookie or session is refused (one line on stderr with the category and the layer, nothing on
 //! stdout), 2 for a usage error.
 
-// The crate root is a file, so its modules' paths are spelled out: one job per file.
-#[path = "beaker-cookie/args.rs"]
 mod args;
-#[path = "beaker-cookie/commands.rs"]
 mod commands;
-#[path = "beaker-cookie/extjson.rs"]
 mod extjson;
-#[path = "beaker-cookie/failure.rs"]
 mod failure;
-#[path = "beaker-cookie/input.rs"]
 mod input;
-#[path = "beaker-cookie/report.rs"]
 mod report;
-#[path = "beaker-cookie/settings.rs"]
 mod settings;
-#[path = "beaker-cookie/stats.rs"]
 mod stats;
 
 use std::io::Write;

@@ -135,9 +135,14 @@ pub fn config(options: &Options, validate: bool) -> Result<Config, Failure> {
         .map_err(|e| Failure::usage(format!("internal: default config refused: {e}")))?;
     config.jwt_secret_keys.clear();
     for s in &settings {
-        config
-            .set_option(&s.name, &s.value)
-            .map_err(|e| Failure::usage(format!("{}: {e}", s.source)))?;
+        config.set_option(&s.name, &s.value).map_err(|e| {
+            // The library's rule for which values an error may show: never a key.
+            if beaker_session_jwt::ini::value_is_shown(&s.name) {
+                Failure::usage(format!("{} = {:?}: {e}", s.source, s.value.trim()))
+            } else {
+                Failure::usage(format!("{}: {e}", s.source))
+            }
+        })?;
     }
     if validate {
         config.validate().map_err(|e| match culprit(&config, e) {

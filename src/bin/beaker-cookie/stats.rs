@@ -95,6 +95,7 @@ fn count(counts: &mut Counts, value: &str, config: &Config, jwt_config: &Config,
 fn render(counts: &Counts, config: &Config) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "total: {}", counts.total);
+    // Formats and keys no cookie used are not in the maps: they count 0.
     for format in FORMATS {
         let name = format_name(format);
         let n = counts.formats.get(name).copied().unwrap_or(0);
