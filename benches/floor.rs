@@ -5,9 +5,9 @@
 //! Per format:
 //! - `jwt_bsz`: split, header compare, base64url of the tag (base64ct) and of the payload (a
 //!   lookup table), HMAC-SHA256, the `bsZ` string cut out of the claims, base85, bounded inflate
-//!   (the library's `zlib::Inflater`, its fastest inflate under either feature set; reused state
-//!   and output buffer), and a
-//!   validating BSON walk (lengths, terminators, UTF-8, types) that builds nothing;
+//!   (miniz_oxide, the default build's inflate, called directly with a reused state and output
+//!   buffer; the `fast-zlib` decoder is faster, so a fast-zlib decode can come closer to this
+//!   floor), and a validating BSON walk (lengths, terminators, UTF-8, types) that builds nothing;
 //! - `jwt_json`: the same up to HMAC and payload, then a validating JSON walk;
 //! - `legacy_pickle`: hex tag, HMAC-SHA1, standard base64 (a lookup table), a validating pickle
 //!   opcode walk;
@@ -25,10 +25,17 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use beaker_session_jwt::zlib::Inflater;
 use beaker_session_jwt::Limits;
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
+use miniz_oxide::deflate::core::{
+    compress_to_output, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+};
+use miniz_oxide::inflate::core::inflate_flags::{
+    TINFL_FLAG_PARSE_ZLIB_HEADER, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+};
+use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
 
 use common::{Fmt, FORMATS, KEY1, KEY2, LEGACY_KEY, SIZES};
 
@@ -40,7 +47,7 @@ struct Scratch {
     payload: Vec<u8>,
     deflated: Vec<u8>,
     inflated: Vec<u8>,
-    inflater: Inflater,
+    inflater: Box<DecompressorOxide>,
     limits: Limits,
 }
 
@@ -51,8 +58,9 @@ impl Scratch {
         Scratch {
             payload: vec![0; 8192],
             deflated: Vec::with_capacity(8192),
-            inflated: Vec::with_capacity(MAX_INFLATED + 1),
-            inflater: Inflater::new(),
+            // One byte past the bound, so an output that passes it is seen and refused.
+            inflated: vec![0; MAX_INFLATED + 1],
+            inflater: Box::default(),
             limits,
         }
     }
@@ -154,16 +162,31 @@ fn legacy<'s>(cookie: &str, out: &'s mut [u8]) -> Option<&'s [u8]> {
     b64std(rest.as_bytes(), out)
 }
 
-/// Bounded zlib inflate: the library's own [`Inflater`] (miniz_oxide by default, our decoder
-/// with the `fast-zlib` feature) with a reused state and output buffer. Returns the output length.
+/// Bounded zlib inflate: miniz_oxide with a reused state, into a reused output buffer one byte
+/// longer than `limits.max_inflated_len` (no growth, no wrapping window), Adler-32 checked.
+/// Returns the output length.
 fn inflate(
     input: &[u8],
-    inflater: &mut Inflater,
-    out: &mut Vec<u8>,
+    state: &mut DecompressorOxide,
+    out: &mut [u8],
     limits: &Limits,
 ) -> Option<usize> {
-    inflater.inflate_into(input, out, limits).ok()?;
-    Some(out.len())
+    state.init();
+    let flags = TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, _, written) = decompress(state, input, out, 0, flags);
+    (status == TINFLStatus::Done && written <= limits.max_inflated_len).then_some(written)
+}
+
+/// Level-9 zlib deflate into `out` (cleared first) with a reused miniz_oxide state: the bytes
+/// the library writes in every build.
+fn deflate(state: &mut CompressorOxide, data: &[u8], out: &mut Vec<u8>) {
+    state.reset();
+    out.clear();
+    let (status, read) = compress_to_output(state, data, TDEFLFlush::Finish, |chunk| {
+        out.extend_from_slice(chunk);
+        true
+    });
+    assert!(status == TDEFLStatus::Done && read == data.len());
 }
 
 /// base85 (Python's alphabet) into `out`; whole groups plus a tail, values checked.
@@ -494,13 +517,15 @@ fn floor_decode(c: &mut Criterion) {
 }
 
 /// deflate 9 (reused state, reused output), base85, base64url, HMAC-SHA256 of the BSON that
-/// the jwt_bsz cookie holds. The deflate is the library's own `zlib::Deflater`: the fastest
-/// level-9 deflate we have that writes these bytes (on the default backend, a small-input
-/// encoder that writes miniz_oxide's bytes without its per-stream reset).
+/// the jwt_bsz cookie holds. The deflate is miniz_oxide's level 9 called directly (the bytes
+/// the library writes; its `fast-zlib` encoder writes them faster, without miniz_oxide's
+/// per-stream reset of its tables).
 fn floor_encode(c: &mut Criterion) {
     let mut s = Scratch::new();
     let mut g = c.benchmark_group("floor_encode");
-    let mut deflater = beaker_session_jwt::zlib::Deflater::new();
+    let mut deflater = Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
+        9, 1, 0,
+    )));
     for size in SIZES {
         let cookie = Fmt::JwtBsz.cookie(size);
         assert!(floor(Fmt::JwtBsz, cookie, &mut s).is_some());
@@ -522,7 +547,7 @@ fn floor_encode(c: &mut Criterion) {
         let mut token = vec![0u8; 8192];
         g.bench_function(format!("jwt_bsz/{size}"), |b| {
             b.iter(|| {
-                deflater.deflate_into(black_box(&bson), &mut out);
+                deflate(&mut deflater, black_box(&bson), &mut out);
                 b85.clear();
                 b85_encode(&out, &mut b85);
                 claims.clear();

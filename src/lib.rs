@@ -12,6 +12,43 @@
 //!   a typed [`Error`] naming the [`Layer`]; nothing panics and no partial session is returned.
 //! - Legacy pickles are read by an opcode whitelist that only builds data: no code runs.
 //!
+//! # Public API
+//! The crate root is the session API: [`decode_cookie`] and [`encode_cookie`] with a
+//! [`Config`] and its [`Limits`], [`Codec`] (the same with buffers kept), [`CookieSession`]
+//! (Beaker's session rules), [`Session`] and [`Value`], and [`Error`]. Beside it, these modules
+//! are supported API, under the crate's semver like the root:
+//! - [`bson`]: BSON as pymongo 4 reads and writes it. [`bson::read`] and [`bson::write`]
+//!   convert between BSON bytes and a [`Document`], every element type included;
+//!   [`bson::view()`] validates the same bytes and reads them in place. Reading refuses what the
+//!   BSON corpus's `decodeErrors` refuse and is bounded by [`Limits`]; writing refuses what
+//!   pymongo's `bson.encode` refuses. Errors name [`Layer::Bson`].
+//! - [`json`]: JSON as Python's `json` module reads and writes it. [`json::read`] is
+//!   `json.loads`, bounded by [`Limits`], refusing with [`Error::Unsupported`] only what a
+//!   [`Value`] cannot hold; [`json::write`] is `json.dumps` byte for byte in each
+//!   [`json::Style`].
+//! - `pickle` (feature `legacy`): legacy Beaker pickles. `pickle::read` is an opcode whitelist
+//!   that builds data only, never imports or calls anything, and is bounded by [`Limits`];
+//!   `Pickled::into_session` turns its result into a [`Session`]; `pickle::write` writes the
+//!   protocol-2 pickle Python 3 writes, using only globals the reader accepts. The whitelist
+//!   (`WHITELIST`, `OPCODES`) is part of the contract: widening it is a semver-relevant change.
+//! - [`inspect`]: a cookie taken apart for debugging. [`inspect::inspect_cookie`] reads a cookie
+//!   through the same path as [`decode_cookie`] and reports its format, the key that verified
+//!   it, the size at each layer and the session; [`inspect::Inspection`] is
+//!   `#[non_exhaustive]`, so fields may be added in a minor release.
+//! - [`ini`]: Paste/Pyramid `.ini` files read as PasteDeploy reads them.
+//!   [`ini::app_settings`] and [`ini::file_settings`] give the options an app section hands its
+//!   app, ready for [`Config::from_options`]; errors name the line, section and option and
+//!   never show a value that may be a key.
+//! - `interop` (features `serde`, `bson`, `arbitrary`): your own types to and from a
+//!   [`Session`] and Extended JSON (`serde`), the `bson` crate's `Document` (`bson`), and
+//!   `Arbitrary` for [`Value`], [`Document`] and [`Limits`] for structured fuzzing
+//!   (`arbitrary`).
+//!
+//! The other layers (the JWS, base85, zlib and the legacy cookie framing) are internal: the
+//! root's functions reach each of them through a [`Config`], and they may change in any
+//! release. `public-api.txt` at the repository root lists the whole public API; CI
+//! (`.ci/public-api`) fails when the code and that listing differ.
+//!
 //! # What is bounded
 //! Every allocation and every loop is bounded by a [`Limits`] value (see its fields for the
 //! defaults): cookie length, inflated size, nesting depth, element count, string length, pickle
@@ -57,8 +94,24 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// Declares an internal layer: private, except in a cargo-fuzz build (`--cfg fuzzing`), where
+/// it is public but hidden so that the fuzz targets can drive it directly. Its items are `pub`
+/// for that build; in every other build they are reachable from this crate only.
+macro_rules! internal_layer {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        #[cfg(fuzzing)]
+        #[doc(hidden)]
+        pub mod $name;
+        $(#[$attr])*
+        #[cfg(not(fuzzing))]
+        #[allow(unreachable_pub)]
+        mod $name;
+    };
+}
+
 mod base64;
-pub mod base85;
+internal_layer!(base85);
 pub mod bson;
 mod civil;
 mod codec;
@@ -70,15 +123,17 @@ mod header;
 pub mod ini;
 pub mod inspect;
 pub mod json;
-pub mod jwt;
-#[cfg(feature = "legacy")]
-#[cfg_attr(docsrs, doc(cfg(feature = "legacy")))]
-pub mod legacy;
+internal_layer!(jwt);
+internal_layer!(
+    #[cfg(feature = "legacy")]
+    legacy
+);
 mod limits;
 mod mac;
 #[cfg(feature = "legacy")]
 #[cfg_attr(docsrs, doc(cfg(feature = "legacy")))]
 pub mod pickle;
+mod reader;
 mod session_bytes;
 mod small_str;
 mod stack;
@@ -86,7 +141,7 @@ mod time;
 mod unix_time;
 mod value;
 mod view;
-pub mod zlib;
+internal_layer!(zlib);
 
 #[cfg(any(feature = "arbitrary", feature = "bson", feature = "serde"))]
 pub mod interop;
@@ -99,7 +154,7 @@ pub use crate::{
         Migrated,
     },
     cookie_session::{CookieSession, Env, LazySession},
-    error::{Error, Layer, Limit, Name, Result},
+    error::{Error, Layer, Limit, Name, RefusedGlobal, Result},
     header::{cookie_from_header, set_cookie_value},
     limits::Limits,
     session_bytes::charged_bytes,
@@ -114,6 +169,11 @@ pub use crate::cookie_session::SystemEnv;
 pub use crate::interop::natural::{
     from_session, from_value, to_session, to_value, DateTime, ObjectId,
 };
+
+/// Tests of the internal layers, kept in `tests/internal/` beside the integration tests.
+#[cfg(all(test, feature = "std"))]
+#[path = "../tests/internal/mod.rs"]
+mod internal_tests;
 
 /// The README's examples, run as doctests.
 #[cfg(doctest)]

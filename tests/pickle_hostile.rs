@@ -2,7 +2,7 @@
 //! bounded memory and time, and never panics.
 
 use base64ct::{Base64, Encoding};
-use beaker_session_jwt::pickle::{self, opcode, Target};
+use beaker_session_jwt::pickle::{self, Target};
 use beaker_session_jwt::{Error, Layer, Limit, Limits, Session};
 use serde_json::Value as Json;
 
@@ -65,23 +65,11 @@ fn python_pickles() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Protocol-5 out-of-band buffers have no buffer to take, and no protocol above 5 exists. (That
+/// every byte outside the opcode table is refused is an internal test, beside the table:
+/// `tests/internal/pickle_tables.rs`.)
 #[test]
-fn pickle_refuses_every_opcode_outside_the_table() {
-    let mut outside = 0;
-    for b in 0..=255u8 {
-        let got = read(&[0x80, 2, b, b'.']);
-        let refused = matches!(
-            got,
-            Err(Error::Unsupported {
-                layer: Layer::Pickle,
-                offset: 2,
-                what: "opcode outside the whitelist"
-            })
-        );
-        assert_eq!(refused, opcode(b).is_none(), "opcode {b:#04x}: {got:?}");
-        outside += usize::from(refused);
-    }
-    assert_eq!(outside, 256 - pickle::OPCODES.len());
+fn pickle_refuses_out_of_band_buffers_and_unknown_protocols() {
     assert!(
         matches!(read(b"\x80\x02\x97."), Err(Error::Unsupported { .. })),
         "NEXT_BUFFER"
@@ -114,8 +102,8 @@ fn pickle_dangerous_globals_are_inert_placeholders() {
         let payload = [global, &x("touch /tmp/pwned"), b"\x85R"].concat();
         let p = around(&payload);
         match session(&p, &[]) {
-            Err(Error::Placeholder { key, global }) => {
-                assert_eq!((key.as_str(), global.as_str()), ("evil", name));
+            Err(Error::Placeholder(refused)) => {
+                assert_eq!((refused.key(), refused.global()), ("evil", name));
             }
             other => panic!("{name}: {other:?}"),
         }
@@ -166,7 +154,6 @@ fn pickle_memo_bomb_stops_at_max_items() {
     }
     p.extend_from_slice(b"h\x09s.");
     let pickled = read(&p).unwrap();
-    assert!(pickled.objects() < 100);
     // With the defaults the session budget trips first (a few hundred copies in); without it,
     // the item count.
     let got = pickled.into_session(Target::Bson, &[] as &[&str], &Limits::DEFAULT);
@@ -203,7 +190,7 @@ fn pickle_memo_string_bomb_stops_at_max_inflated_len() {
     );
 }
 
-/// Issue 14's first construction, as its Python generator writes it: `{'a': None}` after
+/// A copying construction, as its Python generator writes it: `{'a': None}` after
 /// `builds` Regex objects, each given by BUILD one memo'd state whose pattern is
 /// `pattern` (`V`: UNICODE text, which the reader owns; `X`: BINUNICODE, borrowed).
 fn regex_rebuilds(pattern: &[u8], builds: usize) -> Vec<u8> {
@@ -249,7 +236,7 @@ fn pickle_regex_build_copies_are_charged() {
     }
 }
 
-/// Issue 14's second construction: `{'a': None}` after `calls` calls of
+/// A second copying construction: `{'a': None}` after `calls` calls of
 /// `collections.OrderedDict(pairs)`, `pairs` one memo'd list of `n` references to one pair.
 fn ordered_dict_copies(n: usize, calls: usize) -> Vec<u8> {
     let mut p = [&b"\x80\x02("[..], &x("k"), b"N\x86q\x000]q\x01("].concat();
@@ -262,7 +249,7 @@ fn ordered_dict_copies(n: usize, calls: usize) -> Vec<u8> {
 
 /// `OrderedDict(list)` makes a dict as long as the list each time: its pairs are charged, so
 /// 32 calls on a memo'd list of 2,000 pairs (64,000 pairs, 1 MB, from a 4 KB pickle) are
-/// refused; before, only their count was (against `max_items`), and the pickle was read.
+/// refused (their count alone, against `max_items`, would let the pickle be read).
 #[test]
 fn pickle_ordered_dict_copies_are_charged() {
     assert_eq!(
@@ -288,8 +275,7 @@ fn pickle_reader_objects_are_charged_against_max_inflated_len() {
     );
     // 1,000 Nones share one node, as Python's `None` is one object: a list item each.
     let nones = [&b"\x80\x02]("[..], &b"N".repeat(1_000), b"e."].concat();
-    let pickled = pickle::read(&nones, &limits).unwrap();
-    assert!(pickled.objects() < 5, "{}", pickled.objects());
+    assert!(pickle::read(&nones, &limits).is_ok());
     // 1,000 empty lists in a list: a node, a block and an item each.
     let lists = [&b"\x80\x02]("[..], &b"]".repeat(1_000), b"e."].concat();
     assert_eq!(

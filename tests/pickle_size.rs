@@ -1,5 +1,5 @@
 //! Our protocol-2 pickle is never longer than Python's `pickle.dumps(session, 2)` of the same
-//! session (issue 15): every Python-written pickle cookie of the corpus, read by our reader and
+//! session: every Python-written pickle cookie of the corpus, read by our reader and
 //! written again by our writer, and sessions at Beaker's 4,064-character cap
 //! (`tests/data/legacy/make_boundary.py`) that must still fit after our rewrite.
 //!
@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use base64ct::{Base64, Encoding};
-use beaker_session_jwt::{legacy, pickle, Config, Error, Limit, Session, Value};
+use beaker_session_jwt::{pickle, Config, Error, Limit, Session, Value};
+use common::codecs::{legacy_decode, legacy_encode};
 use common::failures::Failures;
 use common::ini;
 use common::mode::{Keys, Mode};
@@ -187,7 +188,7 @@ fn corpus() -> Vec<Case> {
 
 /// Our reader, then our writer: the session and our pickle of it.
 fn rewrite(case: &Case) -> (Session, Vec<u8>) {
-    let session = legacy::decode(&case.cookie, &case.config())
+    let session = legacy_decode(&case.cookie, &case.config())
         .unwrap_or_else(|e| panic!("{}: our reader refuses it: {e}", case.name));
     let ours = pickle::write(&session).unwrap_or_else(|e| panic!("{}: {e}", case.name));
     (session, ours)
@@ -209,9 +210,9 @@ fn pickle_size_never_longer_than_python_offline() {
         }
         let config = case.config();
         f.checked += 1;
-        match legacy::encode(&session, &config) {
+        match legacy_encode(&session, &config) {
             Ok(cookie) => {
-                if legacy::decode(&cookie, &config).as_ref() != Ok(&session) {
+                if legacy_decode(&cookie, &config).as_ref() != Ok(&session) {
                     f.push(format!("{}: our rewrite reads back differently", case.name));
                 }
                 if case.cookie.len() <= MAX_COOKIE_LEN && cookie.len() > MAX_COOKIE_LEN {
@@ -260,7 +261,7 @@ fn pickle_size_boundary_sessions_fit_the_cap() {
         let (session, ours) = rewrite(case);
         assert_eq!(Some(&session), case.session.as_ref(), "{}", case.name);
         let config = case.capped_config();
-        let cookie = legacy::encode(&session, &config)
+        let cookie = legacy_encode(&session, &config)
             .unwrap_or_else(|e| panic!("{}: Python fits the cap, we do not: {e}", case.name));
         eprintln!(
             "{}: Python {} chars ({} pickle bytes), ours {} chars ({})",
@@ -292,7 +293,7 @@ fn pickle_size_boundary_sessions_fit_the_cap() {
                 }
                 _ => unreachable!(),
             }
-            match legacy::encode(&grown, &config) {
+            match legacy_encode(&grown, &config) {
                 Ok(c) => last = c.len(),
                 Err(e) => break e,
             }
@@ -396,7 +397,7 @@ fn pickle_size_live_against_python() {
     assert!(catalog.iter().any(|c| c.kind == "max_size"));
     for c in catalog {
         let accepted = matches!(c.python, Outcome::Accepted { .. });
-        let ours = legacy::decode(
+        let ours = legacy_decode(
             &c.cookie,
             &Config::from_options(ini::borrow(&read)).unwrap(),
         );
@@ -450,7 +451,7 @@ fn pickle_size_live_against_python() {
             ));
         }
         let config = case.config();
-        let Ok(cookie) = legacy::encode(&session, &config) else {
+        let Ok(cookie) = legacy_encode(&session, &config) else {
             f.push(format!("{}: we cannot rewrite it", case.name));
             continue;
         };

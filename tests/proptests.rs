@@ -5,13 +5,15 @@
 //! (`json_proptests.rs`, `bson_differential.rs`); the fuzz targets in `fuzz/` check the same
 //! oracles at depth.
 
+mod common;
+
 use base64ct::{Base64, Encoding};
 use beaker_session_jwt::pickle::{self, Target};
 use beaker_session_jwt::{
-    base85, bson, decode_cookie, encode_cookie, json, jwt, legacy, zlib, CodeWithScope, Config,
-    DbPointer, Document, Error, Format, Layer, Limits, Regex, SecretKey, Serializer, Session,
-    Value,
+    bson, decode_cookie, encode_cookie, json, CodeWithScope, Config, DbPointer, Document, Error,
+    Format, Layer, Limits, Regex, SecretKey, Serializer, Session, Value,
 };
+use common::codecs::{base85_encode, deflate, jwt_sign};
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -242,25 +244,29 @@ fn legacy_cookie(payload: &[u8]) -> String {
     hex + &data
 }
 
-/// Every public decoder on `bytes` under `limits`; only a panic fails.
+/// Every public decoder on `bytes` under `limits`, and every internal layer through a cookie
+/// that reaches it; only a panic fails.
 fn decode_everything(bytes: &[u8], limits: &Limits) {
-    let _ = base85::decode(bytes);
-    if let Ok(out) = zlib::inflate(bytes, limits) {
-        assert!(out.len() <= limits.max_inflated_len);
-    }
     let _ = bson::read(bytes, limits);
     let _ = json::read(bytes, limits);
     let _ = pickle::read(bytes, limits).and_then(|p| p.into_session(Target::Json, &["k"], limits));
     let text = String::from_utf8_lossy(bytes);
-    let _ = jwt::verify(&text, &[SecretKey::from(K1)], limits);
     for format in FORMATS {
         let mut c = config(format);
         c.limits = *limits;
         let _ = decode_cookie(&text, &c, NOW);
-        // Signed inputs reach the layers behind the MAC.
-        let _ = decode_cookie(&jwt::sign(bytes, &SecretKey::from(K1)), &c, NOW);
-        let _ = legacy::decode(&legacy_cookie(bytes), &c);
-        let _ = legacy::decode(&legacy_cookie(&zlib::deflate(bytes)), &c);
+        // Signed inputs reach the layers behind the MAC: the claims, base85 (`bytes` as the
+        // bsZ text), inflate (`bytes` as the zlib stream), the legacy payload.
+        let signed = |claims: &[u8]| jwt_sign(claims, K1.as_bytes());
+        let _ = decode_cookie(&signed(bytes), &c, NOW);
+        let mut claims = Document::new();
+        claims.insert("bsZ", &*text);
+        let bsz_text = json::write(&claims, json::Style::Compact).unwrap();
+        let _ = decode_cookie(&signed(bsz_text.as_bytes()), &c, NOW);
+        let bsz_stream = format!(r#"{{"bsZ":"{}"}}"#, base85_encode(bytes));
+        let _ = decode_cookie(&signed(bsz_stream.as_bytes()), &c, NOW);
+        let _ = decode_cookie(&legacy_cookie(bytes), &c, NOW);
+        let _ = decode_cookie(&legacy_cookie(&deflate(bytes)), &c, NOW);
     }
 }
 

@@ -58,6 +58,7 @@ use beaker_session_jwt::{
     Config, CookieExpires, CookieSession, Env, Error, Layer, LazySession, Limit, Result, Session,
     UnixTime, Value,
 };
+use common::codecs;
 use common::extjson;
 use common::gen::{self, Profile, Rng};
 use common::pyenv;
@@ -224,20 +225,14 @@ fn incompressible(rng: &mut Rng, len: usize) -> String {
 /// A compact JWS over `claims` (JSON text) signed with HS256 by `key`, header as the package
 /// writes it: cookies the Python writer would never produce but a key holder could.
 fn jws(claims: &str, key: &str) -> String {
-    use base64ct::{Base64UrlUnpadded, Encoding};
-    use hmac::{Hmac, Mac};
-    let header = Base64UrlUnpadded::encode_string(br#"{"typ":"JWT","alg":"HS256"}"#);
-    let payload = Base64UrlUnpadded::encode_string(claims.as_bytes());
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(format!("{header}.{payload}").as_bytes());
-    let sig = Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes());
-    format!("{header}.{payload}.{sig}")
+    codecs::jwt_sign(claims.as_bytes(), key.as_bytes())
 }
 
 /// `base85(zlib9(BSON(session)))`, the bsZ claim.
 fn bsz(session: &Session) -> String {
-    use beaker_session_jwt::{base85, bson, zlib};
-    base85::encode(&zlib::deflate(&bson::write(session).expect("writable")))
+    codecs::base85_encode(&codecs::deflate(
+        &beaker_session_jwt::bson::write(session).expect("writable"),
+    ))
 }
 
 /// Signed cookies with odd claims, for one payload mode.
@@ -254,10 +249,7 @@ fn crafted(b: &mut Builder, bson: bool) {
         ("bsz_empty", r#"{"bsZ":""}"#.to_string()),
         (
             "bsz_not_zlib",
-            format!(
-                r#"{{"bsZ":"{}"}}"#,
-                beaker_session_jwt::base85::encode(b"plain")
-            ),
+            format!(r#"{{"bsZ":"{}"}}"#, codecs::base85_encode(b"plain")),
         ),
         (
             "bsz_and_claims",
@@ -1561,7 +1553,6 @@ fn inflated_value(value: &str, keys: &Keys) -> String {
     }
     use base64ct::{Base64, Base64UrlUnpadded, Encoding};
     use hmac::{Hmac, Mac};
-    let inflate = |data: &[u8]| miniz_oxide::inflate::decompress_to_vec_zlib(data).ok();
     let parts: Vec<&str> = value.split('.').collect();
     if let [header, payload, signature] = parts[..] {
         let claims: Option<Json> = Base64UrlUnpadded::decode_vec(payload)
@@ -1574,9 +1565,7 @@ fn inflated_value(value: &str, keys: &Keys) -> String {
             .and_then(|c| c.get("bsZ"))
             .and_then(Json::as_str);
         if let Some(bsz) = bsz {
-            let bson = beaker_session_jwt::base85::decode(bsz.as_bytes())
-                .ok()
-                .and_then(|z| inflate(&z));
+            let bson = codecs::base85_decode(bsz.as_bytes()).and_then(|z| codecs::inflate(&z));
             let mut mac = Hmac::<sha2::Sha256>::new_from_slice(signing_key.as_bytes())
                 .expect("any key length");
             mac.update(format!("{header}.{payload}").as_bytes());
@@ -1593,7 +1582,10 @@ fn inflated_value(value: &str, keys: &Keys) -> String {
         }
     }
     if let (Some(key), Some((sig, body))) = (legacy_json_key, value.split_at_checked(40)) {
-        if let Some(json) = Base64::decode_vec(body).ok().and_then(|z| inflate(&z)) {
+        if let Some(json) = Base64::decode_vec(body)
+            .ok()
+            .and_then(|z| codecs::inflate(&z))
+        {
             let mut mac =
                 Hmac::<sha1::Sha1>::new_from_slice(key.as_bytes()).expect("any key length");
             mac.update(body.as_bytes());

@@ -2,9 +2,11 @@
 //! (`fuzz/make_seeds.py`), a generator of arbitrary sessions per cookie format, and the
 //! oracles too long for a 15-line target.
 //!
-//! Everything here reaches the library through its public API only: no target skips the MAC.
-//! To get past it, the decode targets sign what they decode with the harness's own keys, as a
-//! key holder would ([`jwt_cookie`], [`bsz_claims`], [`legacy_cookie`]).
+//! Everything here reaches the library through its public API, plus the internal layers a
+//! cargo-fuzz build (`--cfg fuzzing`) makes public for the harness (`base85`, `jwt`, `zlib`,
+//! and the pickle reader's tables, `pickle::ops` and `pickle::opcodes`): no target skips the
+//! MAC. To get past it, the decode targets sign what they decode with the harness's own keys,
+//! as a key holder would ([`jwt_cookie`], [`bsz_claims`], [`legacy_cookie`]).
 //!
 //! Every target runs under [`memory`]'s counting global allocator; the decode targets fail a
 //! run whose peak heap passes the bound for the limits in use ([`memory::decode_bound`]).
@@ -17,7 +19,7 @@ use arbitrary::{Arbitrary, Result, Unstructured};
 use base64ct::{Base64, Encoding};
 use beaker_session_jwt::bson as our_bson;
 use beaker_session_jwt::interop::bson::from_bson_document;
-use beaker_session_jwt::pickle::{self, opcodes as op, Target};
+use beaker_session_jwt::pickle::{self, opcodes as op, ops, Target};
 use beaker_session_jwt::{
     base85, charged_bytes, decode_cookie, encode_cookie, json, jwt, zlib, CodeWithScope, Codec,
     Config, DbPointer, Decoded, Document, Error, Format, Layer, Limit, Limits, Regex, SecretKey,
@@ -467,7 +469,7 @@ pub fn assert_rewrites(session: &Session, config: &Config) {
 
 /// A pickle made of arbitrary opcodes, each with an argument of the shape it expects (mostly),
 /// so the reader gets past argument parsing into deep states: opcodes mostly from
-/// [`pickle::OPCODES`] and sometimes any byte, globals mostly from [`pickle::WHITELIST`],
+/// [`ops::OPCODES`] and sometimes any byte, globals mostly from [`ops::WHITELIST`],
 /// strings mostly the names the whitelist's states use, memo indices mostly small, lengths
 /// mostly true. Starts with `PROTO`, ends with `STOP`.
 #[derive(Debug)]
@@ -504,7 +506,7 @@ fn push_op(u: &mut Unstructured<'_>, out: &mut Vec<u8>) -> Result<()> {
     let code = if u.ratio(1, 32)? {
         u.arbitrary()?
     } else {
-        u.choose(&pickle::OPCODES)?.code
+        u.choose(&ops::OPCODES)?.code
     };
     if code == op::STACK_GLOBAL && u.arbitrary()? {
         let (module, name) = global(u)?;
@@ -561,7 +563,7 @@ fn push_op(u: &mut Unstructured<'_>, out: &mut Vec<u8>) -> Result<()> {
 /// A `module`, `name` pair: a whitelist row, or anything (an inert placeholder).
 fn global(u: &mut Unstructured<'_>) -> Result<(String, String)> {
     if u.ratio(7, 8)? {
-        let row = u.choose(&pickle::WHITELIST)?;
+        let row = u.choose(&ops::WHITELIST)?;
         Ok((row.module.to_string(), row.name.to_string()))
     } else {
         let module: String = u.arbitrary()?;
@@ -599,7 +601,8 @@ fn push_index(u: &mut Unstructured<'_>, out: &mut Vec<u8>, width: usize) -> Resu
     } else {
         u.arbitrary()?
     };
-    out.extend_from_slice(n.to_le_bytes().get(..width).unwrap_or_default());
+    // `width` is 1, 2, 4 or 8: one of the opcode's own argument widths.
+    out.extend_from_slice(&n.to_le_bytes()[..width]);
     Ok(())
 }
 
@@ -615,7 +618,8 @@ fn push_sized(
     } else {
         u.arbitrary()?
     };
-    out.extend_from_slice(len.to_le_bytes().get(..width).unwrap_or_default());
+    // `width` is 1, 2, 4 or 8: one of the opcode's own argument widths.
+    out.extend_from_slice(&len.to_le_bytes()[..width]);
     out.extend_from_slice(bytes);
     Ok(())
 }
@@ -742,7 +746,7 @@ fn text(u: &mut Unstructured<'_>) -> Result<Str> {
 
 /// What zlib-rs (a port of C zlib, the strict oracle) says about a zlib stream, read as
 /// Python's `zlib.decompress` reads it: zlib framing, 32 KiB window, bytes after the end
-/// ignored, output into a buffer one byte longer than `max`. As `tests/zlib_oracle.rs`.
+/// ignored, output into a buffer one byte longer than `max`. As `tests/internal/zlib_oracle.rs`.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ZlibVerdict {
     /// Inflated to these bytes, at most `max` of them.
@@ -767,16 +771,14 @@ pub fn zlib_oracle(data: &[u8], max: usize) -> ZlibVerdict {
             ZlibVerdict::Inflated(out)
         }
         // Room left and no end: the input ran out.
-        Ok(Status::Ok | Status::BufError) => {
-            ZlibVerdict::Refused("incomplete or truncated stream")
-        }
+        Ok(Status::Ok | Status::BufError) => ZlibVerdict::Refused("incomplete or truncated stream"),
         Err(InflateError::NeedDict { .. }) => ZlibVerdict::Refused("need dictionary"),
         Err(_) => ZlibVerdict::Refused(state.error_message().unwrap_or("error")),
     }
 }
 
 /// Oracle for `zlib::inflate` (whichever backend the build runs) on any stream, against
-/// [`zlib_oracle`], classified exactly as `tests/zlib_oracle.rs`'s `compare`:
+/// [`zlib_oracle`], classified exactly as `tests/internal/zlib_oracle.rs`'s `compare`:
 /// - zlib inflates it: we give the same bytes;
 /// - zlib passes `max`: we refuse (a stream both too long and broken may be refused for either);
 /// - zlib refuses it: we refuse (in `Layer::Zlib`, or for `InflatedLen`), except that the

@@ -79,8 +79,8 @@ pub fn decode_bound(config: &Config) -> usize {
     let session = 3 * l.max_session_bytes;
     let jwt = fixed + (l.max_inflated_len + 1) * 2 + l.max_inflated_len + session;
     let pickle = fixed + 2 * l.max_inflated_len + 24 * l.max_cookie_len + session;
-    let reads_pickle = config.read_original_format
-        && config.original_format_data_serializer == Serializer::Pickle;
+    let reads_pickle =
+        config.read_original_format && config.original_format_data_serializer == Serializer::Pickle;
     if reads_pickle {
         jwt.max(pickle)
     } else {
@@ -93,6 +93,9 @@ pub fn decode_bound(config: &Config) -> usize {
 pub fn bounded<T>(config: &Config, what: &str, decode: impl FnOnce() -> T) -> T {
     let (out, peak) = peak_of(decode);
     let bound = decode_bound(config);
-    assert!(peak <= bound, "{what}: peak heap {peak} bytes over the bound {bound}");
+    assert!(
+        peak <= bound,
+        "{what}: peak heap {peak} bytes over the bound {bound}"
+    );
     out
 }

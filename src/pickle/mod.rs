@@ -3,11 +3,15 @@
 //! `Lib/pickletools.py`).
 //!
 //! # Reading
-//! [`read`] runs every opcode of [`OPCODES`] over a heap of plain data (dict, list, tuple, str,
-//! bytes, int, float, bool, None, sets) and builds only the globals of [`WHITELIST`], each from
-//! the exact argument and state shape its row gives. Any other global, persistent id or
-//! extension code becomes an inert placeholder: never imported, never called, and an error
-//! unless `original_format_remove_keys` drops the session key that holds it. Memo references
+//! [`read`] runs a fixed set of opcodes over a heap of plain data (dict, list, tuple, str,
+//! bytes, int, float, bool, None, sets) and builds only whitelisted globals, each from the
+//! exact argument and state shape its row gives. Both tables, the accepted opcodes and the
+//! whitelisted globals with their shapes and the session value each gives, are in
+//! `SECURITY.md` ("The pickle whitelist"), verbatim from the code and kept equal to it by a
+//! test; they are the contract, and widening either is a semver-relevant change. Any other
+//! global, persistent id or extension code becomes an inert placeholder: never imported, never
+//! called, and an error unless `original_format_remove_keys` drops the session key that holds
+//! it. Any other opcode is [`Error::Unsupported`](crate::Error::Unsupported). Memo references
 //! share one object, as in Python; a memo'd container counts again each time it is expanded
 //! into the session, so nothing grows beyond [`Limits`]. The objects themselves are charged
 //! where they enter the heap or change (its slot, each block it owns, each list or dict
@@ -31,14 +35,27 @@
 mod apply;
 mod convert;
 mod datetime;
-mod ops;
+// The tables and opcode bytes are internal, like `internal_layer!`'s layers: crate-visible (for
+// the internal tests in `tests/internal/`), and public but hidden only in a cargo-fuzz build,
+// whose harness generates pickles from them.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod opcodes;
+#[cfg(not(fuzzing))]
+#[allow(unreachable_pub)]
+pub(crate) mod opcodes;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod ops;
+#[cfg(not(fuzzing))]
+#[allow(unreachable_pub)]
+pub(crate) mod ops;
 mod py;
 mod read;
 mod text;
 mod write;
 
 pub use convert::Target;
-pub use ops::{allowed, opcode, Allowed, Apply, Global, Opcode, OPCODES, WHITELIST};
 pub(crate) use py::Buffers;
 pub use py::Pickled;
 pub use read::read;
@@ -69,19 +86,6 @@ pub(crate) fn decode<S: AsRef<str>>(
     (buffers.nodes, buffers.pool) = objects.heap.into_buffer();
     buffers.trim();
     session
-}
-
-/// The opcode bytes, named as in `pickletools.py`.
-pub mod opcodes {
-    pub use super::ops::{
-        ADDITEMS, APPEND, APPENDS, BINBYTES, BINBYTES8, BINFLOAT, BINGET, BININT, BININT1, BININT2,
-        BINPERSID, BINPUT, BINSTRING, BINUNICODE, BINUNICODE8, BUILD, BYTEARRAY8, DICT, DUP,
-        EMPTY_DICT, EMPTY_LIST, EMPTY_SET, EMPTY_TUPLE, EXT1, EXT2, EXT4, FLOAT, FRAME, FROZENSET,
-        GET, GLOBAL, INST, INT, LIST, LONG, LONG1, LONG4, LONG_BINGET, LONG_BINPUT, MARK, MEMOIZE,
-        NEWFALSE, NEWOBJ, NEWOBJ_EX, NEWTRUE, NEXT_BUFFER, NONE, OBJ, PERSID, POP, POP_MARK, PROTO,
-        PUT, READONLY_BUFFER, REDUCE, SETITEM, SETITEMS, SHORT_BINBYTES, SHORT_BINSTRING,
-        SHORT_BINUNICODE, STACK_GLOBAL, STOP, STRING, TUPLE, TUPLE1, TUPLE2, TUPLE3, UNICODE,
-    };
 }
 
 #[cfg(test)]

@@ -1,15 +1,19 @@
 //! `zlib::inflate`, whichever backend the build runs (miniz_oxide by default, our decoder with
 //! `fast-zlib`), against zlib-rs, a port of C zlib, as the strict oracle: on the Python-checked
 //! vectors and on mutated streams, it accepts and refuses what zlib does, with the same output,
-//! and stops at the same limit. The one documented exception (`src/zlib.rs`): the default build
-//! accepts a literal/length or distance code made of a single code longer than 1 bit.
+//! and stops at the same limit. The one documented exception (`src/zlib/mod.rs`): the default
+//! build accepts a literal/length or distance code made of a single code longer than 1 bit.
 
-use beaker_session_jwt::{zlib, Error, Layer, Limit, Limits};
+use std::prelude::rust_2021::*;
+use std::{format, panic, vec};
+
 use proptest::prelude::*;
 use zlib_rs::{InflateError, InflateFlush, Status};
 
+use crate::{zlib, Error, Layer, Limit, Limits};
+
 /// `zlib.decompress` vectors made by `tests/data/codecs/make_codecs.py`.
-const VECTORS: &str = include_str!("data/codecs/zlib.txt");
+const VECTORS: &str = include_str!("../data/codecs/zlib.txt");
 
 /// What zlib-rs says about a stream.
 #[derive(Debug, PartialEq)]
@@ -42,13 +46,14 @@ fn oracle(data: &[u8], max: usize) -> Verdict {
 }
 
 fn limits(max: usize) -> Limits {
-    let mut l = Limits::default();
-    l.max_inflated_len = max;
-    l
+    Limits {
+        max_inflated_len: max,
+        ..Limits::default()
+    }
 }
 
 /// zlib refuses it as an incomplete (or over-subscribed) literal/length or distance code: the
-/// refusal the default build may not share (module docs of `src/zlib.rs`).
+/// refusal the default build may not share (module docs of `src/zlib/mod.rs`).
 fn incomplete_code(message: &str) -> bool {
     matches!(
         message,
