@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the JavaScript package: cargo for wasm32-unknown-unknown, then wasm-bindgen-cli at the
-# version Cargo.lock pins. Installs the target and the CLI when missing.
+# Builds the JavaScript package: cargo for wasm32-unknown-unknown, then the wasm-bindgen CLI at the
+# version Cargo.lock pins (built from bindgen-cli/). Installs the target when missing.
 #   bash bindings/wasm/build.sh [--jwt-only] [--target nodejs|web|bundler] [--out-dir DIR]
 # Default: the full build (legacy cookies too), --target nodejs, --out-dir bindings/wasm/pkg.
 set -euo pipefail
@@ -19,19 +19,24 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-# The full build asks for the core's `legacy` feature once the core has it (before that the
-# core always carries legacy support and --jwt-only builds the same full package).
-if [ -z "${jwt_only:-}" ] && grep -Eq '^[[:space:]]*legacy[[:space:]]*=' ../../Cargo.toml; then
+# The full build adds the core's `legacy` feature (legacy cookies); --jwt-only builds without it.
+if [ -z "${jwt_only:-}" ]; then
     features=(--features beaker-session-jwt/legacy)
 fi
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)"
-if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $version"; then
-    # Not --locked: the CLI's lockfile pins a webpki-roots release the registry here lacks.
-    cargo install wasm-bindgen-cli --version "$version"
+# The CLI is built from bindgen-cli/ (its Cargo.lock pins it and every dependency) into the
+# target dir, where cargo keeps it; it must be the version of the `wasm-bindgen` crate here.
+locked() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/"/, "", $3); print $3 }' "$2"; }
+version="$(locked wasm-bindgen Cargo.lock)"
+cli_version="$(locked wasm-bindgen-cli bindgen-cli/Cargo.lock)"
+if [ -z "$version" ] || [ "$version" != "$cli_version" ]; then
+    echo "wasm-bindgen ${version:-?} in Cargo.lock, but bindgen-cli/Cargo.lock pins the CLI at ${cli_version:-?}" >&2
+    exit 1
 fi
+cargo build --locked --quiet --manifest-path bindgen-cli/Cargo.toml --target-dir "$CARGO_TARGET_DIR/wasm-bindgen-cli"
+wasm_bindgen="$CARGO_TARGET_DIR/wasm-bindgen-cli/debug/wasm-bindgen"
 cargo build --locked --release --target wasm32-unknown-unknown ${features[@]+"${features[@]}"}
-wasm-bindgen --target "$js_target" --out-dir "$out_dir" --remove-name-section --remove-producers-section \
+"$wasm_bindgen" --target "$js_target" --out-dir "$out_dir" --remove-name-section --remove-producers-section \
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/beaker_session_wasm.wasm"
 echo "built $out_dir ($(stat -c %s "$out_dir/beaker_session_wasm_bg.wasm") bytes of wasm)"

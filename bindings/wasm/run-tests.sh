@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the wasm package's test needs on a fresh machine (the wasm32 target,
-# wasm-bindgen-cli at the pinned version, a venv with beaker-session-jwt 1.0.4 unless
+# the wasm-bindgen CLI at the pinned version, a venv with beaker-session-jwt 1.0.4 unless
 # BEAKER_INTEROP_PYTHON names a python that has it), builds the package and runs the Node test.
 # Exits non-zero on any failure.  bash bindings/wasm/run-tests.sh [--jwt-only]
 set -euo pipefail

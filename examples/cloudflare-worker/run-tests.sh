@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the worker test needs on a fresh machine (npm packages: miniflare 3 and the
-# workerd binary it ships; the wasm32 target and wasm-bindgen-cli; a venv with
+# workerd binary it ships; the wasm32 target and the pinned wasm-bindgen CLI; a venv with
 # beaker-session-jwt 1.0.4 unless BEAKER_INTEROP_PYTHON is set), builds the wasm package for
 # the worker and runs the worker in the local Workers runtime (node --test).
 #   bash examples/cloudflare-worker/run-tests.sh [--jwt-only]

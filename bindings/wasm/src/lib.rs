@@ -5,6 +5,9 @@
 //! Options are a plain object of Beaker option names, with or without the `session.` /
 //! `beaker.session.` prefix, valued as in the `.ini` (a string) or as a number, a boolean or an
 //! array of strings (joined with `,`), e.g. `{ jwt_secret_keys: ["new-key", "old-key"] }`.
+//! Every name must be one `Config::set_option` knows (one of `Config::OPTIONS`, or a Beaker
+//! option it accepts and ignores): the object holds session options only, so an unknown name,
+//! prefixed or not, is a typo that would otherwise disable a setting silently, and is refused.
 //!
 //! The session crosses as the core's `serde` mapping (`Value`'s Extended JSON forms) through
 //! `serde-wasm-bindgen`: documents as plain objects, `Int32` and finite doubles as numbers,
@@ -59,10 +62,18 @@ pub fn encode(session: JsValue, options: &JsValue) -> Result<String, JsValue> {
 /// As [`decode`], except that an expired session is reported in `timeout`.
 #[wasm_bindgen]
 pub fn inspect(cookie: &str, options: &JsValue, opts: &JsValue) -> Result<JsValue, JsValue> {
-    let verify = get(opts, "verify")?.as_bool().unwrap_or(true);
-    let now = get(opts, "now")?
-        .as_f64()
-        .unwrap_or_else(|| js_sys::Date::now() / 1000.0);
+    let verify = match get(opts, "verify")? {
+        v if v.is_undefined() || v.is_null() => true,
+        v => v
+            .as_bool()
+            .ok_or_else(|| error_object("inspect: verify must be a boolean", "config", None))?,
+    };
+    let now = match get(opts, "now")? {
+        v if v.is_undefined() || v.is_null() => js_sys::Date::now() / 1000.0,
+        v => v
+            .as_f64()
+            .ok_or_else(|| error_object("inspect: now must be a number", "config", None))?,
+    };
     let config = if verify {
         config(options)?
     } else {
@@ -124,6 +135,8 @@ fn format_name(format: Format) -> &'static str {
         Format::JwtJson => "jwt-json",
         Format::LegacyPickle => "legacy-pickle",
         Format::LegacyJson => "legacy-json",
+        // `Format` is non_exhaustive: a format added to the core reads as "unknown" until it is
+        // named here.
         _ => "unknown",
     }
 }
@@ -163,7 +176,11 @@ fn config_unchecked(options: &JsValue) -> Result<Config, JsValue> {
     }
     for entry in Object::entries(options.unchecked_ref()).iter() {
         let entry: Array = entry.unchecked_into();
-        let name = entry.get(0).as_string().unwrap_or_default();
+        // `Object.entries` gives string keys only (symbol keys are not enumerated).
+        let name = entry
+            .get(0)
+            .as_string()
+            .ok_or_else(|| error_object("option names must be strings", "config", None))?;
         let name = name
             .strip_prefix("beaker.session.")
             .or_else(|| name.strip_prefix("session."))
@@ -199,32 +216,48 @@ fn option_text(v: &JsValue) -> Option<String> {
 /// The crate's error as a JS `Error`: `name` `"BeakerSessionError"`, `message` its `Display`
 /// text, `category` the variant (`malformed`, `unsupported`, `unwritable`, `placeholder`,
 /// `bad-signature`, `expired`, `limit-exceeded`, `config`, `mismatch`, `random`), `layer` (or
-/// `null`), and `offset` / `limit` / `key` where the variant has them.
+/// `null`), and `offset` / `limit` / `key` where the variant has them. An unknown option is a
+/// `config` error with `option` (the name, without prefix) and `suggestion` (the nearest known
+/// option, or `null`).
 fn to_js_error(e: Error) -> JsValue {
     let (category, offset, limit, key) = match e {
         Error::Malformed { offset, .. } => ("malformed", Some(offset), None, None),
         Error::Unsupported { offset, .. } => ("unsupported", Some(offset), None, None),
         Error::Unwritable { key, .. } => ("unwritable", None, None, Some(key)),
-        Error::Placeholder { key, .. } => ("placeholder", None, None, Some(key)),
+        Error::Placeholder(refused) => (
+            "placeholder",
+            None,
+            None,
+            Some(beaker_session_jwt::Name::new(refused.key())),
+        ),
         Error::BadSignature => ("bad-signature", None, None, None),
         Error::Expired => ("expired", None, None, None),
         Error::LimitExceeded(l) => ("limit-exceeded", None, Some(l.field()), None),
-        Error::Config(_) => ("config", None, None, None),
+        Error::Config(_) | Error::UnknownOption { .. } => ("config", None, None, None),
         Error::Mismatch { key, .. } => ("mismatch", None, None, Some(key)),
         Error::Random => ("random", None, None, None),
+        // `Error` is non_exhaustive: a variant added to the core is `other` until it is named
+        // here (its message and layer still come through).
         _ => ("other", None, None, None),
     };
     let layer = e.layer().map(|l| l.to_string());
     let err = error_object(&e.to_string(), category, layer.as_deref());
-    let obj: &Object = err.unchecked_ref();
     if let Some(o) = offset {
-        let _ = Reflect::set(obj, &"offset".into(), &(o as f64).into());
+        set_prop(&err, "offset", (o as f64).into());
     }
     if let Some(l) = limit {
-        let _ = Reflect::set(obj, &"limit".into(), &l.into());
+        set_prop(&err, "limit", l.into());
     }
     if let Some(k) = key {
-        let _ = Reflect::set(obj, &"key".into(), &k.as_str().into());
+        set_prop(&err, "key", k.as_str().into());
+    }
+    if let Error::UnknownOption { name, suggestion } = e {
+        set_prop(&err, "option", name.as_str().into());
+        set_prop(
+            &err,
+            "suggestion",
+            suggestion.map_or(JsValue::NULL, Into::into),
+        );
     }
     err
 }
@@ -232,10 +265,16 @@ fn to_js_error(e: Error) -> JsValue {
 fn error_object(message: &str, category: &str, layer: Option<&str>) -> JsValue {
     let err = js_sys::Error::new(message);
     err.set_name("BeakerSessionError");
-    let _ = Reflect::set(&err, &"category".into(), &category.into());
-    let layer: JsValue = layer.map_or(JsValue::NULL, Into::into);
-    let _ = Reflect::set(&err, &"layer".into(), &layer);
-    err.into()
+    let err = JsValue::from(err);
+    set_prop(&err, "category", category.into());
+    set_prop(&err, "layer", layer.map_or(JsValue::NULL, Into::into));
+    err
+}
+
+/// Sets a property of an error object this module just created. `Reflect.set` fails only on a
+/// frozen or proxied target, which a fresh `Error` never is, so its result carries nothing.
+fn set_prop(err: &JsValue, key: &str, value: JsValue) {
+    let _ = Reflect::set(err, &key.into(), &value);
 }
 
 fn set(obj: &Object, key: &str, value: JsValue) -> Result<(), JsValue> {

@@ -240,3 +240,34 @@ test("a cookie Python writes decodes here", () => {
     assert.equal(error, undefined, error);
     assert.deepEqual(wasm.decode(cookie, options, NOW).session, natural(ext));
 });
+
+test("an unknown option is a config error that names it (and the nearest known one)", () => {
+    const key = { jwt_secret_keys: "k-0123456789abcd" };
+    const unknown = (name, suggestion) => (e) => {
+        assert.ok(e instanceof Error);
+        assert.equal(e.name, "BeakerSessionError");
+        assert.equal(e.category, "config");
+        assert.equal(e.layer, null);
+        assert.equal(e.option, name);
+        assert.equal(e.suggestion, suggestion);
+        assert.ok(e.message.includes(JSON.stringify(name)), e.message);
+        return true;
+    };
+    // Prefixed or not, every function that takes options refuses it.
+    assert.throws(() => wasm.decode("x", { ...key, "session.timout": 60 }), unknown("timout", "timeout"));
+    assert.throws(() => wasm.decode("x", { ...key, "beaker.session.timout": 60 }), unknown("timout", "timeout"));
+    assert.throws(() => wasm.encode({}, { jwt_secret_key: "k-0123456789abcd" }),
+        unknown("jwt_secret_key", "jwt_secret_keys"));
+    assert.throws(() => wasm.inspect("x", { "session.no_such_thing": "1" }, { verify: false }),
+        unknown("no_such_thing", null));
+    assert.throws(() => wasm.cookieFromHeader("a=b", { ...key, cookie_pth: "/" }), unknown("cookie_pth", "cookie_path"));
+    assert.throws(() => wasm.setCookieHeader("v", { ...key, secur: true }), unknown("secur", "secure"));
+    // Beaker's own options that a cookie session has no use for are accepted and ignored.
+    const cookie = wasm.encode({ a: 1 }, { ...key, "session.type": "cookie", data_dir: "/tmp" });
+    assert.deepEqual(wasm.decode(cookie, key, NOW).session, { a: 1 });
+});
+
+test("inspect's own options are typed", () => {
+    assert.throws(() => wasm.inspect("x", {}, { verify: "no" }), (e) => e.category === "config");
+    assert.throws(() => wasm.inspect("x", {}, { verify: false, now: "soon" }), (e) => e.category === "config");
+});
