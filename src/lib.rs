@@ -30,7 +30,8 @@
 //!   that builds data only, never imports or calls anything, and is bounded by [`Limits`];
 //!   `Pickled::into_session` turns its result into a [`Session`]; `pickle::write` writes the
 //!   protocol-2 pickle Python 3 writes, using only globals the reader accepts. The whitelist
-//!   (`WHITELIST`, `OPCODES`) is part of the contract: widening it is a semver-relevant change.
+//!   (both tables of SECURITY.md, "The pickle whitelist", kept equal to the code by a test) is
+//!   part of the contract: widening it is a semver-relevant change.
 //! - [`inspect`]: a cookie taken apart for debugging. [`inspect::inspect_cookie`] reads a cookie
 //!   through the same path as [`decode_cookie`] and reports its format, the key that verified
 //!   it, the size at each layer and the session; [`inspect::Inspection`] is
