@@ -517,7 +517,7 @@ fn pickle_room(cap: usize) -> usize {
     (cap - 40) / 4 * 3
 }
 
-/// Issue 14's first construction: `{'a': None}` after `builds` `bson.regex.Regex` objects, each
+/// A copying construction: `{'a': None}` after `builds` `bson.regex.Regex` objects, each
 /// made by NEWOBJ and given by BUILD one memo'd state whose pattern is `pattern_len` bytes of
 /// `UNICODE` text (which the reader owns: it is unescaped, not borrowed from the input). Each
 /// build is 8 input bytes and takes a copy of the pattern: the copies grow with the square of
@@ -554,7 +554,7 @@ fn regex_rebuilds_filling(room: usize) -> Vec<u8> {
     p
 }
 
-/// Issue 14's second construction: `{'a': None}` after `calls` calls of
+/// A second copying construction: `{'a': None}` after `calls` calls of
 /// `collections.OrderedDict(pairs)`, `pairs` one memo'd list of `n` references to one pair.
 /// Each call is 6 input bytes and makes a dict of `n` pairs.
 fn ordered_dict_copies(n: usize, calls: usize) -> Vec<u8> {

@@ -5,10 +5,10 @@
 //! This is Ryū (Ulf Adams, "Ryū: fast float-to-string conversion", PLDI 2018) with its small
 //! tables, translated from the `ryu` crate's `d2s.rs`, `d2s_small_table.rs`,
 //! `d2s_intrinsics.rs` and `common.rs` (Copyright 2018 Ulf Adams, Apache License 2.0 or Boost
-//! Software License 1.0) into safe Rust. It replaces core's `{:e}` formatting, which links
-//! both a shortest (Grisu with a Dragon4 fallback) and an exact (`{:.N$e}`, with bignums)
-//! formatter behind one `LowerExp` entry point, about 15 KB of wasm, and rounds an exact tie
-//! up where Python rounds it to even.
+//! Software License 1.0) into safe Rust. Core's `{:e}` would serve too, but it links a
+//! shortest (Grisu with a Dragon4 fallback) and an exact (`{:.N$e}`, with bignums) formatter
+//! behind one `LowerExp` entry point, about 15 KB of wasm, and rounds an exact tie up where
+//! Python rounds it to even.
 
 /// `mantissa × 10^exponent`: the shortest round-trip digits of a finite double `x >= 0`, as an
 /// integer (which may end in zeros) and its decimal exponent. `x = 0` gives `(0, 0)`.
