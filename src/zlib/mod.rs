@@ -535,7 +535,7 @@ fn stored(data: &[u8], out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use alloc::vec;
     use alloc::vec::Vec;
@@ -567,8 +567,8 @@ mod tests {
         b"csrf",
     ];
 
-    /// Same text as `lcg_text` in make_codecs.py.
-    fn lcg_text(seed: u64, len: usize) -> Vec<u8> {
+    /// Same text as `lcg_text` in make_codecs.py (the zlib-rs oracle tests use it too).
+    pub(crate) fn lcg_text(seed: u64, len: usize) -> Vec<u8> {
         let mut state = seed;
         let mut out = Vec::new();
         while out.len() < len {
@@ -581,7 +581,8 @@ mod tests {
         out
     }
 
-    fn unspec(field: &str) -> Vec<u8> {
+    /// A vector field of `zlib.txt`: `lcg:SEED:LEN`, `-` (empty) or hex.
+    pub(crate) fn unspec(field: &str) -> Vec<u8> {
         if let Some(rest) = field.strip_prefix("lcg:") {
             let (seed, len) = rest.split_once(':').unwrap();
             return lcg_text(seed.parse().unwrap(), len.parse().unwrap());

@@ -10,6 +10,7 @@ use std::{format, panic, vec};
 use proptest::prelude::*;
 use zlib_rs::{InflateError, InflateFlush, Status};
 
+use crate::zlib::tests::{lcg_text, unspec};
 use crate::{zlib, Error, Layer, Limit, Limits};
 
 /// `zlib.decompress` vectors made by `tests/data/codecs/make_codecs.py`.
@@ -100,53 +101,6 @@ fn compare(data: &[u8], max: usize) -> Result<(), String> {
             other => format!("{other:?}"),
         }
     ))
-}
-
-const WORDS: [&[u8]; 16] = [
-    b"session",
-    b"user_id",
-    b"_accessed_time",
-    b"_creation_time",
-    b"cart",
-    b"items",
-    b"0123456789",
-    b" ",
-    b"\n",
-    b"{",
-    b"}",
-    b":",
-    b",",
-    b"\"",
-    b"flash",
-    b"csrf",
-];
-
-/// Same text as `lcg_text` in make_codecs.py.
-fn lcg_text(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed;
-    let mut out = Vec::new();
-    while out.len() < len {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        out.extend_from_slice(WORDS[((state >> 33) % 16) as usize]);
-    }
-    out.truncate(len);
-    out
-}
-
-fn unspec(field: &str) -> Vec<u8> {
-    if let Some(rest) = field.strip_prefix("lcg:") {
-        let (seed, len) = rest.split_once(':').unwrap();
-        return lcg_text(seed.parse().unwrap(), len.parse().unwrap());
-    }
-    if field == "-" {
-        return Vec::new();
-    }
-    (0..field.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&field[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 /// zlib-rs agrees with Python on every vector (so it is a fair oracle), and so do we, but for
