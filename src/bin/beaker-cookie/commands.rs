@@ -23,7 +23,7 @@ pub fn decode(args: &DecodeArgs, stdin: impl Read) -> Result<String, Failure> {
     } else {
         Style::Canonical
     };
-    Ok(extjson::write(&decoded.session, style))
+    Ok(extjson::write(&decoded.session, style)?)
 }
 
 /// `encode`: the cookie value for one Extended JSON document.

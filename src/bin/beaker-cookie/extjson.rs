@@ -17,7 +17,7 @@
 //! handle up to 8-byte ints").
 
 use beaker_session_jwt::interop::bson::{from_bson_document, to_bson_document};
-use beaker_session_jwt::Session;
+use beaker_session_jwt::{json, Error, Session, Value};
 use bson::Bson;
 use serde_json::{Map, Value as Json};
 
@@ -29,25 +29,34 @@ pub enum Style {
 }
 
 /// The session as one line of Extended JSON, keys in the session's order.
-pub fn write(session: &Session, style: Style) -> String {
-    to_json(Bson::Document(to_bson_document(session)), style).to_string()
+///
+/// # Errors
+/// None in practice: only a double is written by the library's JSON writer, which writes every
+/// double.
+pub fn write(session: &Session, style: Style) -> Result<String, Error> {
+    Ok(to_json(Bson::Document(to_bson_document(session)), style)?.to_string())
 }
 
-fn to_json(value: Bson, style: Style) -> Json {
-    match value {
-        Bson::Double(d) => double(d, style),
+fn to_json(value: Bson, style: Style) -> Result<Json, Error> {
+    Ok(match value {
+        Bson::Double(d) => double(d, style)?,
         Bson::Document(doc) => Json::Object(
             doc.into_iter()
-                .map(|(k, v)| (k, to_json(v, style)))
-                .collect(),
+                .map(|(k, v)| Ok((k, to_json(v, style)?)))
+                .collect::<Result<_, Error>>()?,
         ),
-        Bson::Array(items) => Json::Array(items.into_iter().map(|v| to_json(v, style)).collect()),
+        Bson::Array(items) => Json::Array(
+            items
+                .into_iter()
+                .map(|v| to_json(v, style))
+                .collect::<Result<_, _>>()?,
+        ),
         Bson::JavaScriptCodeWithScope(cws) => {
             let mut map = Map::new();
             map.insert("$code".to_string(), Json::String(cws.code));
             map.insert(
                 "$scope".to_string(),
-                to_json(Bson::Document(cws.scope), style),
+                to_json(Bson::Document(cws.scope), style)?,
             );
             Json::Object(map)
         }
@@ -55,59 +64,27 @@ fn to_json(value: Bson, style: Style) -> Json {
             Style::Canonical => other.into_canonical_extjson(),
             Style::Relaxed => three_digit_millis(other.into_relaxed_extjson()),
         },
-    }
+    })
 }
 
-fn double(d: f64, style: Style) -> Json {
-    let special = |s: &str| {
-        let mut map = Map::new();
-        map.insert("$numberDouble".to_string(), Json::String(s.to_string()));
-        Json::Object(map)
-    };
-    if d.is_nan() {
-        special("NaN")
-    } else if d.is_infinite() {
-        special(if d > 0.0 { "Infinity" } else { "-Infinity" })
-    } else if style == Style::Canonical {
-        special(&python_repr(d))
-    } else {
+fn double(d: f64, style: Style) -> Result<Json, Error> {
+    if style == Style::Relaxed && d.is_finite() {
         // Finite, so `from_f64` always succeeds.
-        serde_json::Number::from_f64(d).map_or(Json::Null, Json::Number)
+        return Ok(serde_json::Number::from_f64(d).map_or(Json::Null, Json::Number));
     }
+    let mut map = Map::new();
+    map.insert("$numberDouble".to_string(), Json::String(python_repr(d)?));
+    Ok(Json::Object(map))
 }
 
-/// Python's `repr(float)` for a finite double: the shortest digits that read back to it
-/// (Rust's `{:e}` finds the same ones), in fixed notation when the decimal point falls within
-/// -4 < decpt <= 16, else `d.ddde+XX` (CPython `format_float_short`, mode 'r').
-pub fn python_repr(d: f64) -> String {
-    let sci = format!("{:e}", d.abs());
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let sign = if d.is_sign_negative() { "-" } else { "" };
-    if d == 0.0 {
-        return format!("{sign}0.0");
-    }
-    let decpt = exponent + 1;
-    let n = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    if decpt <= -4 || decpt > 16 {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        let dot = if rest.is_empty() { "" } else { "." };
-        let esign = if exponent < 0 { '-' } else { '+' };
-        format!(
-            "{sign}{first}{dot}{rest}e{esign}{:02}",
-            exponent.unsigned_abs()
-        )
-    } else if decpt <= 0 {
-        let zeros = "0".repeat(decpt.unsigned_abs() as usize);
-        format!("{sign}0.{zeros}{digits}")
-    } else if decpt >= n {
-        let zeros = "0".repeat((decpt - n) as usize);
-        format!("{sign}{digits}{zeros}.0")
-    } else {
-        let (int, frac) = digits.split_at(decpt as usize);
-        format!("{sign}{int}.{frac}")
-    }
+/// Python's `repr(float)`, and `NaN` / `Infinity` / `-Infinity` as `json_util` spells the
+/// others: the library's JSON text of a double, which is `float.__repr__`.
+///
+/// # Errors
+/// None for a double (the JSON writer refuses only other types); the `Result` carries the
+/// writer's own.
+pub fn python_repr(d: f64) -> Result<String, Error> {
+    json::write_value(&Value::Double(d), json::Style::Compact)
 }
 
 /// `{"$date": "...:SS.5Z"}` → `"...:SS.500Z"`, as pymongo writes it.
@@ -217,7 +194,7 @@ mod tests {
     #[test]
     fn extjson_python_repr_matches_cpython() {
         // Each pair is (value, CPython 3.11 repr(value)).
-        let cases: [(f64, &str); 16] = [
+        let cases: [(f64, &str); 20] = [
             (0.0, "0.0"),
             (-0.0, "-0.0"),
             (1.0, "1.0"),
@@ -234,9 +211,14 @@ mod tests {
             (1.234e-7, "1.234e-07"),
             (5e-324, "5e-324"),
             (f64::MAX, "1.7976931348623157e+308"),
+            // An exact tie between two shortest candidates goes to the even digit.
+            (1979347788748715.25, "1979347788748715.2"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
         ];
         for (value, python) in cases {
-            assert_eq!(python_repr(value), python, "{value:e}");
+            assert_eq!(python_repr(value).unwrap(), python, "{value:e}");
         }
     }
 

@@ -97,7 +97,10 @@ fn render(found: &Inspection, config: &Config, now: f64, style: Style) -> String
     } else {
         "session"
     };
-    let session = extjson::write(&found.session, style);
+    let session = match extjson::write(&found.session, style) {
+        Ok(text) => text,
+        Err(e) => format!("not writable as Extended JSON: {e}"),
+    };
     let _ = writeln!(out, "{label}: {session}");
     out.pop();
     out
