@@ -6,15 +6,14 @@
 //! (Python 3's unpickler would decode it as ASCII and fail on any byte >= 0x80).
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{Error, GlobalName, Layer, Limit, Name, RefusedGlobal, Result};
 use crate::json::float_repr;
 use crate::limits::Limits;
 use crate::pickle::datetime;
+use crate::pickle::index::Index;
 use crate::pickle::py::{recycle, Handle, Heap, Obj, Objects, Pickled};
 use crate::session_bytes::SessionBytes;
 use crate::value::{Document, Regex, Session, Str, Value};
@@ -149,6 +148,12 @@ impl Objects<'_> {
         let mut on_path = core::mem::take(&mut buffers.on_path);
         on_path.clear();
         on_path.resize(self.heap.len(), false);
+        // The kept vectors are handed over whole: a `Vec<Open<'static>>` is a `Vec<Open<'h>>`
+        // (their elements only borrow). Going back needs `recycle`, below.
+        let mut open: Vec<Open<'_>> = core::mem::take(&mut buffers.open);
+        open.clear();
+        let mut sames: Vec<Same<'_>> = core::mem::take(&mut buffers.sames);
+        sames.clear();
         let mut conv = Converter {
             heap: &self.heap,
             target,
@@ -157,8 +162,8 @@ impl Objects<'_> {
             bytes: 0,
             budget: SessionBytes::new(limits),
             on_path,
-            open: recycle(core::mem::take(&mut buffers.open)),
-            sames: recycle(core::mem::take(&mut buffers.sames)),
+            open,
+            sames,
         };
         let session = conv.session(entries, remove_keys);
         let Converter {
@@ -260,6 +265,8 @@ impl<'h, 'a> Converter<'h, 'a> {
         )))
     }
 
+    /// The pickle offset of `h`, for the error being reported about it. Every handle here
+    /// comes from the heap; one it did not have would still give that error, at offset 0.
     fn at(&self, h: Handle) -> usize {
         self.heap.node(h).map_or(0, |n| n.at)
     }
@@ -311,14 +318,19 @@ impl<'h, 'a> Converter<'h, 'a> {
     /// How an error names a key that did not convert.
     fn label(&self, h: Handle) -> String {
         match self.heap.obj(h) {
-            Some(Obj::Int(i)) => i.get().to_string(),
-            Some(Obj::Int64(i)) => i.to_string(),
+            Some(Obj::Int(i)) => decimal(i.get()),
+            Some(Obj::Int64(i)) => decimal((*i).into()),
             Some(Obj::Bool(b)) => String::from(if *b { "True" } else { "False" }),
             Some(Obj::None) => String::from("None"),
             Some(Obj::Float(f)) => float_repr(*f),
             Some(obj) => match self.text_of(h) {
                 Some(t) => String::from(t),
-                None => format!("<{} key>", kind(obj)),
+                None => {
+                    let mut label = String::from("<");
+                    label.push_str(kind(obj));
+                    label.push_str(" key>");
+                    label
+                }
             },
             None => String::new(),
         }
@@ -344,8 +356,8 @@ impl<'h, 'a> Converter<'h, 'a> {
         }
         // json.dumps: `keys must be str, int, float, bool or None`, written as JSON would.
         let (same, text) = match *obj {
-            Obj::Int(i) => (Same::Int(i.get()), i.get().to_string()),
-            Obj::Int64(i) => (Same::Int(i.into()), i.to_string()),
+            Obj::Int(i) => (Same::Int(i.get()), decimal(i.get())),
+            Obj::Int64(i) => (Same::Int(i.into()), decimal(i.into())),
             Obj::Bool(b) => (
                 Same::Int(b.into()),
                 String::from(if b { "true" } else { "false" }),
@@ -639,15 +651,15 @@ fn dedupe(entries: Vec<(Str, Value)>, sames: &[Same<'_>]) -> Document {
     {
         return Document::from_entries(entries);
     }
-    let mut seen: BTreeMap<Same<'_>, usize> = BTreeMap::new();
+    // The keys come from the pickle: `Index` keeps any choice of them O(n log² n).
+    let mut seen: Index<Same<'_>, usize> = Index::new();
     let mut merged: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
     for ((text, value), &same) in entries.into_iter().zip(sames) {
-        match seen.get(&same).and_then(|&i| merged.get_mut(i)) {
-            Some(slot) => slot.1 = value,
-            None => {
-                seen.insert(same, merged.len());
-                merged.push((text, value));
-            }
+        match seen.insert_or_get(same, merged.len()) {
+            // `i` is the position `merged` had when the key was pushed there.
+            #[allow(clippy::indexing_slicing)]
+            Some(&mut i) => merged[i].1 = value,
+            None => merged.push((text, value)),
         }
     }
     Document::from_entries(merged)
@@ -678,6 +690,36 @@ fn regex(pattern: &[u8], flags: i128) -> Result<Value, Fault> {
         pattern: Str::from(pattern),
         options,
     })))
+}
+
+/// `i` in decimal, as Python's `int.__repr__` and `json.dumps` write an int key (a `-` for
+/// negatives, no leading zeros), without `core::fmt`'s integer `Display` and its padding.
+fn decimal(i: i128) -> String {
+    // |i128::MIN| has 39 digits.
+    let mut digits = [0u8; 39];
+    let mut rest = i.unsigned_abs();
+    let mut start = digits.len();
+    for slot in digits.iter_mut().rev() {
+        // 64-bit division once the rest fits (every int of 64 bits or less from the start):
+        // a 128-bit one is a call into compiler_builtins per digit.
+        let (quotient, digit) = match u64::try_from(rest) {
+            Ok(small) => (u128::from(small / 10), small % 10),
+            Err(_) => (rest / 10, (rest % 10) as u64),
+        };
+        // `digit` is below 10, so the sum is an ASCII digit.
+        *slot = b'0' + digit as u8;
+        start -= 1;
+        rest = quotient;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(digits.len() + 1 - start);
+    if i < 0 {
+        out.push('-');
+    }
+    out.extend(digits.iter().skip(start).map(|&d| char::from(d)));
+    out
 }
 
 fn float_same(f: f64) -> Same<'static> {
@@ -763,6 +805,94 @@ mod tests {
         assert!(
             matches!(bson, Err(Error::Unwritable { layer: Layer::Bson, key, .. }) if key.as_str() == "1")
         );
+    }
+
+    /// `{'k': {5000: 0, 4999: 1, ..., 1: 4999, 1.0: .., ..., 300.0: .., '1': .., ..., '50': ..}}`:
+    /// the keys Python compares come from the pickle, in the order that moves the most
+    /// (descending), at the largest cookie (64 KiB) with the limits raised. The float keys merge
+    /// into the int keys equal to them (first key, last value), the string keys into the same
+    /// text once written (first position, last value), as Python's `json.dumps` then `loads`.
+    #[test]
+    fn convert_hostile_mixed_keys_merge_like_python_at_the_largest_cookie() {
+        use crate::pickle::opcodes::*;
+        let mut limits = Limits::DEFAULT;
+        limits.max_cookie_len = 64 * 1024;
+        limits.max_inflated_len = 64 << 20;
+        limits.max_session_bytes = 64 << 20;
+        let n = 5_000u16;
+        let int = |p: &mut Vec<u8>, i: i32| {
+            p.push(BININT);
+            p.extend_from_slice(&i.to_le_bytes());
+        };
+        let mut p = alloc::vec![
+            PROTO,
+            2,
+            EMPTY_DICT,
+            SHORT_BINUNICODE,
+            1,
+            b'k',
+            EMPTY_DICT,
+            MARK
+        ];
+        for i in 0..n {
+            p.push(BININT2);
+            p.extend_from_slice(&(n - i).to_le_bytes());
+            int(&mut p, i.into());
+        }
+        for k in 1..=300u16 {
+            p.push(BINFLOAT);
+            p.extend_from_slice(&f64::from(k).to_be_bytes());
+            int(&mut p, 100_000 + i32::from(k));
+        }
+        for k in 1..=50u16 {
+            let text = decimal(k.into());
+            p.extend_from_slice(&[SHORT_BINUNICODE, text.len() as u8]);
+            p.extend_from_slice(text.as_bytes());
+            int(&mut p, 200_000 + i32::from(k));
+        }
+        p.extend_from_slice(&[SETITEMS, SETITEM, STOP]);
+        assert!(p.len() <= (64 * 1024 - 40) / 4 * 3, "{} bytes", p.len());
+        let session = crate::pickle::read(&p, &limits)
+            .unwrap()
+            .into_session(Target::Json, &[] as &[&str], &limits)
+            .unwrap();
+        let Some(Value::Document(inner)) = session.get("k") else {
+            panic!("not a document")
+        };
+        let want: Vec<(Str, Value)> = (1..=n)
+            .rev()
+            .map(|k| {
+                let value = match k {
+                    1..=50 => 200_000 + i64::from(k),
+                    51..=300 => 100_000 + i64::from(k),
+                    _ => i64::from(n - k),
+                };
+                (Str::from(decimal(k.into())), Value::from(value))
+            })
+            .collect();
+        assert_eq!(inner.entries(), want.as_slice());
+    }
+
+    #[test]
+    fn convert_int_keys_in_decimal() {
+        use alloc::string::ToString;
+        for i in [
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            i128::from(u64::MAX),
+            i128::from(u64::MAX) + 1,
+            -i128::from(u64::MAX) - 1,
+            i128::MAX,
+            i128::MIN,
+        ] {
+            assert_eq!(decimal(i), i.to_string());
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@
 mod apply;
 mod convert;
 mod datetime;
+mod index;
 // The tables and opcode bytes are internal, like `internal_layer!`'s layers: crate-visible (for
 // the internal tests in `tests/internal/`), and public but hidden only in a cargo-fuzz build,
 // whose harness generates pickles from them.

@@ -5,12 +5,12 @@
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use crate::error::{Error, GlobalName, Layer, Limit, Result};
 use crate::limits::Limits;
 use crate::pickle::apply;
+use crate::pickle::index::Index;
 use crate::pickle::opcodes::*;
 use crate::pickle::ops;
 use crate::pickle::py::{pairs_of, Buf, Buffers, Handle, Heap, Items, Obj, Objects, Pickled, Wide};
@@ -82,7 +82,8 @@ pub(crate) fn read_with<'a>(
         marks,
         memo: Memo {
             dense,
-            sparse: BTreeMap::new(),
+            sparse: Index::new(),
+            shadowed: 0,
         },
         singletons: [None; 3],
         limits,
@@ -130,39 +131,42 @@ struct Machine<'a, 'l> {
 }
 
 /// The pickle memo: index -> object. Python's pickler numbers entries 0, 1, 2, ... in order, so
-/// those live in a vector; any other index (only a hand-made pickle has one) goes to a map.
-/// Invariant: every key of `sparse` is at least `dense.len()`.
-#[derive(Default)]
+/// those live in a vector; any other index (only a hand-made pickle has one) goes to `sparse`,
+/// whose keys the pickle chooses (see [`Index`] for why no order of them is slow).
+/// An index below `dense.len()` is read from `dense`: an entry of `sparse` whose index `dense`
+/// has since reached is never read again, and is counted in `shadowed`.
 struct Memo {
     dense: Vec<Handle>,
-    sparse: BTreeMap<u64, Handle>,
+    sparse: Index<u64, Handle>,
+    /// Entries of `sparse` at an index below `dense.len()`.
+    shadowed: usize,
 }
 
 impl Memo {
     /// Distinct indices stored (what `len(self.memo)` is in Python's unpickler).
     fn len(&self) -> usize {
-        self.dense.len().saturating_add(self.sparse.len())
+        // Each shadowed entry is one of `sparse`'s: the subtraction cannot wrap.
+        self.dense
+            .len()
+            .saturating_add(self.sparse.len() - self.shadowed)
     }
 
     #[inline]
     fn insert(&mut self, index: u64, h: Handle) {
         let next = self.dense.len() as u64;
-        if index == next && self.sparse.is_empty() {
-            // Python's pickler: the next index, nothing put out of order before.
+        if index == next {
+            // Python's pickler: the next index.
             self.dense.push(h);
+            if !self.sparse.is_empty() && self.sparse.get(&index).is_some() {
+                self.shadowed += 1;
+            }
         } else if let Some(slot) = usize::try_from(index)
             .ok()
             .and_then(|i| self.dense.get_mut(i))
         {
             *slot = h;
-        } else if index == next {
-            self.dense.push(h);
-            if !self.sparse.is_empty() {
-                // Keep the invariant: this index now lives in `dense`.
-                self.sparse.remove(&index);
-            }
-        } else {
-            self.sparse.insert(index, h);
+        } else if let Some(slot) = self.sparse.insert_or_get(index, h) {
+            *slot = h;
         }
     }
 
@@ -170,7 +174,7 @@ impl Memo {
     fn get(&self, index: u64) -> Option<Handle> {
         match usize::try_from(index).ok().and_then(|i| self.dense.get(i)) {
             Some(&h) => Some(h),
-            None => self.sparse.get(&index).copied(),
+            None => self.sparse.get(&index),
         }
     }
 }
@@ -584,8 +588,8 @@ impl<'a> Machine<'a, '_> {
     /// A text argument up to `\n` (not included), at most `max_str_len` bytes.
     fn line(&mut self, at: usize) -> Result<&'a [u8]> {
         let rest = self.input.remaining();
-        // Only the first `max_str_len + 1` bytes are searched: a newline further on ends a
-        // line that is too long either way.
+        // Only the first `max_str_len + 1` bytes are searched (all of them when fewer are
+        // left): a newline further on ends a line that is too long either way.
         let window = rest
             .get(..self.limits.max_str_len.saturating_add(1))
             .unwrap_or(rest);
@@ -967,8 +971,12 @@ mod tests {
             (5, 25),
             (70_000, 7),
         ];
-        let mut memo = Memo::default();
-        let mut map = BTreeMap::new();
+        let mut memo = Memo {
+            dense: Vec::new(),
+            sparse: Index::new(),
+            shadowed: 0,
+        };
+        let mut map = alloc::collections::BTreeMap::new();
         for (index, h) in puts {
             memo.insert(index, h);
             map.insert(index, h);
@@ -976,6 +984,75 @@ mod tests {
             for probe in [0, 1, 2, 3, 4, 5, 6, 70_000, u64::MAX] {
                 assert_eq!(memo.get(probe), map.get(&probe).copied(), "get {probe}");
             }
+        }
+    }
+
+    /// The longest pickle a legacy cookie holds at `max_cookie_len` = 64 KiB: 40 hex digits
+    /// of MAC, then base64.
+    const LARGEST_COOKIE_PICKLE: usize = (64 * 1024 - 40) / 4 * 3;
+
+    /// Memo indices are the pickle's to choose: far, descending, re-put as `dense` reaches
+    /// them, repeated. At the largest cookie and with the memo limit raised as far as it goes,
+    /// every order reads what a map would give (no order is slow either: see
+    /// `pickle::index`), and `MEMOIZE` still puts at the count of distinct indices.
+    #[test]
+    fn pickle_memo_hostile_index_orders_at_the_largest_cookie() {
+        let mut limits = Limits::DEFAULT;
+        limits.max_cookie_len = 64 * 1024;
+        limits.max_memo = usize::MAX;
+        limits.max_inflated_len = 64 << 20;
+        let n = 5_000u32;
+        let half = n / 2;
+        let orders: [&dyn Fn(u32) -> u32; 4] = [
+            &|i| u32::MAX - i,
+            &|i| n - 1 - i,
+            // Down to 0, then up again from 1: each index put sparse is put again when it is
+            // the next dense one.
+            &|i| if i < half { half - 1 - i } else { i - half + 1 },
+            &|i| {
+                if i % 2 == 0 {
+                    i / 2 % 97
+                } else {
+                    u32::MAX - 7 * i
+                }
+            },
+        ];
+        for (which, order) in orders.iter().enumerate() {
+            let mut model = alloc::collections::BTreeMap::new();
+            let mut p = alloc::vec![PROTO, 4];
+            for i in 0..n {
+                p.push(BININT2);
+                p.extend_from_slice(&(i as u16).to_le_bytes());
+                p.push(LONG_BINPUT);
+                p.extend_from_slice(&order(i).to_le_bytes());
+                p.push(POP);
+                model.insert(order(i), i);
+            }
+            // `MEMOIZE` puts at `len(memo)`.
+            let memoized = model.len() as u32;
+            p.extend_from_slice(&[BININT2, 0xFF, 0xFF, MEMOIZE, POP]);
+            model.insert(memoized, 0xFFFF);
+            p.push(MARK);
+            let gets: Vec<u32> = (0..n).step_by(10).map(order).chain([memoized]).collect();
+            for &index in &gets {
+                p.push(LONG_BINGET);
+                p.extend_from_slice(&index.to_le_bytes());
+            }
+            p.extend_from_slice(&[LIST, STOP]);
+            assert!(p.len() <= LARGEST_COOKIE_PICKLE, "{} bytes", p.len());
+            let objects = read(&p, &limits).unwrap().objects;
+            let Some(Obj::List(items)) = objects.heap.obj(objects.root) else {
+                panic!("order {which}: not a list")
+            };
+            let got: Vec<i128> = items
+                .iter()
+                .map(|&h| match objects.heap.obj(h) {
+                    Some(Obj::Int(i)) => i.get(),
+                    _ => panic!("order {which}: not an int"),
+                })
+                .collect();
+            let want: Vec<i128> = gets.iter().map(|i| model[i].into()).collect();
+            assert_eq!(got, want, "order {which}");
         }
     }
 

@@ -212,7 +212,7 @@ mod tests {
             (5e-324, "5e-324"),
             (f64::MAX, "1.7976931348623157e+308"),
             // An exact tie between two shortest candidates goes to the even digit.
-            (1979347788748715.25, "1979347788748715.2"),
+            (1979347788748715.0 + 0.25, "1979347788748715.2"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "Infinity"),
             (f64::NEG_INFINITY, "-Infinity"),
