@@ -1,8 +1,26 @@
 //! wasm32-unknown-unknown size fixture: a cdylib exporting one C-ABI function over linear
-//! memory, on std (dlmalloc, as a wasm-bindgen package gets), panic = abort.
+//! memory, panic = abort. By default a std module (dlmalloc, as a wasm-bindgen package gets);
+//! with feature `minimal` a `#![no_std]` one, as a minimal runtime embeds the core: the same
+//! dlmalloc as global allocator and a panic handler that traps, so no panic message is
+//! formatted and `core::fmt` is not linked.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#![cfg_attr(feature = "minimal", no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
 
 mod work;
+
+#[cfg(all(feature = "minimal", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+#[cfg(all(feature = "minimal", target_arch = "wasm32"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// Reads the options, cookie and clock from the caller's memory and runs [`work::run`].
 ///
