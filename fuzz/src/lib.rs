@@ -21,12 +21,13 @@ use beaker_session_jwt::bson as our_bson;
 use beaker_session_jwt::interop::bson::from_bson_document;
 use beaker_session_jwt::pickle::{self, opcodes as op, ops, Target};
 use beaker_session_jwt::{
-    base85, charged_bytes, decode_cookie, encode_cookie, json, jwt, zlib, CodeWithScope, Codec,
-    Config, DbPointer, Decoded, Document, Error, Format, Layer, Limit, Limits, Regex, SecretKey,
-    Serializer, Session, Str, Value,
+    base85, charged_bytes, decode_cookie, json, jwt, zlib, CodeWithScope, Codec, Config, DbPointer,
+    Decoded, Document, Error, Format, Layer, Limit, Limits, Regex, SecretKey, Serializer, Session,
+    Str, Value,
 };
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+use std::cell::RefCell;
 
 /// The first JWT key (signs). Same as `K1` in `fuzz/make_seeds.py`.
 pub const K1: &str = "fuzz-secret-key-0001";
@@ -105,13 +106,26 @@ pub fn bsz_claims(shape: u8, bytes: &[u8]) -> Vec<u8> {
     let text = match shape % 3 {
         0 => String::from_utf8_lossy(bytes).into_owned(),
         1 => base85::encode(bytes),
-        _ => base85::encode(&zlib::deflate(bytes)),
+        _ => base85::encode(&deflate(bytes)),
     };
     let mut claims = Document::new();
     claims.insert("bsZ", text);
     json::write(&claims, json::Style::Compact)
         .expect("a one-string document is writable")
         .into_bytes()
+}
+
+thread_local! {
+    /// The harness's own deflater and codec, kept across runs: a fresh level-9 compressor
+    /// state (~310 KB) per input would cost more than the decode being fuzzed. Both give the
+    /// same bytes whatever they compressed before (asserted by the library's tests).
+    static DEFLATER: RefCell<zlib::Deflater> = RefCell::new(zlib::Deflater::new());
+    static WRITER: RefCell<Codec> = RefCell::new(Codec::new());
+}
+
+/// `zlib::deflate(bytes)` (level 9) with the harness's reused deflater.
+pub fn deflate(bytes: &[u8]) -> Vec<u8> {
+    DEFLATER.with(|d| d.borrow_mut().deflate(bytes))
 }
 
 /// The decode targets' common check of a cookie the harness signed: `decode_cookie` under
@@ -459,7 +473,8 @@ pub fn assert_view_agrees(
 pub fn assert_rewrites(session: &Session, config: &Config) {
     let mut config = config.clone();
     config.write_original_format = false;
-    let cookie = match encode_cookie(session, &config) {
+    // The harness's reused codec: the same cookie as `encode_cookie`, without a fresh deflater.
+    let cookie = match WRITER.with(|w| w.borrow_mut().encode_cookie(session, &config)) {
         Err(Error::Unwritable { .. } | Error::LimitExceeded(Limit::WriteLen)) => return,
         other => other.expect("a session we read is written or refused as unwritable"),
     };
