@@ -1,5 +1,5 @@
 //! A small ordered map for keys an attacker may choose (the reader's memo indices put out of
-//! order, the dict keys the converter compares as Python does, the values the writer shares):
+//! order, the dict keys the converter compares as Python does):
 //! sorted runs merged as a binary counter carries (Bentley and Saxe's logarithmic method), so
 //! no order or choice of keys makes it slow, without the code of a balanced tree or a hash
 //! function an input could collide.

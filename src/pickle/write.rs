@@ -27,12 +27,12 @@
 //! reference (`{'a': x, 'b': x}`) is one `BINGET` in Python and written twice here, since the
 //! session model cannot tell it from two equal values.
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Layer, Name, Result};
 use crate::pickle::datetime;
-use crate::pickle::index::Index;
 use crate::pickle::opcodes::*;
 use crate::value::{Document, Str, Value};
 
@@ -53,14 +53,14 @@ use crate::value::{Document, Str, Value};
 /// minkey, maxkey) and for a datetime outside years 1..=9999.
 ///
 /// # Limits
-/// None needed: time is O(n log² n) and memory linear in the size of `doc` (two passes, each
-/// value looked up in an ordered index of the shared values, at most twice per pass), and
-/// nesting is walked with an explicit stack (no recursion).
+/// None needed: time is O(n log n) and memory linear in the size of `doc` (two passes, each
+/// value looked up once in an ordered memo), and nesting is walked with an explicit stack (no
+/// recursion).
 pub fn write(doc: &Document) -> Result<Vec<u8>> {
     let mut w = Writer {
         out: Vec::new(),
-        shared: Index::new(),
-        puts: 0,
+        uses: BTreeMap::new(),
+        memo: BTreeMap::new(),
         counting: true,
     };
     w.pass(doc)?;
@@ -76,7 +76,7 @@ enum Frame<'a> {
     List(core::slice::Iter<'a, Value>, u8),
 }
 
-/// A value shared by value: its memo key. Ordered for [`Index`].
+/// A value shared by value: its memo key. Ordered for the memo's `BTreeMap`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Memo<'a> {
     /// `GLOBAL module name`.
@@ -102,21 +102,12 @@ enum Memo<'a> {
 /// What a closure writing one value returns: the error text for [`Error::Unwritable`].
 type Step = core::result::Result<(), &'static str>;
 
-/// What the passes learn of one shared value.
-#[derive(Clone, Copy)]
-struct Shared {
-    /// How often the first pass met it (nested ones included).
-    uses: usize,
-    /// The memo index the second pass put it at, if it did.
-    put: Option<u32>,
-}
-
 struct Writer<'a> {
     out: Vec<u8>,
-    /// Every memo key met.
-    shared: Index<Memo<'a>, Shared>,
-    /// Memo puts written so far by the second pass: the next index.
-    puts: usize,
+    /// Counted by the first pass: how often each memo key is met (nested keys included).
+    uses: BTreeMap<Memo<'a>, usize>,
+    /// Filled by the second pass: the memo index each shared value was put at.
+    memo: BTreeMap<Memo<'a>, u32>,
     /// The first pass: count, write everything in full, keep nothing.
     counting: bool,
 }
@@ -371,40 +362,29 @@ impl<'a> Writer<'a> {
     /// Writes the value `key` names: a memo get if it was put, else `write`, then a put when
     /// the gets that can follow are shorter than writing the value again each time.
     fn shared(&mut self, key: Memo<'a>, write: impl FnOnce(&mut Self) -> Step) -> Step {
-        let first = Shared { uses: 1, put: None };
-        let uses = match self.shared.insert_or_get(key, first) {
-            Some(seen) if self.counting => {
-                seen.uses = seen.uses.saturating_add(1);
-                return write(self);
-            }
-            None if self.counting => return write(self),
-            Some(&mut Shared {
-                put: Some(index), ..
-            }) => {
-                self.memo_op(BINGET, LONG_BINGET, index);
-                return Ok(());
-            }
-            Some(seen) => seen.uses,
-            // The second pass meets the keys the first counted; one it did not is met once.
-            None => 1,
-        };
+        if self.counting {
+            let n = self.uses.entry(key).or_insert(0);
+            *n = n.saturating_add(1);
+            return write(self);
+        }
+        if let Some(&index) = self.memo.get(&key) {
+            self.memo_op(BINGET, LONG_BINGET, index);
+            return Ok(());
+        }
         let start = self.out.len();
         write(self)?;
         let size = self.out.len().saturating_sub(start);
         // The count may include copies inside a value that is itself got, never written:
         // then a put is wasted, but is still one Python writes too.
-        let again = uses.saturating_sub(1);
-        let Ok(index) = u32::try_from(self.puts) else {
+        let again = self.uses.get(&key).map_or(0, |n| n.saturating_sub(1));
+        let Ok(index) = u32::try_from(self.memo.len()) else {
             return Ok(());
         };
         let op = if index < 256 { 2 } else { 5 };
         // Pays when `again` gets and one put are shorter than `again` more copies.
         if again.saturating_mul(size.saturating_sub(op)) > op {
             self.memo_op(BINPUT, LONG_BINPUT, index);
-            self.puts = self.puts.saturating_add(1);
-            if let Some(seen) = self.shared.insert_or_get(key, first) {
-                seen.put = Some(index);
-            }
+            self.memo.insert(key, index);
         }
         Ok(())
     }
@@ -445,8 +425,8 @@ mod tests {
     fn write_ints_like_save_long() {
         let mut w = Writer {
             out: Vec::new(),
-            shared: Index::new(),
-            puts: 0,
+            uses: BTreeMap::new(),
+            memo: BTreeMap::new(),
             counting: false,
         };
         for i in [
